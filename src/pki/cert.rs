@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use const_oid::db::rfc5280;
-use const_oid::db::rfc5912;
+use const_oid::db::rfc3280;
 use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use x509_cert::ext::pkix::name::GeneralName;
@@ -20,7 +20,7 @@ use x509_cert::Certificate;
 use super::key::PublicKey;
 
 /// PKCS#9 emailAddress attribute in a subject name (legacy S/MIME identity).
-pub const EMAIL_ADDRESS: const_oid::ObjectIdentifier = rfc5912::ID_EMAIL_ADDRESS;
+pub const EMAIL_ADDRESS: const_oid::ObjectIdentifier = rfc3280::EMAIL_ADDRESS;
 
 /// A decoded certificate and the facts derived from it.
 pub struct Cert {
