@@ -44,7 +44,10 @@ impl SigStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignerId {
     /// DER of the issuer Name, and the serial number bytes.
-    IssuerSerial { issuer_der: Vec<u8>, serial: Vec<u8> },
+    IssuerSerial {
+        issuer_der: Vec<u8>,
+        serial: Vec<u8>,
+    },
     SubjectKeyId(Vec<u8>),
 }
 

@@ -1,1 +1,430 @@
-//! mailbox stage.
+//! mbox splitting: finds the message boundaries of an mbox file.
+//!
+//! A line `From ...` separates messages only when all of these hold:
+//! - it looks like `From <sender>` optionally followed by a date, that is:
+//!   a non-empty sender token, and if anything follows the sender, it
+//!   contains a clock time (`h:mm`) — Thunderbird writes `From - <date>` or a
+//!   bare `From -`, Gmail's export `From <id>@xxx <date>`;
+//! - it is at the start of the file (after an optional UTF-8 BOM) or follows
+//!   a blank line — or, since old Netscape/Thunderbird files omit that blank
+//!   line, it has the strict form `From - …` or `From <sender> <date>` (a
+//!   lone `From <word>` is accepted only after a blank line);
+//! - the next line is a header field (`Name:`), as it is after every real
+//!   separator.
+//!
+//! So `From Russia with love` or `From time to time` in a body never splits
+//! a message, quoted (`>From`) or not (mboxo, mboxrd). mboxcl/mboxcl2
+//! `Content-Length:` is followed only when the byte it points at is the end
+//! of the file or a valid separator (after at most one line ending);
+//! otherwise it is ignored (it is often stale after a file was converted to
+//! CRLF or edited).
+//!
+//! Each message spans from its `From ` line to the next message's `From `
+//! line (the line ending before a separator belongs to the message span), so
+//! the spans of a file tile it exactly: their lengths sum to the file size
+//! minus the BOM.
+
+use memchr::{memchr, memmem};
+
+/// UTF-8 byte-order mark, written by some Windows tools at the start of a file.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Length of a leading BOM (0 or 3).
+pub fn bom_len(data: &[u8]) -> usize {
+    if data.starts_with(BOM) {
+        BOM.len()
+    } else {
+        0
+    }
+}
+
+/// Whether `data` is an mbox: it starts with `From ` (after a BOM).
+pub fn is_mbox(data: &[u8]) -> bool {
+    data[bom_len(data)..].starts_with(b"From ")
+}
+
+/// Outcome of looking for something in a buffer that may not hold the whole
+/// file yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found<T> {
+    Yes(T),
+    No,
+    /// The answer depends on bytes past the end of the buffer.
+    NeedMore,
+}
+
+/// End of the line starting at `p`: index of its `\n` (or None).
+fn line_end(data: &[u8], p: usize) -> Option<usize> {
+    memchr(b'\n', &data[p..]).map(|i| p + i)
+}
+
+/// Whether the `From ` line at `p` has the form of an mbox separator and is
+/// followed by a header line. Does not look at what precedes `p`.
+pub fn separator_form_at(data: &[u8], p: usize, eof: bool) -> Found<()> {
+    separator_line_at(data, p, eof, false)
+}
+
+/// [`separator_form_at`] with the strict form required when `strict`.
+fn separator_line_at(data: &[u8], p: usize, eof: bool, strict: bool) -> Found<()> {
+    if !data[p..].starts_with(b"From ") {
+        return if data.len() - p < 5 && !eof && b"From "[..data.len() - p] == data[p..] {
+            Found::NeedMore
+        } else {
+            Found::No
+        };
+    }
+    let Some(eol) = line_end(data, p) else {
+        return if eof { Found::No } else { Found::NeedMore };
+    };
+    let mut line = &data[p + 5..eol];
+    if let Some(l) = line.strip_suffix(b"\r") {
+        line = l;
+    }
+    if !from_line_form(line, strict) {
+        return Found::No;
+    }
+    // The next line must be a header field.
+    let next = eol + 1;
+    let Some(next_eol) = line_end(data, next) else {
+        return if eof { Found::No } else { Found::NeedMore };
+    };
+    if is_header_line(&data[next..next_eol]) {
+        Found::Yes(())
+    } else {
+        Found::No
+    }
+}
+
+/// `rest` is what follows `From `: a sender token, then nothing or text with
+/// a clock time in it. `strict`: a lone sender token must be `-`.
+fn from_line_form(rest: &[u8], strict: bool) -> bool {
+    let rest = trim_ascii(rest);
+    let sender_len = rest
+        .iter()
+        .position(|&b| b == b' ' || b == b'\t')
+        .unwrap_or(rest.len());
+    if sender_len == 0 {
+        return false;
+    }
+    let tail = trim_ascii(&rest[sender_len..]);
+    if tail.is_empty() {
+        !strict || &rest[..sender_len] == b"-"
+    } else {
+        has_clock_time(tail)
+    }
+}
+
+/// Whether `s` contains `d:dd` (an hour and minutes).
+fn has_clock_time(s: &[u8]) -> bool {
+    s.windows(4).any(|w| {
+        w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+    })
+}
+
+fn trim_ascii(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s {
+        if first.is_ascii_whitespace() {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    while let [rest @ .., last] = s {
+        if last.is_ascii_whitespace() {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+/// A header field line: `name:` with a name of printable non-space ASCII.
+pub fn is_header_line(line: &[u8]) -> bool {
+    match memchr(b':', line) {
+        Some(0) | None => false,
+        Some(i) => line[..i].iter().all(|&b| (0x21..=0x7e).contains(&b)),
+    }
+}
+
+/// Whether position `p` is preceded by a blank line (or is the first byte
+/// after the BOM).
+fn after_blank_line(data: &[u8], p: usize, first: usize) -> bool {
+    p == first || data[..p].ends_with(b"\n\n") || data[..p].ends_with(b"\n\r\n")
+}
+
+/// Whether a message separator starts at `p`.
+pub fn separator_at(data: &[u8], p: usize, eof: bool) -> Found<()> {
+    let strict = !after_blank_line(data, p, bom_len(data));
+    separator_line_at(data, p, eof, strict)
+}
+
+/// The next separator at or after `from` (for resynchronising at an
+/// arbitrary byte offset, e.g. a shard boundary). `Yes(data.len())` at EOF.
+pub fn next_separator(data: &[u8], from: usize, eof: bool) -> Found<usize> {
+    let first = bom_len(data);
+    let mut pos = from.max(first);
+    if pos == first {
+        match separator_form_at(data, pos, eof) {
+            Found::Yes(()) => return Found::Yes(pos),
+            Found::NeedMore => return Found::NeedMore,
+            Found::No => {}
+        }
+    }
+    // Candidates are `From ` right after a newline.
+    let finder = memmem::Finder::new(b"\nFrom ");
+    let search_from = pos.saturating_sub(1);
+    pos = search_from;
+    loop {
+        let Some(i) = finder.find(&data[pos..]) else {
+            return if eof {
+                Found::Yes(data.len())
+            } else {
+                Found::NeedMore
+            };
+        };
+        let cand = pos + i + 1;
+        if cand >= from {
+            match separator_at(data, cand, eof) {
+                Found::Yes(()) => return Found::Yes(cand),
+                Found::NeedMore => return Found::NeedMore,
+                Found::No => {}
+            }
+        }
+        pos = cand;
+    }
+}
+
+/// End of the message whose `From ` line starts at `start`: the start of the
+/// next message, or `data.len()`.
+pub fn message_end(data: &[u8], start: usize, eof: bool) -> Found<usize> {
+    match content_length_end(data, start, eof) {
+        Found::Yes(end) => return Found::Yes(end),
+        Found::NeedMore => return Found::NeedMore,
+        Found::No => {}
+    }
+    let Some(eol) = line_end(data, start) else {
+        return if eof {
+            Found::Yes(data.len())
+        } else {
+            Found::NeedMore
+        };
+    };
+    next_separator(data, eol + 1, eof)
+}
+
+/// mboxcl/mboxcl2: where `Content-Length:` says the message ends, if a valid
+/// separator (or the end of the file) is there.
+fn content_length_end(data: &[u8], start: usize, eof: bool) -> Found<usize> {
+    let Some(eol) = line_end(data, start) else {
+        return Found::No;
+    };
+    let mut p = eol + 1;
+    let mut length: Option<usize> = None;
+    // Walk the header block (bounded: a header block longer than this is
+    // not an mbox header we want to trust).
+    const MAX_HEADER: usize = 1 << 20;
+    loop {
+        if p - start > MAX_HEADER {
+            return Found::No;
+        }
+        let Some(e) = line_end(data, p) else {
+            return if eof { Found::No } else { Found::NeedMore };
+        };
+        let line = &data[p..e];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        p = e + 1;
+        if line.is_empty() {
+            break;
+        }
+        if line.len() > 15 && line[..15].eq_ignore_ascii_case(b"content-length:") {
+            length = std::str::from_utf8(trim_ascii(&line[15..]))
+                .ok()
+                .and_then(|s| s.parse().ok());
+        }
+    }
+    let Some(n) = length else { return Found::No };
+    let Some(target) = p.checked_add(n) else {
+        return Found::No;
+    };
+    if target > data.len() {
+        return if eof { Found::No } else { Found::NeedMore };
+    }
+    // At most one line ending, then a separator or the end of the data.
+    let mut q = target;
+    for _ in 0..2 {
+        if q == data.len() {
+            return if eof {
+                Found::Yes(data.len())
+            } else {
+                Found::NeedMore
+            };
+        }
+        match separator_form_at(data, q, eof) {
+            Found::Yes(()) => return Found::Yes(q),
+            Found::NeedMore => return Found::NeedMore,
+            Found::No => {}
+        }
+        if data[q..].starts_with(b"\r\n") {
+            q += 2;
+        } else if data[q] == b'\n' {
+            q += 1;
+        } else {
+            break;
+        }
+    }
+    Found::No
+}
+
+/// Splits a whole mbox (all data present) into message spans `start..end`.
+pub fn split(data: &[u8]) -> Splits<'_> {
+    Splits {
+        data,
+        pos: bom_len(data),
+    }
+}
+
+/// Iterator over the message spans of an mbox held in full.
+pub struct Splits<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl Iterator for Splits<'_> {
+    type Item = std::ops::Range<usize>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pos >= self.data.len() {
+            return None;
+        }
+        let start = self.pos;
+        let end = match message_end(self.data, start, true) {
+            Found::Yes(e) if e > start => e,
+            _ => self.data.len(),
+        };
+        self.pos = end;
+        Some(start..end)
+    }
+}
+
+/// The RFC 5322 message inside an mbox span: without the `From ` line, and
+/// without the line ending that precedes the next separator (when
+/// `followed` is true, i.e. another message comes after this one).
+pub fn message_content(span: &[u8], followed: bool) -> &[u8] {
+    let mut s = span;
+    if s.starts_with(b"From ") {
+        s = match memchr(b'\n', s) {
+            Some(i) => &s[i + 1..],
+            None => &[],
+        };
+    }
+    if followed {
+        if let Some(t) = s.strip_suffix(b"\r\n") {
+            s = t;
+        } else if let Some(t) = s.strip_suffix(b"\n") {
+            s = t;
+        }
+    }
+    s
+}
+
+/// Undoes one level of mboxrd `>From ` quoting: every line `>+From ` loses
+/// one `>`. Returns None when there is nothing to undo.
+pub fn unquote_from(data: &[u8]) -> Option<Vec<u8>> {
+    let finder = memmem::Finder::new(b">From ");
+    finder.find(data)?;
+    let mut out = Vec::with_capacity(data.len());
+    let mut changed = false;
+    for line in data.split_inclusive(|&b| b == b'\n') {
+        let gt = line.iter().take_while(|&&b| b == b'>').count();
+        if gt > 0 && line[gt..].starts_with(b"From ") {
+            out.extend_from_slice(&line[1..]);
+            changed = true;
+        } else {
+            out.extend_from_slice(line);
+        }
+    }
+    changed.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(data: &[u8]) -> Vec<(usize, usize)> {
+        split(data).map(|r| (r.start, r.end)).collect()
+    }
+
+    #[test]
+    fn bare_from_lines_do_not_split() {
+        let m = b"From a@b Mon Jan  1 00:00:00 2024\nSubject: x\n\nhello\n\nFrom Russia with love\n\nFrom time to time\nbye\n\nFrom - \nSubject: y\n\nz\n";
+        let s = spans(m);
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(&m[s[1].0..s[1].0 + 7], b"From - ");
+        assert_eq!(s[1].1, m.len());
+    }
+
+    #[test]
+    fn lone_sender_needs_blank_line_before() {
+        let m = b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\nline\nFrom b\nSubject: y\n\n";
+        assert_eq!(spans(m).len(), 1);
+        let m = b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\nline\nFrom b Mon Jan  1 00:00:00 2024\nSubject: y\n\n";
+        assert_eq!(spans(m).len(), 2);
+        let m = b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\nline\nFrom - \nSubject: y\n\n";
+        assert_eq!(spans(m).len(), 2);
+    }
+
+    #[test]
+    fn crlf_and_bom() {
+        let m = b"\xEF\xBB\xBFFrom -\r\nSubject: x\r\n\r\nbody\r\n\r\nFrom -\r\nSubject: y\r\n\r\nb\r\n";
+        let s = spans(m);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].0, 3);
+        let c = message_content(&m[s[0].0..s[0].1], true);
+        assert_eq!(c, b"Subject: x\r\n\r\nbody\r\n");
+    }
+
+    #[test]
+    fn content_length_followed_when_valid() {
+        // The body holds a separator-looking line; Content-Length skips it.
+        let body = b"a\n\nFrom x Mon Jan  1 00:00:00 2024\nSubject: fake\n\nz\n";
+        let mut m = format!(
+            "From a Mon Jan  1 00:00:00 2024\nContent-Length: {}\n\n",
+            body.len()
+        )
+        .into_bytes();
+        m.extend_from_slice(body);
+        m.extend_from_slice(b"\nFrom b Mon Jan  1 00:00:00 2024\nSubject: y\n\nq\n");
+        assert_eq!(spans(&m).len(), 2);
+        // A wrong Content-Length is ignored.
+        let bad = String::from_utf8_lossy(&m).replace("Content-Length: ", "Content-Length: 1");
+        assert_eq!(spans(bad.as_bytes()).len(), 3);
+    }
+
+    #[test]
+    fn streaming_needs_more() {
+        let m = b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody\n\nFrom b";
+        assert_eq!(message_end(m, 0, false), Found::NeedMore);
+        assert_eq!(message_end(m, 0, true), Found::Yes(m.len()));
+    }
+
+    #[test]
+    fn unquote() {
+        assert_eq!(
+            unquote_from(b"a\n>From x\n>>From y\n").unwrap(),
+            b"a\nFrom x\n>From y\n"
+        );
+        assert!(unquote_from(b"no quoting\n").is_none());
+    }
+
+    #[test]
+    fn resync_mid_file() {
+        let m = b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody\n\nFrom b Mon Jan  1 00:00:00 2024\nSubject: y\n\n";
+        let second = m.len() - 44;
+        assert_eq!(&m[second..second + 6], b"From b");
+        for p in 1..=second {
+            assert_eq!(next_separator(m, p, true), Found::Yes(second), "from {p}");
+        }
+        assert_eq!(next_separator(m, second + 1, true), Found::Yes(m.len()));
+    }
+}
