@@ -1,0 +1,164 @@
+//! Walking the given paths into an ordered list of files.
+//!
+//! Order: paths as given; inside a folder, entries sorted by name (byte
+//! order), recursively. Maildir folders (with `cur/` and `new/`) are walked
+//! the same way but skip `tmp/` and the metadata files of Dovecot, Courier
+//! and Maildir++ (`dovecot*`, `courierimap*`, `maildirfolder`, `subscriptions`);
+//! Maildir++ subfolders (`.Sent`, …) are ordinary subfolders of that walk.
+//! A folder reached twice (symlink loop, or the same folder given twice
+//! through a link) is entered once. FIFOs, sockets and devices are skipped.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Compression of a file, from its name or its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// One input file.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as reached from the given PATH.
+    pub path: PathBuf,
+    /// Size on disk (compressed size for compressed files).
+    pub size: u64,
+    pub codec: Codec,
+}
+
+impl Source {
+    /// The `source` column: the path as text. Bytes that are not UTF-8 are
+    /// written as `\xNN` escapes (and a literal backslash stays itself), so
+    /// distinct names stay distinct.
+    pub fn display(&self) -> String {
+        path_text(&self.path)
+    }
+}
+
+/// Lossless text of a path (see [`Source::display`]).
+pub fn path_text(p: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = p.as_os_str().as_bytes();
+        match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_owned(),
+            Err(_) => {
+                let mut out = String::new();
+                for chunk in bytes.utf8_chunks() {
+                    out.push_str(chunk.valid());
+                    for b in chunk.invalid() {
+                        out.push_str(&format!("\\x{b:02X}"));
+                    }
+                }
+                out
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        p.to_string_lossy().into_owned()
+    }
+}
+
+fn codec_of(path: &Path) -> Codec {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("gz") => Codec::Gzip,
+        Some(e) if e.eq_ignore_ascii_case("zst") => Codec::Zstd,
+        _ => Codec::None,
+    }
+}
+
+/// Metadata files of Maildir servers that are not messages.
+fn is_maildir_meta(name: &str) -> bool {
+    name.starts_with("dovecot")
+        || name.starts_with("courierimap")
+        || name == "maildirfolder"
+        || name == "subscriptions"
+}
+
+fn is_maildir(dir: &Path) -> bool {
+    dir.join("cur").is_dir() && dir.join("new").is_dir()
+}
+
+/// Walks `paths` into the ordered list of files to read. Problems (missing
+/// paths, unreadable folders, skipped special files) are passed to `warn`
+/// and the walk goes on.
+pub fn discover(paths: &[PathBuf], warn: &mut dyn FnMut(String)) -> Vec<Source> {
+    let mut out = Vec::new();
+    let mut seen_dirs = HashSet::new();
+    for p in paths {
+        visit(p, false, &mut seen_dirs, &mut out, warn);
+    }
+    out
+}
+
+fn visit(
+    path: &Path,
+    in_maildir: bool,
+    seen_dirs: &mut HashSet<PathBuf>,
+    out: &mut Vec<Source>,
+    warn: &mut dyn FnMut(String),
+) {
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            warn(format!("{}: {e}", path_text(path)));
+            return;
+        }
+    };
+    if meta.is_file() {
+        out.push(Source {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            codec: codec_of(path),
+        });
+        return;
+    }
+    if !meta.is_dir() {
+        warn(format!(
+            "{}: not a regular file or folder, skipped",
+            path_text(path)
+        ));
+        return;
+    }
+    let canon = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if !seen_dirs.insert(canon) {
+        warn(format!(
+            "{}: folder already scanned (symlink loop?), skipped",
+            path_text(path)
+        ));
+        return;
+    }
+    let maildir = is_maildir(path);
+    let mut entries: Vec<_> = match fs::read_dir(path) {
+        Ok(rd) => rd
+            .filter_map(|e| match e {
+                Ok(e) => Some(e.file_name()),
+                Err(err) => {
+                    warn(format!("{}: {err}", path_text(path)));
+                    None
+                }
+            })
+            .collect(),
+        Err(e) => {
+            warn(format!("{}: {e}", path_text(path)));
+            return;
+        }
+    };
+    entries.sort();
+    for name in entries {
+        let text = name.to_string_lossy();
+        if maildir && (text == "tmp" || is_maildir_meta(&text)) {
+            continue;
+        }
+        if in_maildir && is_maildir_meta(&text) {
+            continue;
+        }
+        visit(&path.join(&name), maildir, seen_dirs, out, warn);
+    }
+}

@@ -1,0 +1,234 @@
+//! Reading one input file as a sequence of messages.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::ops::Range;
+use std::sync::Arc;
+
+use memmap2::Mmap;
+
+use super::{Codec, Source};
+use crate::mailbox::{self, Found};
+
+/// Bytes that messages point into: a memory map or a decompressed chunk.
+pub enum Buf {
+    Map(Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Buf {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Buf::Map(m) => m,
+            Buf::Owned(v) => v,
+        }
+    }
+}
+
+/// One message of a source.
+pub struct Message {
+    /// 0-based number of the message in its source.
+    pub index: u64,
+    /// Byte offset of the message's first byte (its `From ` line in an
+    /// mbox) in the source (in the decompressed stream for .gz/.zst).
+    pub offset: u64,
+    /// Bytes of the message in the source.
+    pub length: u64,
+    /// The buffer holding it.
+    pub buf: Arc<Buf>,
+    /// The RFC 5322 message inside `buf` (without mbox `From ` line and
+    /// separator line ending).
+    pub content: Range<usize>,
+    /// Set when the message could not be read whole (e.g. over a limit).
+    pub error: Option<String>,
+}
+
+impl Message {
+    /// The RFC 5322 bytes of the message.
+    pub fn content(&self) -> &[u8] {
+        &self.buf[self.content.clone()]
+    }
+}
+
+/// A source that could not be read at all.
+#[derive(Debug)]
+pub struct ReadError(pub String);
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Chunk size of the streaming (decompressing) reader.
+pub const CHUNK: usize = 16 << 20;
+/// Largest single message read from a compressed stream, and largest
+/// decompressed single-message file.
+pub const MAX_STREAM_MESSAGE: usize = 512 << 20;
+
+/// Reads `src`, calling `emit` for each message in order.
+pub fn read_source(src: &Source, emit: &mut dyn FnMut(Message)) -> Result<(), ReadError> {
+    let file = File::open(&src.path).map_err(|e| ReadError(e.to_string()))?;
+    match src.codec {
+        Codec::None => read_mapped(file, emit),
+        Codec::Gzip => read_stream(Box::new(flate2::read::MultiGzDecoder::new(file)), emit),
+        Codec::Zstd => {
+            let dec = zstd::stream::read::Decoder::new(file).map_err(|e| ReadError(e.to_string()))?;
+            read_stream(Box::new(dec), emit)
+        }
+    }
+}
+
+fn read_mapped(file: File, emit: &mut dyn FnMut(Message)) -> Result<(), ReadError> {
+    let len = file.metadata().map_err(|e| ReadError(e.to_string()))?.len();
+    if len == 0 {
+        return Ok(());
+    }
+    // SAFETY: the map is read-only. A file truncated by another process while
+    // mapped would fault; archives being scanned are not being written.
+    let map = unsafe { Mmap::map(&file) }.map_err(|e| ReadError(e.to_string()))?;
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Sequential);
+    let buf = Arc::new(Buf::Map(map));
+    emit_all(&buf, 0, 0, true, emit);
+    Ok(())
+}
+
+/// Emits every message of a buffer that holds a whole file.
+fn emit_all(buf: &Arc<Buf>, base: u64, first_index: u64, whole: bool, emit: &mut dyn FnMut(Message)) {
+    let data: &[u8] = buf;
+    if !whole || mailbox::is_mbox(data) {
+        let spans: Vec<_> = mailbox::split(data).collect();
+        let n = spans.len();
+        for (i, span) in spans.into_iter().enumerate() {
+            emit(mbox_message(buf, span, i + 1 < n, base, first_index + i as u64));
+        }
+    } else {
+        emit(Message {
+            index: first_index,
+            offset: base,
+            length: data.len() as u64,
+            buf: buf.clone(),
+            content: 0..data.len(),
+            error: None,
+        });
+    }
+}
+
+fn mbox_message(buf: &Arc<Buf>, span: Range<usize>, followed: bool, base: u64, index: u64) -> Message {
+    let data: &[u8] = buf;
+    let content = mailbox::message_content(&data[span.clone()], followed);
+    let start = content.as_ptr() as usize - data.as_ptr() as usize;
+    Message {
+        index,
+        offset: base + span.start as u64,
+        length: span.len() as u64,
+        buf: buf.clone(),
+        content: start..start + content.len(),
+        error: None,
+    }
+}
+
+/// Reads as much as possible into `buf` until it holds `want` bytes or the
+/// stream ends. Returns whether the stream ended.
+fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
+    let mut chunk = vec![0u8; 1 << 16];
+    while buf.len() < want {
+        match r.read(&mut chunk) {
+            Ok(0) => return Ok(true),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
+}
+
+/// Reads a decompressing stream in chunks of [`CHUNK`] bytes, emitting the
+/// complete messages of each chunk and carrying the incomplete tail over.
+/// Memory: one chunk plus the largest message, capped at
+/// [`MAX_STREAM_MESSAGE`].
+fn read_stream(mut r: Box<dyn Read>, emit: &mut dyn FnMut(Message)) -> Result<(), ReadError> {
+    let io = |e: io::Error| ReadError(format!("decompression: {e}"));
+    let mut buf = Vec::new();
+    let mut eof = fill(&mut *r, &mut buf, CHUNK).map_err(io)?;
+    if buf.is_empty() {
+        return Ok(());
+    }
+    if !mailbox::is_mbox(&buf) {
+        // One message: read it whole, up to the limit.
+        let mut error = None;
+        if !eof {
+            eof = fill(&mut *r, &mut buf, MAX_STREAM_MESSAGE).map_err(io)?;
+            if !eof {
+                error = Some(format!(
+                    "decompressed message larger than {} MiB (limit)",
+                    MAX_STREAM_MESSAGE >> 20
+                ));
+            }
+        }
+        let len = buf.len();
+        emit(Message {
+            index: 0,
+            offset: 0,
+            length: len as u64,
+            buf: Arc::new(Buf::Owned(buf)),
+            content: 0..len,
+            error,
+        });
+        return Ok(());
+    }
+    let mut base = 0u64;
+    let mut index = 0u64;
+    let mut pos = mailbox::bom_len(&buf);
+    loop {
+        // Complete messages in this buffer.
+        let mut spans = Vec::new();
+        let mut over_limit = false;
+        while pos < buf.len() {
+            match mailbox::message_end(&buf, pos, eof) {
+                Found::Yes(end) if end > pos => {
+                    spans.push(pos..end);
+                    pos = end;
+                }
+                Found::NeedMore if buf.len() - pos > MAX_STREAM_MESSAGE => {
+                    // A message over the limit: cut it here.
+                    spans.push(pos..buf.len());
+                    pos = buf.len();
+                    over_limit = true;
+                }
+                Found::NeedMore => break,
+                _ => {
+                    spans.push(pos..buf.len());
+                    pos = buf.len();
+                }
+            }
+        }
+        let rest = buf[pos..].to_vec();
+        let consumed = pos;
+        let shared = Arc::new(Buf::Owned(std::mem::take(&mut buf)));
+        let n = spans.len();
+        for (i, span) in spans.into_iter().enumerate() {
+            let followed = i + 1 < n || !eof || consumed < shared.len();
+            let mut m = mbox_message(&shared, span, followed, base, index);
+            if over_limit && i + 1 == n {
+                m.error = Some(format!(
+                    "message larger than {} MiB (limit)",
+                    MAX_STREAM_MESSAGE >> 20
+                ));
+            }
+            emit(m);
+            index += 1;
+        }
+        drop(shared);
+        if eof && rest.is_empty() {
+            return Ok(());
+        }
+        base += consumed as u64;
+        buf = rest;
+        pos = 0;
+        let want = buf.len() + CHUNK;
+        eof = fill(&mut *r, &mut buf, want).map_err(io)?;
+    }
+}

@@ -1,0 +1,145 @@
+//! Content-Type: `type/subtype; name=value; name="quoted value"`.
+
+/// A parsed Content-Type, type/subtype and parameter names lowercase.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContentType {
+    pub ctype: String,
+    pub subtype: String,
+    pub params: Vec<(String, String)>,
+}
+
+impl ContentType {
+    /// Parses a header value (unfolded). Never fails: what cannot be read
+    /// is left out.
+    pub fn parse(value: &[u8]) -> ContentType {
+        let s = String::from_utf8_lossy(value);
+        let mut rest = s.trim_start();
+        let mut ct = ContentType::default();
+        let end = rest.find(';').unwrap_or(rest.len());
+        let (full, tail) = rest.split_at(end);
+        let full = strip_comments(full);
+        if let Some((t, st)) = full.split_once('/') {
+            ct.ctype = t.trim().to_ascii_lowercase();
+            ct.subtype = st.trim().to_ascii_lowercase();
+        } else {
+            ct.ctype = full.trim().to_ascii_lowercase();
+        }
+        rest = tail;
+        while let Some(r) = rest.strip_prefix(';') {
+            rest = r.trim_start();
+            let Some(eq) = rest.find('=') else { break };
+            let name = rest[..eq].trim().to_ascii_lowercase();
+            rest = rest[eq + 1..].trim_start();
+            let value;
+            if let Some(r) = rest.strip_prefix('"') {
+                let mut v = String::new();
+                let mut chars = r.char_indices();
+                let mut consumed = r.len();
+                while let Some((i, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some((_, n)) = chars.next() {
+                                v.push(n);
+                            }
+                        }
+                        '"' => {
+                            consumed = i + 1;
+                            break;
+                        }
+                        _ => v.push(c),
+                    }
+                }
+                value = v;
+                rest = &r[consumed..];
+                rest = match rest.find(';') {
+                    Some(i) => &rest[i..],
+                    None => "",
+                };
+            } else {
+                let end = rest.find(';').unwrap_or(rest.len());
+                value = rest[..end].trim().to_owned();
+                rest = &rest[end..];
+            }
+            // RFC 2231 `name*=charset'lang'value` (single segment).
+            if let Some(base) = name.strip_suffix('*') {
+                let v = value.splitn(3, '\'').nth(2).unwrap_or(&value).to_owned();
+                ct.params.push((base.to_owned(), percent_decode(&v)));
+            } else {
+                ct.params.push((name, value));
+            }
+        }
+        ct
+    }
+
+    /// A parameter's value (name lowercase).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether this is `ctype/subtype`, also accepting the `x-` form of the
+    /// subtype (`application/x-pkcs7-mime`).
+    pub fn is(&self, ctype: &str, subtype: &str) -> bool {
+        self.ctype == ctype
+            && (self.subtype == subtype || self.subtype.strip_prefix("x-") == Some(subtype))
+    }
+}
+
+fn strip_comments(s: &str) -> &str {
+    match s.find('(') {
+        Some(i) => &s[..i],
+        None => s,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether a media type text (e.g. a `protocol` parameter) names
+/// `ctype/subtype` in any letter case or its `x-` form.
+pub fn media_type_is(text: &str, ctype: &str, subtype: &str) -> bool {
+    let t = text.trim().to_ascii_lowercase();
+    match t.split_once('/') {
+        Some((a, b)) => a == ctype && (b == subtype || b.strip_prefix("x-") == Some(subtype)),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_params() {
+        let ct = ContentType::parse(
+            b"Multipart/Signed; protocol=\"application/x-pkcs7-signature\"; micalg=SHA-256;\r\n\tboundary=\"----=_a\\\"b\"",
+        );
+        assert!(ct.is("multipart", "signed"));
+        assert_eq!(ct.param("protocol"), Some("application/x-pkcs7-signature"));
+        assert_eq!(ct.param("micalg"), Some("SHA-256"));
+        assert_eq!(ct.param("boundary"), Some("----=_a\"b"));
+        let ct = ContentType::parse(b"application/x-pkcs7-mime; smime-type=enveloped-data; name=smime.p7m");
+        assert!(ct.is("application", "pkcs7-mime"));
+        assert_eq!(ct.param("name"), Some("smime.p7m"));
+        let ct = ContentType::parse(b"text/plain; title*=us-ascii'en'This%20is");
+        assert_eq!(ct.param("title"), Some("This is"));
+        assert!(media_type_is(" Application/PKCS7-Signature", "application", "pkcs7-signature"));
+    }
+}

@@ -1,0 +1,388 @@
+//! The MIME tree walk that finds S/MIME and PGP structures.
+
+use memchr::memmem;
+
+use super::content_type::{media_type_is, ContentType};
+use super::decode_base64;
+use crate::mailbox::is_header_line;
+
+/// Bounds that keep hostile structures from costing unbounded time.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of multiparts / message/rfc822.
+    pub max_depth: usize,
+    /// Most MIME entities visited in one message.
+    pub max_parts: usize,
+    /// Largest header block of one entity.
+    pub max_header_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 32,
+            max_parts: 10_000,
+            max_header_bytes: 1 << 20,
+        }
+    }
+}
+
+/// An S/MIME or PGP structure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Smime<'a> {
+    /// multipart/signed with a pkcs7-signature part: the first body part's
+    /// raw bytes with its headers (not canonicalized), and the signature
+    /// part's body, transfer-decoded.
+    Detached {
+        content: &'a [u8],
+        signature: Result<Vec<u8>, String>,
+    },
+    /// application/pkcs7-mime: the body, transfer-decoded, and the
+    /// `smime-type` parameter (lowercase) if any.
+    Pkcs7Mime {
+        blob: Result<Vec<u8>, String>,
+        smime_type: Option<String>,
+    },
+    PgpSigned,
+    PgpEncrypted,
+}
+
+/// Where a structure sits and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found<'a> {
+    /// Part path: empty for the message itself, else `2`, `1.3`, …
+    pub part: String,
+    pub smime: Smime<'a>,
+}
+
+/// Walks `raw` (one RFC 5322 message) and returns the outermost S/MIME or
+/// PGP structure. `Err` when a limit was hit before anything was found.
+pub fn find_smime<'a>(raw: &'a [u8], limits: &Limits) -> Result<Option<Found<'a>>, String> {
+    let mut w = Walker {
+        limits,
+        parts: 0,
+        best: None,
+        error: None,
+    };
+    w.entity(raw, &mut Vec::new(), 0);
+    match (w.best, w.error) {
+        (Some((_, f)), _) => Ok(Some(f)),
+        (None, Some(e)) => Err(e),
+        (None, None) => Ok(None),
+    }
+}
+
+struct Walker<'l, 'a> {
+    limits: &'l Limits,
+    parts: usize,
+    /// Best (shallowest, first) structure so far, with its path length.
+    best: Option<(usize, Found<'a>)>,
+    error: Option<String>,
+}
+
+/// The header fields of one entity that matter here.
+struct EntityHeaders<'a> {
+    content_type: Option<ContentType>,
+    transfer_encoding: Option<Vec<u8>>,
+    body: &'a [u8],
+}
+
+impl<'a> Walker<'_, 'a> {
+    fn entity(&mut self, raw: &'a [u8], path: &mut Vec<usize>, depth: usize) {
+        if self.best.as_ref().is_some_and(|(d, _)| *d <= path.len()) {
+            return; // nothing here can be shallower than what we have
+        }
+        self.parts += 1;
+        if self.parts > self.limits.max_parts {
+            self.error.get_or_insert_with(|| {
+                format!("more than {} MIME parts (limit)", self.limits.max_parts)
+            });
+            return;
+        }
+        if depth > self.limits.max_depth {
+            self.error.get_or_insert_with(|| {
+                format!("MIME nesting deeper than {} (limit)", self.limits.max_depth)
+            });
+            return;
+        }
+        let h = match headers(raw, self.limits.max_header_bytes) {
+            Ok(h) => h,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                return;
+            }
+        };
+        let ct = h.content_type.unwrap_or_default();
+        if ct.is("multipart", "signed") {
+            let protocol = ct.param("protocol").unwrap_or("");
+            let children = ct
+                .param("boundary")
+                .map(|b| split_multipart(h.body, b.as_bytes()))
+                .unwrap_or_default();
+            let sig_part = children.iter().skip(1).find_map(|c| {
+                let ch = headers(c, self.limits.max_header_bytes).ok()?;
+                let cct = ch.content_type.as_ref()?;
+                (cct.is("application", "pkcs7-signature") || cct.is("application", "pgp-signature"))
+                    .then_some(ch)
+            });
+            let is_pkcs7 = media_type_is(protocol, "application", "pkcs7-signature")
+                || (!media_type_is(protocol, "application", "pgp-signature")
+                    && sig_part.as_ref().is_some_and(|s| {
+                        s.content_type
+                            .as_ref()
+                            .is_some_and(|c| c.is("application", "pkcs7-signature"))
+                    }));
+            if is_pkcs7 {
+                let content: &[u8] = children.first().copied().unwrap_or_default();
+                let signature = match sig_part {
+                    Some(s) => transfer_decode(s.body, s.transfer_encoding.as_deref()),
+                    None => Err("multipart/signed without a pkcs7-signature part".to_owned()),
+                };
+                self.found(path, Smime::Detached { content, signature });
+                return;
+            }
+            if media_type_is(protocol, "application", "pgp-signature") {
+                self.found(path, Smime::PgpSigned);
+                return;
+            }
+            // Unknown protocol: look inside like any multipart.
+            self.children(&children, path, depth);
+            return;
+        }
+        if ct.is("application", "pkcs7-mime") {
+            let blob = transfer_decode(h.body, h.transfer_encoding.as_deref());
+            let smime_type = ct.param("smime-type").map(|s| s.to_ascii_lowercase());
+            self.found(path, Smime::Pkcs7Mime { blob, smime_type });
+            return;
+        }
+        if ct.is("multipart", "encrypted")
+            && ct
+                .param("protocol")
+                .is_some_and(|p| media_type_is(p, "application", "pgp-encrypted"))
+        {
+            self.found(path, Smime::PgpEncrypted);
+            return;
+        }
+        if ct.ctype == "multipart" {
+            let children = ct
+                .param("boundary")
+                .map(|b| split_multipart(h.body, b.as_bytes()))
+                .unwrap_or_default();
+            self.children(&children, path, depth);
+            return;
+        }
+        if ct.ctype == "message" && (ct.subtype == "rfc822" || ct.subtype == "global") {
+            // The embedded message keeps this part's path; its parts nest below.
+            if !matches!(
+                h.transfer_encoding.as_deref().map(|e| e.to_ascii_lowercase()),
+                Some(ref e) if e == b"base64" || e == b"quoted-printable"
+            ) {
+                self.entity(h.body, path, depth + 1);
+            }
+            return;
+        }
+        if (ct.ctype.is_empty() || ct.is("text", "plain")) && !h.body.is_empty() {
+            if memmem::find(h.body, b"-----BEGIN PGP SIGNED MESSAGE-----").is_some() {
+                self.found(path, Smime::PgpSigned);
+            } else if memmem::find(h.body, b"-----BEGIN PGP MESSAGE-----").is_some() {
+                self.found(path, Smime::PgpEncrypted);
+            }
+        }
+    }
+
+    fn children(&mut self, children: &[&'a [u8]], path: &mut Vec<usize>, depth: usize) {
+        for (i, c) in children.iter().enumerate() {
+            path.push(i + 1);
+            self.entity(c, path, depth + 1);
+            path.pop();
+        }
+    }
+
+    fn found(&mut self, path: &[usize], smime: Smime<'a>) {
+        let d = path.len();
+        if self.best.as_ref().is_none_or(|(bd, _)| d < *bd) {
+            let part = path
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(".");
+            self.best = Some((d, Found { part, smime }));
+        }
+    }
+}
+
+/// Reads an entity's header block. Headers end at an empty line (the body
+/// follows it) or at the first line that is neither a field nor a
+/// continuation (the body starts at that line).
+fn headers(raw: &[u8], max: usize) -> Result<EntityHeaders<'_>, String> {
+    let mut content_type: Option<Vec<u8>> = None;
+    let mut transfer_encoding: Option<Vec<u8>> = None;
+    // Which field the current continuation lines belong to.
+    let mut current: Option<u8> = None; // 1 = content-type, 2 = cte
+    let mut p = 0;
+    let body_start;
+    loop {
+        if p >= raw.len() {
+            body_start = raw.len();
+            break;
+        }
+        if p > max {
+            return Err(format!("header block larger than {max} bytes (limit)"));
+        }
+        let e = memchr::memchr(b'\n', &raw[p..]).map_or(raw.len(), |i| p + i);
+        let line = &raw[p..e];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let next = (e + 1).min(raw.len());
+        if line.is_empty() {
+            body_start = next;
+            break;
+        }
+        if line[0] == b' ' || line[0] == b'\t' {
+            match current {
+                Some(1) => content_type.get_or_insert_with(Vec::new).extend_from_slice(line),
+                Some(2) => transfer_encoding
+                    .get_or_insert_with(Vec::new)
+                    .extend_from_slice(line),
+                _ => {}
+            }
+        } else if is_header_line(line) {
+            let colon = memchr::memchr(b':', line).unwrap_or(0);
+            let name = &line[..colon];
+            let value = &line[colon + 1..];
+            current = None;
+            if name.eq_ignore_ascii_case(b"content-type") && content_type.is_none() {
+                content_type = Some(value.to_vec());
+                current = Some(1);
+            } else if name.eq_ignore_ascii_case(b"content-transfer-encoding")
+                && transfer_encoding.is_none()
+            {
+                transfer_encoding = Some(value.to_vec());
+                current = Some(2);
+            }
+        } else {
+            body_start = p;
+            break;
+        }
+        p = next;
+    }
+    Ok(EntityHeaders {
+        content_type: content_type.map(|v| ContentType::parse(&v)),
+        transfer_encoding: transfer_encoding.map(|v| v.trim_ascii().to_vec()),
+        body: &raw[body_start..],
+    })
+}
+
+/// Undoes a Content-Transfer-Encoding for a CMS blob.
+fn transfer_decode(body: &[u8], cte: Option<&[u8]>) -> Result<Vec<u8>, String> {
+    match cte {
+        Some(e) if e.eq_ignore_ascii_case(b"base64") => decode_base64(body),
+        Some(e) if e.eq_ignore_ascii_case(b"quoted-printable") => {
+            Err("quoted-printable CMS body".to_owned())
+        }
+        // binary / 8bit / 7bit / none: raw bytes. Some writers omit the CTE
+        // on base64 bodies: if the body is all base64 text, decode it.
+        _ => {
+            if !body.is_empty()
+                && body
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b"+/=\r\n \t".contains(&b))
+            {
+                decode_base64(body)
+            } else {
+                Ok(body.to_vec())
+            }
+        }
+    }
+}
+
+/// Splits a multipart body at its boundary into the raw parts (each with
+/// its headers). A delimiter is `--boundary` at the start of a line,
+/// optionally followed by `--` (the close delimiter) and whitespace; the
+/// line ending before a delimiter belongs to the delimiter. Text before the
+/// first delimiter (preamble) and after the close delimiter (epilogue) is
+/// not a part. A missing close delimiter ends the last part at the end of
+/// the body.
+pub fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+    let mut parts = Vec::new();
+    if boundary.is_empty() {
+        return parts;
+    }
+    let mut delim = Vec::with_capacity(boundary.len() + 2);
+    delim.extend_from_slice(b"--");
+    delim.extend_from_slice(boundary);
+    let finder = memmem::Finder::new(&delim);
+    let mut part_start: Option<usize> = None;
+    let mut pos = 0;
+    while let Some(i) = finder.find(&body[pos..]) {
+        let at = pos + i;
+        pos = at + delim.len();
+        if at != 0 && body[at - 1] != b'\n' {
+            continue;
+        }
+        let after = &body[at + delim.len()..];
+        let is_close = after.starts_with(b"--");
+        let rest = if is_close { &after[2..] } else { after };
+        let eol = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        if !rest[..eol].iter().all(|b| b.is_ascii_whitespace()) {
+            continue; // a longer boundary that starts with this one
+        }
+        if let Some(s) = part_start {
+            let mut end = at;
+            if end > s && body[end - 1] == b'\n' {
+                end -= 1;
+                if end > s && body[end - 1] == b'\r' {
+                    end -= 1;
+                }
+            }
+            parts.push(&body[s..end.max(s)]);
+        }
+        if is_close {
+            return parts;
+        }
+        let line_end = at + delim.len() + eol;
+        part_start = Some((line_end + 1).min(body.len()));
+        pos = part_start.unwrap_or(body.len()).max(pos);
+    }
+    if let Some(s) = part_start {
+        parts.push(&body[s..]);
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_split() {
+        let body = b"preamble\r\n--b\r\nA: 1\r\n\r\none\r\n--b\r\n\r\ntwo\r\n--b--\r\nepilogue";
+        assert_eq!(split_multipart(body, b"b"), vec![&b"A: 1\r\n\r\none"[..], b"\r\ntwo"]);
+        // Missing close delimiter; a longer boundary is not ours.
+        let body = b"--b\nx\n--bb\ny\n--b\nz\n";
+        assert_eq!(split_multipart(body, b"b"), vec![&b"x\n--bb\ny"[..], b"z\n"]);
+    }
+
+    #[test]
+    fn finds_outermost() {
+        let m = b"Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; boundary=s\n\n--s\nContent-Type: text/plain\n\nhi\n--s\nContent-Type: application/pkcs7-signature\nContent-Transfer-Encoding: base64\n\naGk=\n--s--\n--o\nContent-Type: text/plain\n\nfooter\n--o--\n";
+        let f = find_smime(m, &Limits::default()).unwrap().unwrap();
+        assert_eq!(f.part, "1");
+        match f.smime {
+            Smime::Detached { content, signature } => {
+                assert_eq!(content, b"Content-Type: text/plain\n\nhi");
+                assert_eq!(signature.unwrap(), b"hi");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn depth_limit_is_an_error() {
+        let mut m = Vec::new();
+        for i in 0..100 {
+            m.extend_from_slice(format!("Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n").as_bytes());
+        }
+        let e = find_smime(&m, &Limits::default()).unwrap_err();
+        assert!(e.contains("nesting"), "{e}");
+    }
+}
