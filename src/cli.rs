@@ -1,10 +1,321 @@
-//! Command line.
-use clap::Parser;
+//! Command line: flags, their help text, and the glue from flags to a run.
 
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::policy::Policy;
+use crate::report::{Format, RowWriter};
+use crate::scan::{self, AtMode, Context};
+
+/// Scan mail archives, verify every S/MIME signature and certificate chain,
+/// and write one report row per message.
 #[derive(Parser, Debug)]
-#[command(name = "smimescan", version)]
-pub struct Cli {}
+#[command(name = "smimescan", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
 
-pub fn run(_cli: Cli) -> i32 {
-    0
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan files and folders (mbox, Maildir, .eml, .gz/.zst) and write the report.
+    Scan(ScanArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files and folders to scan.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Report path; `-` is stdout.
+    #[arg(short, long, default_value = "-")]
+    pub output: String,
+    /// Report format [default: from the output file extension, else csv].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the summary JSON to this file.
+    #[arg(long)]
+    pub summary: Option<PathBuf>,
+    /// Trust anchors: a PEM/DER file or a folder of them (repeatable).
+    #[arg(long)]
+    pub trust: Vec<PathBuf>,
+    /// Use only the --trust anchors, not the built-in Mozilla e-mail roots.
+    #[arg(long)]
+    pub no_default_trust: bool,
+    /// Extra intermediate certificates for path building, not trusted (repeatable).
+    #[arg(long)]
+    pub certs: Vec<PathBuf>,
+    /// CRL files (PEM/DER) or folders of them, checked offline (repeatable).
+    #[arg(long)]
+    pub crl: Vec<PathBuf>,
+    /// When chains are judged: `signing` (signingTime, else Date, else now), `now`, or an RFC 3339 time.
+    #[arg(long, default_value = "signing")]
+    pub at: AtMode,
+    /// Compliance policy file (TOML).
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Worker threads [default: all cores].
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Progress bar on stderr.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressMode,
+    /// Exit with status 1 when any message has this verdict.
+    #[arg(long, value_enum, default_value = "never")]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressMode {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any message with verdict `violation`.
+    Violation,
+    /// Any message whose signature or chain failed.
+    Invalid,
+    Never,
+}
+
+/// Runs a parsed command line; returns the exit status.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Scan(args) => match run_scan(&args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("smimescan: {e}");
+                2
+            }
+        },
+    }
+}
+
+/// An output file written to a temporary name in its folder and renamed
+/// only when complete, so a half-written report never looks finished.
+struct AtomicFile {
+    tmp: PathBuf,
+    dest: PathBuf,
+    file: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    fn create(dest: &Path) -> io::Result<AtomicFile> {
+        let dir = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
+        let file = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        Ok(AtomicFile {
+            tmp,
+            dest: dest.to_path_buf(),
+            file: Some(file),
+        })
+    }
+
+    fn commit(mut self) -> io::Result<()> {
+        if let Some(w) = self.file.take() {
+            let f = w.into_inner().map_err(|e| e.into_error())?;
+            f.sync_all()?;
+            std::fs::rename(&self.tmp, &self.dest)?;
+        }
+        Ok(())
+    }
+
+    fn inner(&mut self) -> io::Result<&mut BufWriter<File>> {
+        self.file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("report already committed"))
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner()?.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner()?.flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+enum Out {
+    Stdout(BufWriter<io::Stdout>),
+    File(AtomicFile),
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Out::Stdout(w) => w.write(buf),
+            Out::File(w) => w.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Out::Stdout(w) => w.flush(),
+            Out::File(w) => w.flush(),
+        }
+    }
+}
+
+impl Out {
+    fn open(path: &str) -> io::Result<Out> {
+        if path == "-" {
+            Ok(Out::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())))
+        } else {
+            Ok(Out::File(AtomicFile::create(Path::new(path))?))
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Out::Stdout(mut w) => w.flush(),
+            Out::File(f) => f.commit(),
+        }
+    }
+}
+
+fn run_scan(args: &ScanArgs) -> Result<i32, String> {
+    let policy = match &args.policy {
+        Some(p) => Policy::load(p)?,
+        None => Policy::default(),
+    };
+    let ctx = Context::new(policy, args.at);
+    let threads = args.threads.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let format = args.format.unwrap_or_else(|| Format::from_path(&args.output));
+    let out = Out::open(&args.output).map_err(|e| format!("{}: {e}", args.output))?;
+    let mut writer = RowWriter::new(out, format).map_err(|e| format!("{}: {e}", args.output))?;
+
+    let bar = match args.progress {
+        ProgressMode::Never => None,
+        ProgressMode::Auto if !io::stderr().is_terminal() => None,
+        ProgressMode::Auto => Some(indicatif::ProgressBar::with_draw_target(
+            None,
+            indicatif::ProgressDrawTarget::stderr_with_hz(4),
+        )),
+        // Not a terminal (a CI log): plain lines, a few per second at most.
+        ProgressMode::Always => Some(indicatif::ProgressBar::with_draw_target(
+            None,
+            indicatif::ProgressDrawTarget::term_like_with_hz(Box::new(LineTerm), 1),
+        )),
+    };
+    if let Some(b) = &bar {
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} {bytes_per_sec} {msg} [{elapsed_precise}, ETA {eta}]",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+    }
+    let progress = |bytes: u64, msgs: u64| {
+        if let Some(b) = &bar {
+            b.set_position(bytes);
+            b.set_message(format!("{msgs} messages"));
+        }
+    };
+    let warn = |w: String| {
+        if let Some(b) = &bar {
+            b.suspend(|| eprintln!("smimescan: {w}"));
+        } else {
+            eprintln!("smimescan: {w}");
+        }
+    };
+    let mut fail = false;
+    let fail_on = args.fail_on;
+    let stats = scan::scan(
+        &args.paths,
+        &ctx,
+        &pool,
+        &mut |row| {
+            fail |= match fail_on {
+                FailOn::Never => false,
+                FailOn::Violation => row.verdict == "violation",
+                FailOn::Invalid => {
+                    matches!(row.signature.as_str(), "invalid" | "malformed")
+                        || !matches!(row.chain.as_str(), "" | "trusted")
+                }
+            };
+            writer.write(row)
+        },
+        &warn,
+        &progress,
+        &mut |sources| {
+            if let Some(b) = &bar {
+                b.set_length(sources.iter().map(|s| s.size).sum());
+            }
+        },
+    )
+    .map_err(|e| format!("writing {}: {e}", args.output))?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let out = writer.finish().map_err(|e| format!("writing {}: {e}", args.output))?;
+    out.finish().map_err(|e| format!("writing {}: {e}", args.output))?;
+    if let Some(path) = &args.summary {
+        let mut f = AtomicFile::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        f.write_all(stats.summary.to_json().as_bytes())
+            .and_then(|_| f.commit())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    eprint!("{}", stats.summary.table());
+    if stats.summary.messages == 0 && (stats.files == 0 || stats.unreadable == stats.files) {
+        eprintln!("smimescan: no input could be read");
+        return Ok(2);
+    }
+    Ok(if fail { 1 } else { 0 })
+}
+
+/// A progress target for stderr that is not a terminal: each update is one
+/// plain line, no cursor movement.
+#[derive(Debug)]
+struct LineTerm;
+
+impl indicatif::TermLike for LineTerm {
+    fn width(&self) -> u16 {
+        120
+    }
+    fn move_cursor_up(&self, _: usize) -> io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_down(&self, _: usize) -> io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_right(&self, _: usize) -> io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_left(&self, _: usize) -> io::Result<()> {
+        Ok(())
+    }
+    fn write_line(&self, s: &str) -> io::Result<()> {
+        if s.trim().is_empty() {
+            return Ok(());
+        }
+        writeln!(io::stderr(), "{s}")
+    }
+    fn write_str(&self, s: &str) -> io::Result<()> {
+        self.write_line(s)
+    }
+    fn clear_line(&self) -> io::Result<()> {
+        Ok(())
+    }
+    fn flush(&self) -> io::Result<()> {
+        io::stderr().flush()
+    }
 }

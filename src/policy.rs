@@ -1,1 +1,272 @@
-//! policy.
+//! The compliance policy (TOML), the findings and the verdict.
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+
+/// A rule ID of SPEC's findings table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Finding {
+    SigInvalid,
+    SigMalformed,
+    SigUnsupported,
+    ChainUntrusted,
+    ChainInvalid,
+    CertExpired,
+    CertNotYetValid,
+    CertRevoked,
+    SignerCertMissing,
+    SenderMismatch,
+    EkuMissing,
+    KeyUsage,
+    WeakDigest,
+    WeakKey,
+    WeakEncryption,
+    PartialSignature,
+    UnsignedRequired,
+    MalformedMessage,
+}
+
+impl Finding {
+    pub const ALL: [Finding; 18] = [
+        Finding::SigInvalid,
+        Finding::SigMalformed,
+        Finding::SigUnsupported,
+        Finding::ChainUntrusted,
+        Finding::ChainInvalid,
+        Finding::CertExpired,
+        Finding::CertNotYetValid,
+        Finding::CertRevoked,
+        Finding::SignerCertMissing,
+        Finding::SenderMismatch,
+        Finding::EkuMissing,
+        Finding::KeyUsage,
+        Finding::WeakDigest,
+        Finding::WeakKey,
+        Finding::WeakEncryption,
+        Finding::PartialSignature,
+        Finding::UnsignedRequired,
+        Finding::MalformedMessage,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Finding::SigInvalid => "SIG_INVALID",
+            Finding::SigMalformed => "SIG_MALFORMED",
+            Finding::SigUnsupported => "SIG_UNSUPPORTED",
+            Finding::ChainUntrusted => "CHAIN_UNTRUSTED",
+            Finding::ChainInvalid => "CHAIN_INVALID",
+            Finding::CertExpired => "CERT_EXPIRED",
+            Finding::CertNotYetValid => "CERT_NOT_YET_VALID",
+            Finding::CertRevoked => "CERT_REVOKED",
+            Finding::SignerCertMissing => "SIGNER_CERT_MISSING",
+            Finding::SenderMismatch => "SENDER_MISMATCH",
+            Finding::EkuMissing => "EKU_MISSING",
+            Finding::KeyUsage => "KEY_USAGE",
+            Finding::WeakDigest => "WEAK_DIGEST",
+            Finding::WeakKey => "WEAK_KEY",
+            Finding::WeakEncryption => "WEAK_ENCRYPTION",
+            Finding::PartialSignature => "PARTIAL_SIGNATURE",
+            Finding::UnsignedRequired => "UNSIGNED_REQUIRED",
+            Finding::MalformedMessage => "MALFORMED_MESSAGE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Finding> {
+        Finding::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// The policy file. Every key is optional; `Policy::default()` is SPEC's
+/// built-in policy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    pub min_rsa_bits: u32,
+    pub min_ec_bits: u32,
+    pub weak_digests: Vec<String>,
+    pub weak_encryption: Vec<String>,
+    pub require_signed: Vec<String>,
+    pub disabled_findings: Vec<String>,
+    #[serde(skip)]
+    globs: Vec<glob::Pattern>,
+    #[serde(skip)]
+    disabled: BTreeSet<Finding>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            min_rsa_bits: 2048,
+            min_ec_bits: 256,
+            weak_digests: vec!["md5".into(), "sha1".into()],
+            weak_encryption: vec![
+                "des-cbc".into(),
+                "des-ede3-cbc".into(),
+                "rc2-cbc".into(),
+                "rc4".into(),
+            ],
+            require_signed: Vec::new(),
+            disabled_findings: Vec::new(),
+            globs: Vec::new(),
+            disabled: BTreeSet::new(),
+        }
+    }
+}
+
+impl Policy {
+    /// Parses a policy file's text. Unknown keys, bad globs and unknown
+    /// finding names are errors (a typo must not silently weaken an audit).
+    pub fn from_toml(text: &str) -> Result<Policy, String> {
+        let mut p: Policy = toml::from_str(text).map_err(|e| e.to_string())?;
+        p.prepare()?;
+        Ok(p)
+    }
+
+    /// Reads a policy file.
+    pub fn load(path: &std::path::Path) -> Result<Policy, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Policy::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    fn prepare(&mut self) -> Result<(), String> {
+        self.globs = self
+            .require_signed
+            .iter()
+            .map(|g| {
+                glob::Pattern::new(&g.to_ascii_lowercase())
+                    .map_err(|e| format!("require_signed {g:?}: {e}"))
+            })
+            .collect::<Result<_, _>>()?;
+        self.disabled = self
+            .disabled_findings
+            .iter()
+            .map(|f| Finding::parse(f).ok_or_else(|| format!("disabled_findings: unknown finding {f:?}")))
+            .collect::<Result<_, _>>()?;
+        self.weak_digests.iter_mut().for_each(|s| *s = s.to_ascii_lowercase());
+        self.weak_encryption
+            .iter_mut()
+            .for_each(|s| *s = s.to_ascii_lowercase());
+        Ok(())
+    }
+
+    pub fn is_weak_digest(&self, alg: &str) -> bool {
+        self.weak_digests.iter().any(|d| d == alg)
+    }
+
+    pub fn is_weak_encryption(&self, alg: &str) -> bool {
+        self.weak_encryption.iter().any(|d| d == alg)
+    }
+
+    /// Whether a key of `signature_alg` (report vocabulary) and `bits` is
+    /// under the policy's minimum. Ed25519/Ed448 are never weak.
+    pub fn is_weak_key(&self, signature_alg: &str, bits: u32) -> bool {
+        if signature_alg.starts_with("rsa") || signature_alg == "dsa" {
+            bits < self.min_rsa_bits
+        } else if signature_alg.starts_with("ecdsa") {
+            bits < self.min_ec_bits
+        } else {
+            false
+        }
+    }
+
+    /// Whether mail from `addr` must be signed.
+    pub fn requires_signed(&self, addr: &str) -> bool {
+        let opts = glob::MatchOptions {
+            case_sensitive: false,
+            require_literal_separator: false,
+            require_literal_leading_dot: false,
+        };
+        let addr = addr.to_ascii_lowercase();
+        self.globs.iter().any(|g| g.matches_with(&addr, opts))
+    }
+
+    pub fn enabled(&self, f: Finding) -> bool {
+        !self.disabled.contains(&f)
+    }
+}
+
+/// The report's `verdict` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Compliant,
+    Violation,
+    Unsigned,
+    Encrypted,
+    Error,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Compliant => "compliant",
+            Verdict::Violation => "violation",
+            Verdict::Unsigned => "unsigned",
+            Verdict::Encrypted => "encrypted",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+/// What the verdict depends on.
+pub struct Facts<'a> {
+    pub malformed: bool,
+    pub signed: bool,
+    pub encrypted: bool,
+    pub signature: &'a str,
+    pub chain: &'a str,
+}
+
+/// SPEC's verdict rules: `error` for a malformed message; else `violation`
+/// when an enabled finding is present; else `compliant` for a signed
+/// message with a valid signature and a trusted chain, `encrypted` for
+/// enveloped ones, `unsigned` for the rest. `findings` must already be
+/// filtered by the policy.
+pub fn verdict(facts: &Facts, findings: &BTreeSet<Finding>) -> Verdict {
+    if facts.malformed {
+        Verdict::Error
+    } else if !findings.is_empty() {
+        Verdict::Violation
+    } else if facts.signed && facts.signature == "valid" && facts.chain == "trusted" {
+        Verdict::Compliant
+    } else if facts.encrypted {
+        Verdict::Encrypted
+    } else {
+        Verdict::Unsigned
+    }
+}
+
+/// Findings as the report writes them: sorted, joined by `;`.
+pub fn findings_text(findings: &BTreeSet<Finding>) -> String {
+    let mut v: Vec<&str> = findings.iter().map(|f| f.as_str()).collect();
+    v.sort_unstable();
+    v.join(";")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_file() {
+        let p = Policy::from_toml(
+            "min_rsa_bits = 3072\nrequire_signed = [\"*@Finance.example.com\"]\ndisabled_findings = [\"SENDER_MISMATCH\"]\n",
+        )
+        .unwrap();
+        assert_eq!(p.min_rsa_bits, 3072);
+        assert_eq!(p.min_ec_bits, 256);
+        assert!(p.requires_signed("CFO@finance.example.com"));
+        assert!(!p.requires_signed("cfo@example.com"));
+        assert!(!p.enabled(Finding::SenderMismatch));
+        assert!(p.is_weak_key("rsa-pkcs1", 2048));
+        assert!(!p.is_weak_key("ed25519", 255));
+        assert!(Policy::from_toml("min_rsa_bit = 1").is_err());
+        assert!(Policy::from_toml("disabled_findings = [\"NOPE\"]").is_err());
+    }
+
+    #[test]
+    fn findings_sorted() {
+        let f: BTreeSet<_> = [Finding::WeakKey, Finding::CertExpired, Finding::SigInvalid].into();
+        assert_eq!(findings_text(&f), "CERT_EXPIRED;SIG_INVALID;WEAK_KEY");
+    }
+}

@@ -1,0 +1,127 @@
+//! CSV and JSONL writers.
+
+use std::io::{self, Write};
+
+use super::{Row, COLUMNS};
+
+/// Report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Jsonl,
+}
+
+impl Format {
+    /// From a file name: `.jsonl`/`.ndjson`/`.json` → JSONL, else CSV.
+    pub fn from_path(path: &str) -> Format {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
+            Format::Jsonl
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+/// A cell that a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR
+/// first) gets a leading `'`.
+pub fn escape_formula(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{s}").into(),
+        _ => s.into(),
+    }
+}
+
+/// Writes rows in one format.
+pub struct RowWriter<W: Write> {
+    format: Format,
+    csv: Option<csv::Writer<W>>,
+    json: Option<W>,
+}
+
+impl<W: Write> RowWriter<W> {
+    /// Starts a report (CSV: writes the header row).
+    pub fn new(out: W, format: Format) -> io::Result<Self> {
+        match format {
+            Format::Csv => {
+                let mut w = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(out);
+                w.write_record(COLUMNS).map_err(io::Error::other)?;
+                Ok(RowWriter {
+                    format,
+                    csv: Some(w),
+                    json: None,
+                })
+            }
+            Format::Jsonl => Ok(RowWriter {
+                format,
+                csv: None,
+                json: Some(out),
+            }),
+        }
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Writes one row.
+    pub fn write(&mut self, row: &Row) -> io::Result<()> {
+        if let Some(w) = &mut self.csv {
+            let cells = row.cells();
+            w.write_record(cells.iter().map(|c| escape_formula(c).into_owned()))
+                .map_err(csv_io)
+        } else if let Some(w) = &mut self.json {
+            serde_json::to_writer(&mut *w, row).map_err(io::Error::other)?;
+            w.write_all(b"\n")
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Flushes and returns the underlying writer.
+    pub fn finish(self) -> io::Result<W> {
+        if let Some(w) = self.csv {
+            w.into_inner().map_err(|e| io::Error::new(e.error().kind(), e.to_string()))
+        } else if let Some(mut w) = self.json {
+            w.flush()?;
+            Ok(w)
+        } else {
+            unreachable!("a RowWriter has one of its writers")
+        }
+    }
+}
+
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_escaped_in_csv_only() {
+        let row = Row {
+            source: "a.mbox".into(),
+            message_id: "=HYPERLINK(\"x\")".into(),
+            from: "@evil".into(),
+            error: "-1+2".into(),
+            ..Row::default()
+        };
+        let mut w = RowWriter::new(Vec::new(), Format::Csv).unwrap();
+        w.write(&row).unwrap();
+        let out = String::from_utf8(w.finish().unwrap()).unwrap();
+        assert!(out.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{out}");
+        assert!(out.contains(",'@evil,"), "{out}");
+        assert!(out.contains(",'-1+2\r\n"), "{out}");
+        let mut w = RowWriter::new(Vec::new(), Format::Jsonl).unwrap();
+        w.write(&row).unwrap();
+        let out = String::from_utf8(w.finish().unwrap()).unwrap();
+        assert!(out.contains("\"message_id\":\"=HYPERLINK(\\\"x\\\")\""), "{out}");
+    }
+}
