@@ -107,8 +107,14 @@ struct AtomicFile {
 
 impl AtomicFile {
     fn create(dest: &Path) -> io::Result<AtomicFile> {
-        let dir = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let dir = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
         let file = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
         Ok(AtomicFile {
@@ -199,7 +205,9 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
         .num_threads(threads)
         .build()
         .map_err(|e| e.to_string())?;
-    let format = args.format.unwrap_or_else(|| Format::from_path(&args.output));
+    let format = args
+        .format
+        .unwrap_or_else(|| Format::from_path(&args.output));
     let out = Out::open(&args.output).map_err(|e| format!("{}: {e}", args.output))?;
     let mut writer = RowWriter::new(out, format).map_err(|e| format!("{}: {e}", args.output))?;
 
@@ -266,8 +274,11 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let out = writer.finish().map_err(|e| format!("writing {}: {e}", args.output))?;
-    out.finish().map_err(|e| format!("writing {}: {e}", args.output))?;
+    let out = writer
+        .finish()
+        .map_err(|e| format!("writing {}: {e}", args.output))?;
+    out.finish()
+        .map_err(|e| format!("writing {}: {e}", args.output))?;
     if let Some(path) = &args.summary {
         let mut f = AtomicFile::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
         f.write_all(stats.summary.to_json().as_bytes())

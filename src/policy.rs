@@ -141,9 +141,13 @@ impl Policy {
         self.disabled = self
             .disabled_findings
             .iter()
-            .map(|f| Finding::parse(f).ok_or_else(|| format!("disabled_findings: unknown finding {f:?}")))
+            .map(|f| {
+                Finding::parse(f).ok_or_else(|| format!("disabled_findings: unknown finding {f:?}"))
+            })
             .collect::<Result<_, _>>()?;
-        self.weak_digests.iter_mut().for_each(|s| *s = s.to_ascii_lowercase());
+        self.weak_digests
+            .iter_mut()
+            .for_each(|s| *s = s.to_ascii_lowercase());
         self.weak_encryption
             .iter_mut()
             .for_each(|s| *s = s.to_ascii_lowercase());

@@ -74,7 +74,8 @@ pub fn read_source(src: &Source, emit: &mut dyn FnMut(Message)) -> Result<(), Re
         Codec::None => read_mapped(file, emit),
         Codec::Gzip => read_stream(Box::new(flate2::read::MultiGzDecoder::new(file)), emit),
         Codec::Zstd => {
-            let dec = zstd::stream::read::Decoder::new(file).map_err(|e| ReadError(e.to_string()))?;
+            let dec =
+                zstd::stream::read::Decoder::new(file).map_err(|e| ReadError(e.to_string()))?;
             read_stream(Box::new(dec), emit)
         }
     }
@@ -96,13 +97,25 @@ fn read_mapped(file: File, emit: &mut dyn FnMut(Message)) -> Result<(), ReadErro
 }
 
 /// Emits every message of a buffer that holds a whole file.
-fn emit_all(buf: &Arc<Buf>, base: u64, first_index: u64, whole: bool, emit: &mut dyn FnMut(Message)) {
+fn emit_all(
+    buf: &Arc<Buf>,
+    base: u64,
+    first_index: u64,
+    whole: bool,
+    emit: &mut dyn FnMut(Message),
+) {
     let data: &[u8] = buf;
     if !whole || mailbox::is_mbox(data) {
         let spans: Vec<_> = mailbox::split(data).collect();
         let n = spans.len();
         for (i, span) in spans.into_iter().enumerate() {
-            emit(mbox_message(buf, span, i + 1 < n, base, first_index + i as u64));
+            emit(mbox_message(
+                buf,
+                span,
+                i + 1 < n,
+                base,
+                first_index + i as u64,
+            ));
         }
     } else {
         emit(Message {
@@ -116,7 +129,13 @@ fn emit_all(buf: &Arc<Buf>, base: u64, first_index: u64, whole: bool, emit: &mut
     }
 }
 
-fn mbox_message(buf: &Arc<Buf>, span: Range<usize>, followed: bool, base: u64, index: u64) -> Message {
+fn mbox_message(
+    buf: &Arc<Buf>,
+    span: Range<usize>,
+    followed: bool,
+    base: u64,
+    index: u64,
+) -> Message {
     let data: &[u8] = buf;
     let content = mailbox::message_content(&data[span.clone()], followed);
     let start = content.as_ptr() as usize - data.as_ptr() as usize;

@@ -135,11 +135,17 @@ mod tests {
         assert_eq!(ct.param("protocol"), Some("application/x-pkcs7-signature"));
         assert_eq!(ct.param("micalg"), Some("SHA-256"));
         assert_eq!(ct.param("boundary"), Some("----=_a\"b"));
-        let ct = ContentType::parse(b"application/x-pkcs7-mime; smime-type=enveloped-data; name=smime.p7m");
+        let ct = ContentType::parse(
+            b"application/x-pkcs7-mime; smime-type=enveloped-data; name=smime.p7m",
+        );
         assert!(ct.is("application", "pkcs7-mime"));
         assert_eq!(ct.param("name"), Some("smime.p7m"));
         let ct = ContentType::parse(b"text/plain; title*=us-ascii'en'This%20is");
         assert_eq!(ct.param("title"), Some("This is"));
-        assert!(media_type_is(" Application/PKCS7-Signature", "application", "pkcs7-signature"));
+        assert!(media_type_is(
+            " Application/PKCS7-Signature",
+            "application",
+            "pkcs7-signature"
+        ));
     }
 }

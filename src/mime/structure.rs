@@ -239,7 +239,9 @@ fn headers(raw: &[u8], max: usize) -> Result<EntityHeaders<'_>, String> {
         }
         if line[0] == b' ' || line[0] == b'\t' {
             match current {
-                Some(1) => content_type.get_or_insert_with(Vec::new).extend_from_slice(line),
+                Some(1) => content_type
+                    .get_or_insert_with(Vec::new)
+                    .extend_from_slice(line),
                 Some(2) => transfer_encoding
                     .get_or_insert_with(Vec::new)
                     .extend_from_slice(line),
@@ -356,10 +358,16 @@ mod tests {
     #[test]
     fn multipart_split() {
         let body = b"preamble\r\n--b\r\nA: 1\r\n\r\none\r\n--b\r\n\r\ntwo\r\n--b--\r\nepilogue";
-        assert_eq!(split_multipart(body, b"b"), vec![&b"A: 1\r\n\r\none"[..], b"\r\ntwo"]);
+        assert_eq!(
+            split_multipart(body, b"b"),
+            vec![&b"A: 1\r\n\r\none"[..], b"\r\ntwo"]
+        );
         // Missing close delimiter; a longer boundary is not ours.
         let body = b"--b\nx\n--bb\ny\n--b\nz\n";
-        assert_eq!(split_multipart(body, b"b"), vec![&b"x\n--bb\ny"[..], b"z\n"]);
+        assert_eq!(
+            split_multipart(body, b"b"),
+            vec![&b"x\n--bb\ny"[..], b"z\n"]
+        );
     }
 
     #[test]
@@ -380,7 +388,9 @@ mod tests {
     fn depth_limit_is_an_error() {
         let mut m = Vec::new();
         for i in 0..100 {
-            m.extend_from_slice(format!("Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n").as_bytes());
+            m.extend_from_slice(
+                format!("Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n").as_bytes(),
+            );
         }
         let e = find_smime(&m, &Limits::default()).unwrap_err();
         assert!(e.contains("nesting"), "{e}");

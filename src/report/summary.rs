@@ -105,7 +105,11 @@ impl Summary {
         } else {
             String::new()
         };
-        let _ = writeln!(s, "smimescan: {} messages, {:.1} MB{rate}", self.messages, mb);
+        let _ = writeln!(
+            s,
+            "smimescan: {} messages, {:.1} MB{rate}",
+            self.messages, mb
+        );
         for (name, map) in [
             ("kind", &self.by_kind),
             ("signature", &self.by_signature),

@@ -83,7 +83,8 @@ impl<W: Write> RowWriter<W> {
     /// Flushes and returns the underlying writer.
     pub fn finish(self) -> io::Result<W> {
         if let Some(w) = self.csv {
-            w.into_inner().map_err(|e| io::Error::new(e.error().kind(), e.to_string()))
+            w.into_inner()
+                .map_err(|e| io::Error::new(e.error().kind(), e.to_string()))
         } else if let Some(mut w) = self.json {
             w.flush()?;
             Ok(w)
@@ -122,6 +123,9 @@ mod tests {
         let mut w = RowWriter::new(Vec::new(), Format::Jsonl).unwrap();
         w.write(&row).unwrap();
         let out = String::from_utf8(w.finish().unwrap()).unwrap();
-        assert!(out.contains("\"message_id\":\"=HYPERLINK(\\\"x\\\")\""), "{out}");
+        assert!(
+            out.contains("\"message_id\":\"=HYPERLINK(\\\"x\\\")\""),
+            "{out}"
+        );
     }
 }

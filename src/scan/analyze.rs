@@ -110,9 +110,7 @@ pub fn analyze(raw: &[u8], ctx: &Context) -> Row {
     } else {
         let addr = id.sender.as_deref().or(id.from.as_deref());
         if let Some(a) = id.from.as_deref().or(addr) {
-            if ctx.policy.requires_signed(a)
-                && !matches!(kind, Kind::Signed | Kind::SignedOpaque)
-            {
+            if ctx.policy.requires_signed(a) && !matches!(kind, Kind::Signed | Kind::SignedOpaque) {
                 findings.insert(Finding::UnsignedRequired);
             }
         }
@@ -221,7 +219,12 @@ fn fill_signed(
 }
 
 /// Signer certificate columns and identity findings.
-fn fill_cert(row: &mut Row, findings: &mut BTreeSet<Finding>, cert: &Arc<Cert>, id: &mime::Identity) {
+fn fill_cert(
+    row: &mut Row,
+    findings: &mut BTreeSet<Finding>,
+    cert: &Arc<Cert>,
+    id: &mime::Identity,
+) {
     row.signer_subject = one_line(&cert.subject);
     row.signer_issuer = one_line(&cert.issuer);
     row.signer_serial = cert.serial_hex();

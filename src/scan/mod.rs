@@ -172,7 +172,8 @@ pub fn scan(
         let mut done_msgs = 0u64;
         let mut io_result = Ok(());
         for batch in rx {
-            let rows: Vec<Row> = pool.install(|| batch.par_iter().map(|it| row_for(it, ctx)).collect());
+            let rows: Vec<Row> =
+                pool.install(|| batch.par_iter().map(|it| row_for(it, ctx)).collect());
             for row in &rows {
                 if io_result.is_ok() {
                     io_result = write(row);
@@ -201,15 +202,17 @@ pub fn scan(
 fn row_for(it: &Item, ctx: &Context) -> Row {
     let m = &it.msg;
     let analysed = match &m.error {
-        None => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(m.content(), ctx)))
-            .map_err(|p| {
-                let what = p
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| p.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                format!("internal error while analysing this message (please report): {what}")
-            }),
+        None => {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(m.content(), ctx)))
+                .map_err(|p| {
+                    let what = p
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| p.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    format!("internal error while analysing this message (please report): {what}")
+                })
+        }
         Some(e) => Err(e.clone()),
     };
     let mut row = match analysed {
