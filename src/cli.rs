@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::policy::Policy;
 use crate::report::{Format, RowWriter};
-use crate::scan::{self, AtMode, Context};
+use crate::scan::{self, AtMode, Context, Shard};
 
 /// Scan mail archives, verify every S/MIME signature and certificate chain,
 /// and write one report row per message.
@@ -23,6 +23,25 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and folders (mbox, Maildir, .eml, .gz/.zst) and write the report.
     Scan(ScanArgs),
+    /// Combine shard reports (given in shard order) into the report of one whole run.
+    Merge(MergeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Shard reports (CSV or JSONL) in shard order, and optionally the shard
+    /// summaries (checked against the rows).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Merged report path; `-` is stdout.
+    #[arg(short, long, default_value = "-")]
+    pub output: String,
+    /// Report format [default: from the output file extension, else that of the inputs].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the merged summary JSON to this file.
+    #[arg(long)]
+    pub summary: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -60,6 +79,11 @@ pub struct ScanArgs {
     /// Worker threads [default: all cores].
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
+    /// Scan only shard K of N (0-based), or `auto` from JOB_COMPLETION_INDEX
+    /// and SMIMESCAN_SHARDS (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID
+    /// and SLURM_ARRAY_TASK_COUNT (Slurm job array).
+    #[arg(long)]
+    pub shard: Option<String>,
     /// Progress bar on stderr.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressMode,
@@ -86,15 +110,39 @@ pub enum FailOn {
 
 /// Runs a parsed command line; returns the exit status.
 pub fn run(cli: Cli) -> i32 {
-    match cli.command {
-        Command::Scan(args) => match run_scan(&args) {
-            Ok(code) => code,
-            Err(e) => {
-                eprintln!("smimescan: {e}");
-                2
-            }
-        },
+    let result = match cli.command {
+        Command::Scan(args) => run_scan(&args),
+        Command::Merge(args) => run_merge(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("smimescan: {e}");
+            2
+        }
     }
+}
+
+fn write_summary(path: &Path, summary: &crate::report::Summary) -> Result<(), String> {
+    let mut f = AtomicFile::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(summary.to_json().as_bytes())
+        .and_then(|_| f.commit())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn run_merge(args: &MergeArgs) -> Result<i32, String> {
+    let format = args
+        .format
+        .or_else(|| (args.output != "-").then(|| Format::from_path(&args.output)));
+    let out = Out::open(&args.output).map_err(|e| format!("{}: {e}", args.output))?;
+    let (summary, out) = crate::report::merge::merge(&args.inputs, format, out)?;
+    out.finish()
+        .map_err(|e| format!("writing {}: {e}", args.output))?;
+    if let Some(path) = &args.summary {
+        write_summary(path, &summary)?;
+    }
+    eprint!("{}", summary.table());
+    Ok(0)
 }
 
 /// An output file written to a temporary name in its folder and renamed
@@ -199,6 +247,11 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
         Some(p) => Policy::load(p)?,
         None => Policy::default(),
     };
+    let shard = match args.shard.as_deref() {
+        None => None,
+        Some("auto") => Some(Shard::from_env(&|k| std::env::var(k).ok())?),
+        Some(s) => Some(Shard::parse(s)?),
+    };
     let ctx = Context::new(policy, args.at);
     let threads = args.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -249,6 +302,7 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
     let fail_on = args.fail_on;
     let stats = scan::scan(
         &args.paths,
+        shard,
         &ctx,
         &pool,
         &mut |row| {
@@ -280,10 +334,7 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
     out.finish()
         .map_err(|e| format!("writing {}: {e}", args.output))?;
     if let Some(path) = &args.summary {
-        let mut f = AtomicFile::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        f.write_all(stats.summary.to_json().as_bytes())
-            .and_then(|_| f.commit())
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        write_summary(path, &stats.summary)?;
     }
     eprint!("{}", stats.summary.table());
     if stats.summary.messages == 0 && (stats.files == 0 || stats.unreadable == stats.files) {

@@ -68,10 +68,22 @@ pub const CHUNK: usize = 16 << 20;
 pub const MAX_STREAM_MESSAGE: usize = 512 << 20;
 
 /// Reads `src`, calling `emit` for each message in order.
-pub fn read_source(src: &Source, emit: &mut dyn FnMut(Message)) -> Result<(), ReadError> {
+///
+/// `range` (byte offsets in the file) restricts a plain mbox to the
+/// messages that start in it, cut at the boundaries
+/// [`mailbox::boundary_at_or_after`] gives, so that adjacent ranges tile
+/// the file; a single-message file is read only when the range holds its
+/// first byte. `index` then counts from the first message of the range.
+/// Compressed files ignore `range` (they cannot be cut; the caller assigns
+/// them whole).
+pub fn read_source(
+    src: &Source,
+    range: Option<Range<u64>>,
+    emit: &mut dyn FnMut(Message),
+) -> Result<(), ReadError> {
     let file = File::open(&src.path).map_err(|e| ReadError(e.to_string()))?;
     match src.codec {
-        Codec::None => read_mapped(file, emit),
+        Codec::None => read_mapped(file, range, emit),
         Codec::Gzip => read_stream(Box::new(flate2::read::MultiGzDecoder::new(file)), emit),
         Codec::Zstd => {
             let dec =
@@ -81,7 +93,11 @@ pub fn read_source(src: &Source, emit: &mut dyn FnMut(Message)) -> Result<(), Re
     }
 }
 
-fn read_mapped(file: File, emit: &mut dyn FnMut(Message)) -> Result<(), ReadError> {
+fn read_mapped(
+    file: File,
+    range: Option<Range<u64>>,
+    emit: &mut dyn FnMut(Message),
+) -> Result<(), ReadError> {
     let len = file.metadata().map_err(|e| ReadError(e.to_string()))?.len();
     if len == 0 {
         return Ok(());
@@ -92,41 +108,40 @@ fn read_mapped(file: File, emit: &mut dyn FnMut(Message)) -> Result<(), ReadErro
     #[cfg(unix)]
     let _ = map.advise(memmap2::Advice::Sequential);
     let buf = Arc::new(Buf::Map(map));
-    emit_all(&buf, 0, 0, true, emit);
-    Ok(())
-}
-
-/// Emits every message of a buffer that holds a whole file.
-fn emit_all(
-    buf: &Arc<Buf>,
-    base: u64,
-    first_index: u64,
-    whole: bool,
-    emit: &mut dyn FnMut(Message),
-) {
-    let data: &[u8] = buf;
-    if !whole || mailbox::is_mbox(data) {
-        let spans: Vec<_> = mailbox::split(data).collect();
-        let n = spans.len();
-        for (i, span) in spans.into_iter().enumerate() {
-            emit(mbox_message(
-                buf,
-                span,
-                i + 1 < n,
-                base,
-                first_index + i as u64,
-            ));
+    let data: &[u8] = &buf;
+    let len = data.len();
+    let (lo, hi) = match range {
+        None => (0, len),
+        Some(r) => (
+            (r.start.min(len as u64)) as usize,
+            (r.end.min(len as u64)) as usize,
+        ),
+    };
+    if mailbox::is_mbox(data) {
+        let start = mailbox::boundary_at_or_after(data, lo);
+        let end = mailbox::boundary_at_or_after(data, hi);
+        let mut pos = start;
+        let mut index = 0;
+        while pos < end {
+            let e = match mailbox::message_end(data, pos, true) {
+                Found::Yes(e) if e > pos => e,
+                _ => len,
+            };
+            emit(mbox_message(&buf, pos..e, e < len, 0, index));
+            index += 1;
+            pos = e;
         }
-    } else {
+    } else if lo == 0 && hi > 0 {
         emit(Message {
-            index: first_index,
-            offset: base,
-            length: data.len() as u64,
+            index: 0,
+            offset: 0,
+            length: len as u64,
             buf: buf.clone(),
-            content: 0..data.len(),
+            content: 0..len,
             error: None,
         });
     }
+    Ok(())
 }
 
 fn mbox_message(

@@ -276,6 +276,61 @@ fn content_length_end(data: &[u8], start: usize, eof: bool) -> Found<usize> {
     Found::No
 }
 
+/// How far back [`boundary_at_or_after`] looks for a separator to walk from.
+pub const RESYNC_LOOKBACK: usize = 64 << 20;
+
+/// The first message boundary at or after byte `x` of a whole mbox, as a
+/// sequential split from the start of the file would find it. Used to cut
+/// one mbox into shards: every shard computes the same boundaries, so the
+/// shards tile the file exactly.
+///
+/// A bare scan for the next separator could land on a `From ` line inside
+/// a body that a valid `Content-Length:` skips; so the walk starts from the
+/// last separator before `x` (looking back at most [`RESYNC_LOOKBACK`]
+/// bytes) and follows [`message_end`], exactly as the sequential split
+/// does, until it reaches `x`.
+pub fn boundary_at_or_after(data: &[u8], x: usize) -> usize {
+    let first = bom_len(data);
+    if x <= first {
+        return first;
+    }
+    if x >= data.len() {
+        return data.len();
+    }
+    let floor = x.saturating_sub(RESYNC_LOOKBACK).max(first);
+    let finder = memmem::FinderRev::new(b"\nFrom ");
+    let mut end = x;
+    let mut walk_from = None;
+    while end > floor {
+        match finder.rfind(&data[floor..end]) {
+            Some(i) => {
+                let cand = floor + i + 1;
+                if separator_at(data, cand, true) == Found::Yes(()) {
+                    walk_from = Some(cand);
+                    break;
+                }
+                end = floor + i;
+            }
+            None => break,
+        }
+    }
+    let mut pos = match walk_from {
+        Some(p) => p,
+        None if floor == first => first,
+        None => match next_separator(data, x, true) {
+            Found::Yes(p) => return p,
+            _ => return data.len(),
+        },
+    };
+    while pos < x {
+        pos = match message_end(data, pos, true) {
+            Found::Yes(e) if e > pos => e,
+            _ => data.len(),
+        };
+    }
+    pos
+}
+
 /// Splits a whole mbox (all data present) into message spans `start..end`.
 pub fn split(data: &[u8]) -> Splits<'_> {
     Splits {
@@ -415,6 +470,27 @@ mod tests {
             b"a\nFrom x\n>From y\n"
         );
         assert!(unquote_from(b"no quoting\n").is_none());
+    }
+
+    #[test]
+    fn shard_boundaries_follow_content_length() {
+        // A Content-Length body that holds an mbox-looking message: a shard
+        // boundary inside it must not start a message there.
+        let body = b"a\n\nFrom x Mon Jan  1 00:00:00 2024\nSubject: fake\n\nz\n";
+        let mut m = format!(
+            "From a Mon Jan  1 00:00:00 2024\nContent-Length: {}\n\n",
+            body.len()
+        )
+        .into_bytes();
+        m.extend_from_slice(body);
+        m.extend_from_slice(b"\nFrom b Mon Jan  1 00:00:00 2024\nSubject: y\n\nq\n");
+        let starts: Vec<usize> = split(&m).map(|r| r.start).collect();
+        assert_eq!(starts.len(), 2);
+        for x in 0..=m.len() {
+            let b = boundary_at_or_after(&m, x);
+            let expect = starts.iter().copied().find(|&s| s >= x).unwrap_or(m.len());
+            assert_eq!(b, expect, "x={x}");
+        }
     }
 
     #[test]

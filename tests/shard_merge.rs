@@ -1,0 +1,364 @@
+//! `--shard K/N` + `merge` == one whole run, byte for byte, for N = 1..=7.
+
+mod common;
+
+use std::path::Path;
+
+use common::{scratch, smimescan};
+
+const AT: &str = "2026-01-01T00:00:00Z";
+
+/// A mixed corpus: a big mbox with awkward bodies (unquoted and quoted
+/// `From ` lines, Content-Length messages, CRLF), a Maildir, .eml and .gz
+/// files, an empty file.
+fn build_corpus(dir: &Path) {
+    use std::fmt::Write as _;
+    use std::io::Write as _;
+    let mut mbox = String::new();
+    for i in 0..600 {
+        let body_lines = 1 + (i * 7919) % 40;
+        let mut body = String::new();
+        for l in 0..body_lines {
+            match (i + l) % 13 {
+                0 => body.push_str("\nFrom Russia with love\n"),
+                1 => body.push_str(">From the archive\n"),
+                _ => {
+                    let _ = writeln!(body, "line {l} of message {i} {}", "x".repeat((i * l) % 90));
+                }
+            }
+        }
+        let _ = write!(
+            mbox,
+            "From sender{i}@example.com Mon Jan  1 00:00:{:02} 2024\n",
+            i % 60
+        );
+        if i % 17 == 0 {
+            // mboxcl2: a Content-Length body holding a separator-looking message.
+            let inner = format!("{body}\nFrom x@y Mon Jan  1 00:00:00 2024\nSubject: inner\n\nz\n");
+            let _ = write!(
+                mbox,
+                "From: s{i}@example.com\nSubject: cl {i}\nContent-Length: {}\n\n{inner}\n",
+                inner.len()
+            );
+        } else {
+            let _ = write!(
+                mbox,
+                "From: s{i}@example.com\nSubject: m {i}\nMessage-ID: <{i}@x>\n\n{body}\n"
+            );
+        }
+    }
+    std::fs::create_dir_all(dir.join("a")).unwrap();
+    std::fs::write(dir.join("a/big.mbox"), &mbox).unwrap();
+    std::fs::write(
+        dir.join("a/big-crlf.mbox"),
+        common::to_crlf(mbox.as_bytes()),
+    )
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&mbox.as_bytes()[..mbox.len() / 3]).unwrap();
+    std::fs::write(dir.join("a/part.mbox.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(dir.join("a/empty.mbox"), b"").unwrap();
+    let md = dir.join("b/Maildir");
+    for sub in ["cur", "new", "tmp", ".Sent/cur", ".Sent/new"] {
+        std::fs::create_dir_all(md.join(sub)).unwrap();
+    }
+    for i in 0..40 {
+        let sub = if i % 3 == 0 {
+            "new"
+        } else if i % 5 == 0 {
+            ".Sent/cur"
+        } else {
+            "cur"
+        };
+        std::fs::write(
+            md.join(sub).join(format!("17000000{i:02}.M1P1.host:2,S")),
+            format!(
+                "From: m{i}@example.com\nSubject: md {i}\n\n{}\n",
+                "body ".repeat(i * 30)
+            ),
+        )
+        .unwrap();
+    }
+    let sample = common::root("corpora/sample/archive");
+    copy_dir(&sample, &dir.join("c"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), t).unwrap();
+        }
+    }
+}
+
+fn without_elapsed(summary: &Path) -> serde_json::Value {
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(summary).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("elapsed_seconds");
+    v
+}
+
+fn check(dir: &Path, inputs: &[&str], ext: &str) {
+    let whole = dir.join(format!("whole.{ext}"));
+    let whole_sum = dir.join("whole.json");
+    let mut args = vec!["scan", "--at", AT, "-o", whole.to_str().unwrap()];
+    args.extend(["--summary", whole_sum.to_str().unwrap()]);
+    args.extend(inputs);
+    let (code, _, err) = smimescan(&args);
+    assert_eq!(code, 0, "{err}");
+    let expected = std::fs::read(&whole).unwrap();
+    for n in 1..=7u32 {
+        let mut parts = Vec::new();
+        for k in 0..n {
+            let out = dir.join(format!("shard-{k}-of-{n}.{ext}"));
+            let sum = dir.join(format!("shard-{k}-of-{n}.json"));
+            let shard = format!("{k}/{n}");
+            let mut args = vec![
+                "scan",
+                "--at",
+                AT,
+                "--shard",
+                &shard,
+                "-o",
+                out.to_str().unwrap(),
+            ];
+            args.extend(["--summary", sum.to_str().unwrap()]);
+            args.extend(inputs);
+            let (code, _, err) = smimescan(&args);
+            assert_eq!(code, 0, "{err}");
+            parts.push(out.to_str().unwrap().to_owned());
+            parts.push(sum.to_str().unwrap().to_owned());
+        }
+        let merged = dir.join(format!("merged-{n}.{ext}"));
+        let merged_sum = dir.join(format!("merged-{n}.json"));
+        let mut args = vec![
+            "merge",
+            "-o",
+            merged.to_str().unwrap(),
+            "--summary",
+            merged_sum.to_str().unwrap(),
+        ];
+        args.extend(parts.iter().map(|s| s.as_str()));
+        let (code, _, err) = smimescan(&args);
+        assert_eq!(code, 0, "{err}");
+        let got = std::fs::read(&merged).unwrap();
+        assert!(
+            got == expected,
+            "N={n}: merged report differs from the whole run ({ext})"
+        );
+        assert_eq!(
+            without_elapsed(&merged_sum),
+            without_elapsed(&whole_sum),
+            "N={n}: summary"
+        );
+    }
+}
+
+#[test]
+fn shards_merge_to_the_whole_run() {
+    let dir = scratch("shards");
+    build_corpus(&dir);
+    let d = dir.to_str().unwrap().to_owned();
+    let a = format!("{d}/a");
+    let b = format!("{d}/b/Maildir");
+    let c = format!("{d}/c");
+    check(&dir, &[&a, &b, &c], "csv");
+    check(&dir, &[&format!("{d}/a/big.mbox")], "jsonl");
+    check(&dir, &[&b], "csv");
+}
+
+#[test]
+fn merge_detects_a_missing_shard() {
+    let dir = scratch("shards-missing");
+    let sample = common::root("corpora/sample/archive");
+    let s = sample.to_str().unwrap();
+    let mut parts = Vec::new();
+    for k in 0..3 {
+        let out = dir.join(format!("s{k}.csv"));
+        let sum = dir.join(format!("s{k}.json"));
+        let shard = format!("{k}/3");
+        let (code, _, _) = smimescan(&[
+            "scan",
+            s,
+            "--shard",
+            &shard,
+            "-o",
+            out.to_str().unwrap(),
+            "--summary",
+            sum.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0);
+        parts.push((out, sum));
+    }
+    // Report 1 missing but its summary given: an error.
+    let (code, _, err) = smimescan(&[
+        "merge",
+        parts[0].0.to_str().unwrap(),
+        parts[2].0.to_str().unwrap(),
+        parts[0].1.to_str().unwrap(),
+        parts[1].1.to_str().unwrap(),
+        parts[2].1.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("incomplete"), "{err}");
+}
+
+#[test]
+fn shard_auto_from_scheduler_environment() {
+    use smimescan::scan::Shard;
+    let env = |vars: &'static [(&'static str, &'static str)]| {
+        move |k: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    };
+    assert_eq!(
+        Shard::from_env(&env(&[
+            ("JOB_COMPLETION_INDEX", "3"),
+            ("SMIMESCAN_SHARDS", "8")
+        ])),
+        Ok(Shard { k: 3, n: 8 })
+    );
+    assert_eq!(
+        Shard::from_env(&env(&[
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "8")
+        ])),
+        Ok(Shard { k: 4, n: 8 })
+    );
+    assert!(Shard::from_env(&env(&[("JOB_COMPLETION_INDEX", "3")])).is_err());
+    assert!(Shard::from_env(&env(&[])).unwrap_err().contains("neither"));
+    assert!(Shard::from_env(&env(&[
+        ("SLURM_ARRAY_TASK_ID", "9"),
+        ("SLURM_ARRAY_TASK_COUNT", "8")
+    ]))
+    .is_err());
+    // Through the binary: a clear error when no scheduler variable is set.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_smimescan"))
+        .args(["scan", "--shard", "auto", "corpora/sample/archive"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_smimescan"))
+        .args(["scan", "--shard", "auto", "corpora/sample/archive"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("JOB_COMPLETION_INDEX", "0")
+        .env("SMIMESCAN_SHARDS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 16);
+}
+
+/// docs/: the Kubernetes manifest parses and runs `--shard auto` with a
+/// shard count equal to the Job's completions, then a merge of all shards.
+#[test]
+fn kubernetes_manifest_parses_and_names_the_flags() {
+    let text = std::fs::read_to_string(common::root("docs/kubernetes-indexed-job.yaml")).unwrap();
+    let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&text)
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 2);
+    let job = &docs[0];
+    assert_eq!(job["kind"], "Job");
+    assert_eq!(job["spec"]["completionMode"], "Indexed");
+    let completions = job["spec"]["completions"].as_u64().unwrap();
+    let c = &job["spec"]["template"]["spec"]["containers"][0];
+    let env = c["env"].as_sequence().unwrap();
+    let shards = env
+        .iter()
+        .find(|e| e["name"] == "SMIMESCAN_SHARDS")
+        .unwrap();
+    assert_eq!(
+        shards["value"].as_str().unwrap().parse::<u64>().unwrap(),
+        completions
+    );
+    let args = c["args"][0].as_str().unwrap();
+    for flag in [
+        "smimescan scan",
+        "--shard auto",
+        "--summary",
+        "-o /out/shard-$(JOB_COMPLETION_INDEX).csv",
+    ] {
+        assert!(args.contains(flag), "{flag} in {args}");
+    }
+    let merge = docs[1]["spec"]["template"]["spec"]["containers"][0]["args"][0]
+        .as_str()
+        .unwrap();
+    assert!(merge.contains("smimescan merge"));
+    assert!(
+        merge.contains(&format!("seq 0 {}", completions - 1)) || merge.contains("0 1 2 3 4 5 6 7")
+    );
+}
+
+/// docs/: the Slurm script, run as a job array through a stand-in `srun`,
+/// gives shards that merge into the whole run.
+#[test]
+fn slurm_script_runs_shards_that_merge_to_the_whole_run() {
+    let dir = scratch("slurm");
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let srun = bin.join("srun");
+    std::fs::write(&srun, "#!/bin/sh\nexec \"$@\"\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&srun, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let exe_dir = Path::new(env!("CARGO_BIN_EXE_smimescan")).parent().unwrap();
+    let path = format!(
+        "{}:{}:{}",
+        bin.display(),
+        exe_dir.display(),
+        std::env::var("PATH").unwrap()
+    );
+    let script = common::root("docs/slurm-array.sbatch");
+    let text = std::fs::read_to_string(&script).unwrap();
+    assert!(text.contains("#SBATCH --array=0-7"));
+    let archive = common::root("corpora/sample/archive");
+    let out = dir.join("out");
+    let mut parts = Vec::new();
+    for k in 0..8 {
+        let st = std::process::Command::new("bash")
+            .arg(&script)
+            .arg(&archive)
+            .arg(&out)
+            .env("PATH", &path)
+            .env("SLURM_ARRAY_TASK_ID", k.to_string())
+            .env("SLURM_ARRAY_TASK_MIN", "0")
+            .env("SLURM_ARRAY_TASK_COUNT", "8")
+            .env_remove("JOB_COMPLETION_INDEX")
+            .status()
+            .unwrap();
+        assert!(st.success());
+        parts.push(
+            out.join(format!("shard-{k}.csv"))
+                .to_str()
+                .unwrap()
+                .to_owned(),
+        );
+        parts.push(
+            out.join(format!("shard-{k}.json"))
+                .to_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let merged = dir.join("merged.csv");
+    let mut args = vec!["merge", "-o", merged.to_str().unwrap()];
+    args.extend(parts.iter().map(|s| s.as_str()));
+    assert_eq!(smimescan(&args).0, 0);
+    let (code, whole, _) = smimescan(&["scan", "--at", "signing", archive.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&merged).unwrap(), whole);
+}
