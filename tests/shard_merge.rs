@@ -27,9 +27,9 @@ fn build_corpus(dir: &Path) {
                 }
             }
         }
-        let _ = write!(
+        let _ = writeln!(
             mbox,
-            "From sender{i}@example.com Mon Jan  1 00:00:{:02} 2024\n",
+            "From sender{i}@example.com Mon Jan  1 00:00:{:02} 2024",
             i % 60
         );
         if i % 17 == 0 {
