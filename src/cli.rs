@@ -155,6 +155,9 @@ struct AtomicFile {
 
 impl AtomicFile {
     fn create(dest: &Path) -> io::Result<AtomicFile> {
+        if std::fs::metadata(dest).is_ok_and(|m| !m.is_file()) {
+            return Err(io::Error::other("exists and is not a regular file"));
+        }
         let dir = dest
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -208,6 +211,8 @@ impl Drop for AtomicFile {
 enum Out {
     Stdout(BufWriter<io::Stdout>),
     File(AtomicFile),
+    /// An existing non-regular file (a device, a FIFO): written in place.
+    Special(BufWriter<File>),
 }
 
 impl Write for Out {
@@ -215,12 +220,14 @@ impl Write for Out {
         match self {
             Out::Stdout(w) => w.write(buf),
             Out::File(w) => w.write(buf),
+            Out::Special(w) => w.write(buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Out::Stdout(w) => w.flush(),
             Out::File(w) => w.flush(),
+            Out::Special(w) => w.flush(),
         }
     }
 }
@@ -229,6 +236,9 @@ impl Out {
     fn open(path: &str) -> io::Result<Out> {
         if path == "-" {
             Ok(Out::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())))
+        } else if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let f = std::fs::OpenOptions::new().write(true).open(path)?;
+            Ok(Out::Special(BufWriter::with_capacity(1 << 20, f)))
         } else {
             Ok(Out::File(AtomicFile::create(Path::new(path))?))
         }
@@ -237,6 +247,7 @@ impl Out {
     fn finish(self) -> io::Result<()> {
         match self {
             Out::Stdout(mut w) => w.flush(),
+            Out::Special(mut w) => w.flush(),
             Out::File(f) => f.commit(),
         }
     }

@@ -1,12 +1,14 @@
 //! Inputs: discovering files and folders, and reading them as messages.
 //!
-//! Plain files are memory-mapped (no copy; the kernel pages them in as the
-//! splitter and the workers touch them). gzip and zstd files are read
+//! Plain files of 1 MiB and more are memory-mapped (no copy; the kernel
+//! pages them in as the splitter and the workers touch them), guarded
+//! against truncation ([`guard`]); smaller ones are read. gzip and zstd files are read
 //! through a streaming decoder in bounded chunks. Every message carries a
 //! reference to the buffer it lives in, so a batch of messages keeps its
 //! buffers alive exactly as long as it is being analysed.
 
 mod discover;
+pub mod guard;
 mod read;
 
 pub use discover::{discover, Codec, Source};

@@ -5,15 +5,29 @@ use std::io::{self, Read};
 use std::ops::Range;
 use std::sync::Arc;
 
-use memmap2::Mmap;
+use super::guard::{GuardedMap, MAP_MIN};
 
 use super::{Codec, Source};
 use crate::mailbox::{self, Found};
 
-/// Bytes that messages point into: a memory map or a decompressed chunk.
+/// Bytes that messages point into: a memory map, or a file or decompressed
+/// chunk read into memory.
 pub enum Buf {
-    Map(Mmap),
+    Map(GuardedMap),
     Owned(Vec<u8>),
+}
+
+impl Buf {
+    /// Whether bytes `range` may no longer be in the file (it was truncated
+    /// while mapped). Costs nothing until a SIGBUS has happened.
+    pub fn truncated(&self, range: &Range<usize>) -> bool {
+        match self {
+            Buf::Map(m) if super::guard::faults() > 0 => {
+                m.current_len().is_none_or(|l| (range.end as u64) > l)
+            }
+            _ => false,
+        }
+    }
 }
 
 impl std::ops::Deref for Buf {
@@ -102,12 +116,15 @@ fn read_mapped(
     if len == 0 {
         return Ok(());
     }
-    // SAFETY: the map is read-only. A file truncated by another process while
-    // mapped would fault; archives being scanned are not being written.
-    let map = unsafe { Mmap::map(&file) }.map_err(|e| ReadError(e.to_string()))?;
-    #[cfg(unix)]
-    let _ = map.advise(memmap2::Advice::Sequential);
-    let buf = Arc::new(Buf::Map(map));
+    let buf = Arc::new(if len < MAP_MIN {
+        read_whole(file, len)?
+    } else {
+        match GuardedMap::new(file.try_clone().map_err(|e| ReadError(e.to_string()))?) {
+            Ok(Some(map)) => Buf::Map(map),
+            Ok(None) => read_whole(file, len)?,
+            Err(e) => return Err(ReadError(e.to_string())),
+        }
+    });
     let data: &[u8] = &buf;
     let len = data.len();
     let (lo, hi) = match range {
@@ -142,6 +159,14 @@ fn read_mapped(
         });
     }
     Ok(())
+}
+
+/// Reads a file into memory (small files, or when no map slot is free).
+fn read_whole(mut file: File, len: u64) -> Result<Buf, ReadError> {
+    let mut v = Vec::with_capacity(len as usize);
+    file.read_to_end(&mut v)
+        .map_err(|e| ReadError(e.to_string()))?;
+    Ok(Buf::Owned(v))
 }
 
 fn mbox_message(

@@ -301,8 +301,14 @@ pub fn scan(
 }
 
 fn row_for(it: &Item, ctx: &Context) -> Row {
-    let m = &it.msg;
-    let analysed = match &m.error {
+    message_row(&it.source, &it.msg, ctx)
+}
+
+/// The row of one message read from `source`: never panics (a panic in the
+/// analysis becomes an `error` row), and a message whose file was truncated
+/// while mapped becomes an `error` row.
+pub fn message_row(source: &str, m: &Message, ctx: &Context) -> Row {
+    let mut analysed = match &m.error {
         None => {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(m.content(), ctx)))
                 .map_err(|p| {
@@ -316,6 +322,10 @@ fn row_for(it: &Item, ctx: &Context) -> Row {
         }
         Some(e) => Err(e.clone()),
     };
+    if m.buf.truncated(&m.content) {
+        analysed =
+            Err("file truncated while being read: message no longer wholly in the file".into());
+    }
     let mut row = match analysed {
         Ok(row) => row,
         Err(e) => {
@@ -331,7 +341,7 @@ fn row_for(it: &Item, ctx: &Context) -> Row {
             r
         }
     };
-    row.source = it.source.to_string();
+    row.source = source.to_owned();
     row.index = m.index;
     row.offset = m.offset;
     row.length = m.length;
