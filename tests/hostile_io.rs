@@ -168,3 +168,43 @@ fn output_errors_exit_2() {
             .is_char_device());
     }
 }
+
+/// gzip and zstd bombs (a few KB inflating to GBs) end as error rows,
+/// quickly and without an out-of-memory kill.
+#[test]
+fn decompression_bombs_become_error_rows() {
+    let dir = scratch("bombs");
+    // 1 GiB of zeros after a message start (gzip: ~1 MB), and a zstd bomb
+    // that is an mbox.
+    let zeros = vec![0u8; 1 << 20];
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(b"Subject: bomb\n\n").unwrap();
+    for _ in 0..1024 {
+        gz.write_all(&zeros).unwrap();
+    }
+    std::fs::write(dir.join("a-bomb.eml.gz"), gz.finish().unwrap()).unwrap();
+    let mut enc = zstd::stream::write::Encoder::new(Vec::new(), 19).unwrap();
+    enc.write_all(b"From a@b Mon Jan  1 00:00:00 2024\nSubject: ok\n\nfine\n\nFrom a@b Mon Jan  1 00:00:00 2024\nSubject: bomb\n\n").unwrap();
+    let line = vec![b'a'; 1 << 20];
+    for _ in 0..2048 {
+        enc.write_all(&line).unwrap();
+    }
+    std::fs::write(dir.join("b-bomb.mbox.zst"), enc.finish().unwrap()).unwrap();
+    let (code, out, err) = smimescan(&["scan", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let rows = csv_rows(&out);
+    assert_eq!(rows.len(), 3, "{out}");
+    assert_eq!(rows[0]["verdict"], "error");
+    assert!(
+        rows[0]["error"].contains("decompression bomb"),
+        "{}",
+        rows[0]["error"]
+    );
+    assert_eq!(rows[1]["verdict"], "unsigned");
+    assert_eq!(rows[2]["verdict"], "error");
+    assert!(
+        rows[2]["error"].contains("decompression bomb"),
+        "{}",
+        rows[2]["error"]
+    );
+}

@@ -79,7 +79,7 @@ impl std::fmt::Display for ReadError {
 pub const CHUNK: usize = 16 << 20;
 /// Largest single message read from a compressed stream, and largest
 /// decompressed single-message file.
-pub const MAX_STREAM_MESSAGE: usize = 512 << 20;
+pub const MAX_STREAM_MESSAGE: usize = 256 << 20;
 
 /// Reads `src`, calling `emit` for each message in order.
 ///
@@ -98,11 +98,14 @@ pub fn read_source(
     let file = File::open(&src.path).map_err(|e| ReadError(e.to_string()))?;
     match src.codec {
         Codec::None => read_mapped(file, range, emit),
-        Codec::Gzip => read_stream(Box::new(flate2::read::MultiGzDecoder::new(file)), emit),
+        Codec::Gzip => {
+            let dec = flate2::read::MultiGzDecoder::new(file);
+            read_stream(RatioLimit::new(Box::new(dec), src.size), emit)
+        }
         Codec::Zstd => {
             let dec =
                 zstd::stream::read::Decoder::new(file).map_err(|e| ReadError(e.to_string()))?;
-            read_stream(Box::new(dec), emit)
+            read_stream(RatioLimit::new(Box::new(dec), src.size), emit)
         }
     }
 }
@@ -204,14 +207,63 @@ fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
     Ok(false)
 }
 
+/// Largest decompression ratio accepted past [`RATIO_FLOOR`] bytes.
+pub const MAX_RATIO: u64 = 100;
+/// Output any compressed file may reach whatever its ratio.
+pub const RATIO_FLOOR: u64 = 64 << 20;
+
+/// A decompressor that ends its output (as if at EOF) once it has produced
+/// more than [`MAX_RATIO`] times the compressed size (and at least
+/// [`RATIO_FLOOR`]): a decompression bomb ends as an error row, not as an
+/// out-of-memory kill or an hour of inflating zeros.
+pub struct RatioLimit {
+    inner: Box<dyn Read>,
+    produced: u64,
+    limit: u64,
+    tripped: bool,
+}
+
+impl RatioLimit {
+    fn new(inner: Box<dyn Read>, compressed: u64) -> RatioLimit {
+        RatioLimit {
+            inner,
+            produced: 0,
+            limit: compressed.saturating_mul(MAX_RATIO).max(RATIO_FLOOR),
+            tripped: false,
+        }
+    }
+
+    fn error(&self) -> Option<String> {
+        self.tripped.then(|| {
+            format!(
+                "decompression stopped after {} MiB: more than {MAX_RATIO} times the compressed size (decompression bomb?)",
+                self.produced >> 20
+            )
+        })
+    }
+}
+
+impl Read for RatioLimit {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.produced >= self.limit {
+            self.tripped = true;
+            return Ok(0);
+        }
+        let want = buf.len().min((self.limit - self.produced) as usize);
+        let n = self.inner.read(&mut buf[..want])?;
+        self.produced += n as u64;
+        Ok(n)
+    }
+}
+
 /// Reads a decompressing stream in chunks of [`CHUNK`] bytes, emitting the
 /// complete messages of each chunk and carrying the incomplete tail over.
 /// Memory: one chunk plus the largest message, capped at
 /// [`MAX_STREAM_MESSAGE`].
-fn read_stream(mut r: Box<dyn Read>, emit: &mut dyn FnMut(Message)) -> Result<(), ReadError> {
+fn read_stream(mut r: RatioLimit, emit: &mut dyn FnMut(Message)) -> Result<(), ReadError> {
     let io = |e: io::Error| ReadError(format!("decompression: {e}"));
     let mut buf = Vec::new();
-    let mut eof = fill(&mut *r, &mut buf, CHUNK).map_err(io)?;
+    let mut eof = fill(&mut r, &mut buf, CHUNK).map_err(io)?;
     if buf.is_empty() {
         return Ok(());
     }
@@ -219,13 +271,16 @@ fn read_stream(mut r: Box<dyn Read>, emit: &mut dyn FnMut(Message)) -> Result<()
         // One message: read it whole, up to the limit.
         let mut error = None;
         if !eof {
-            eof = fill(&mut *r, &mut buf, MAX_STREAM_MESSAGE).map_err(io)?;
+            eof = fill(&mut r, &mut buf, MAX_STREAM_MESSAGE).map_err(io)?;
             if !eof {
                 error = Some(format!(
                     "decompressed message larger than {} MiB (limit)",
                     MAX_STREAM_MESSAGE >> 20
                 ));
             }
+        }
+        if let Some(e) = r.error() {
+            error = Some(e);
         }
         let len = buf.len();
         emit(Message {
@@ -277,6 +332,11 @@ fn read_stream(mut r: Box<dyn Read>, emit: &mut dyn FnMut(Message)) -> Result<()
                     MAX_STREAM_MESSAGE >> 20
                 ));
             }
+            if eof && i + 1 == n {
+                if let Some(e) = r.error() {
+                    m.error = Some(e);
+                }
+            }
             emit(m);
             index += 1;
         }
@@ -288,6 +348,6 @@ fn read_stream(mut r: Box<dyn Read>, emit: &mut dyn FnMut(Message)) -> Result<()
         buf = rest;
         pos = 0;
         let want = buf.len() + CHUNK;
-        eof = fill(&mut *r, &mut buf, want).map_err(io)?;
+        eof = fill(&mut r, &mut buf, want).map_err(io)?;
     }
 }
