@@ -226,14 +226,21 @@ pub(crate) fn check_link(issuer: &Cert, subject: &Cert) -> LinkCheck {
     check_signature(tbs, &c.signature_algorithm, sig, issuer)
 }
 
+/// (issuer SHA-256, subject SHA-256).
+type LinkKey = ([u8; 32], [u8; 32]);
+/// Whether a CRL verifies with one issuer certificate (why not).
+type CrlCheck = Result<(), String>;
+/// Sort key of a candidate issuer: (AKI rank, source rank, not valid now).
+type CandKey = (u8, u8, u8);
+
 /// Certificate path builder and judge, shared by all worker threads of a
 /// run.
 pub struct Verifier {
     trust: TrustStore,
     pool: CertStore,
     crls: Crls,
-    links: RwLock<HashMap<([u8; 32], [u8; 32]), LinkCheck>>,
-    crl_sigs: RwLock<HashMap<(usize, [u8; 32]), Result<(), String>>>,
+    links: RwLock<HashMap<LinkKey, LinkCheck>>,
+    crl_sigs: RwLock<HashMap<(usize, [u8; 32]), CrlCheck>>,
     warnings: Mutex<Vec<String>>,
     warned_crls: Mutex<HashSet<usize>>,
     hits: AtomicU64,
@@ -552,7 +559,7 @@ impl Search<'_> {
         path: &[Arc<Cert>],
     ) -> Vec<(Arc<Cert>, bool)> {
         let mut seen: HashSet<[u8; 32]> = HashSet::new();
-        let mut out: Vec<((u8, u8, u8), Arc<Cert>, bool)> = Vec::new();
+        let mut out: Vec<(CandKey, Arc<Cert>, bool)> = Vec::new();
         let anchors = self.v.trust.by_subject(&cur.issuer_der).map(|c| (c, 0u8));
         let msg = self
             .msg_by_subject

@@ -149,19 +149,22 @@ pub fn load_certs(paths: &[PathBuf]) -> Result<(Vec<Arc<Cert>>, Vec<String>), St
                     Err(_) => bad += 1,
                 }
             }
-            if bad > 0 {
-                warnings.push(format!(
-                    "{}: {bad} certificate(s) could not be decoded, skipped",
-                    file.display()
-                ));
-            }
-            if found == 0 && bad == 0 {
-                let msg = format!("{}: no certificate found", file.display());
+            if found == 0 {
+                let msg = if bad > 0 {
+                    format!("{}: no decodable certificate", file.display())
+                } else {
+                    format!("{}: no certificate found", file.display())
+                };
                 if is_dir {
                     warnings.push(msg);
                 } else {
                     return Err(msg);
                 }
+            } else if bad > 0 {
+                warnings.push(format!(
+                    "{}: {bad} certificate(s) could not be decoded, skipped",
+                    file.display()
+                ));
             }
         }
     }
