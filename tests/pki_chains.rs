@@ -683,3 +683,30 @@ fn concurrent_judging() {
         h.join().unwrap();
     }
 }
+
+#[test]
+fn mozilla_table_is_consistent() {
+    use sha2::{Digest, Sha256};
+    // Every e-mail root is in the metadata table with its fingerprint and
+    // the Email trust bit.
+    for der in certval_stores_mozilla::EMAIL_ROOTS {
+        let fp: String = Sha256::digest(der)
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        let root = certval_stores_mozilla::find_by_sha256(&fp).expect("root in table");
+        assert!(root.email, "{}", root.common_name);
+    }
+    // Informational: how many of them the system bundle (if any) carries.
+    if let Ok(sys) = load_certs(&[PathBuf::from("/etc/ssl/certs/ca-certificates.crt")]) {
+        let have: std::collections::HashSet<[u8; 32]> = sys.0.iter().map(|c| c.sha256).collect();
+        let n = certval_stores_mozilla::EMAIL_ROOTS
+            .iter()
+            .filter(|d| have.contains(&<[u8; 32]>::from(Sha256::digest(d))))
+            .count();
+        eprintln!(
+            "NOTICE: {n} of {} Mozilla e-mail roots are in the system CA bundle",
+            certval_stores_mozilla::EMAIL_ROOTS.len()
+        );
+    }
+}

@@ -577,8 +577,11 @@ impl Search<'_> {
             if !seen.insert(c.sha256) {
                 continue;
             }
+            let mut key: Option<Vec<u8>> = None;
             let on_path = path.iter().zip(keys).any(|(p, k)| {
-                p.sha256 == c.sha256 || (p.subject_der == c.subject_der && *k == spki_der(c))
+                p.sha256 == c.sha256
+                    || (p.subject_der == c.subject_der
+                        && *k == *key.get_or_insert_with(|| spki_der(c)))
             });
             if on_path {
                 continue;
