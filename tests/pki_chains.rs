@@ -336,6 +336,20 @@ fn cases() -> Vec<Case> {
             Ossl::Agrees("permitted subtree violation"),
         ),
         case(
+            "name constraints: address only in the subject emailAddress",
+            "leaf_nc_dn_out",
+            &["nc_inter"],
+            Invalid,
+            Ossl::Agrees("permitted subtree violation"),
+        ),
+        case(
+            "unsupported critical extension",
+            "leaf_critext",
+            &["inter"],
+            Invalid,
+            Ossl::Agrees("unhandled critical extension"),
+        ),
+        case(
             "EKU serverAuth only",
             "leaf_serverauth",
             &["inter"],

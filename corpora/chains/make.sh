@@ -36,6 +36,8 @@
 #   certs/leaf_nc_in.pem      bob@example.com (nc_inter)
 #   certs/leaf_nc_out.pem     eve@evil.test (nc_inter)
 #   certs/leaf_nc_sub.pem     carol@sub.example.com (nc_inter): outside "example.com" per RFC 5280
+#   certs/leaf_nc_dn_out.pem  dora@evil.test only as subject emailAddress (nc_inter)
+#   certs/leaf_critext.pem    unknown critical extension (inter)
 #   certs/leaf_serverauth.pem EKU serverAuth only (inter)
 #   certs/leaf_kuenc.pem      keyUsage keyEncipherment only (inter)
 #   certs/pathlen0_inter.pem  CA with pathLenConstraint 0 (root)
@@ -140,6 +142,20 @@ extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 subjectAltName = email:$ENV::EMAIL
+[ v3_leaf_critext ]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = emailProtection
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+subjectAltName = email:$ENV::EMAIL
+1.3.6.1.4.1.55555.1 = critical, ASN1:NULL
+[ v3_leaf_nosan ]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = emailProtection
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 [ v3_leaf_kuenc ]
 basicConstraints = CA:FALSE
 keyUsage = critical, keyEncipherment
@@ -252,10 +268,14 @@ key nc_inter; issue nc_inter "$O/CN=Constrained CA" root v3_ca_nc
 leaf leaf_nc_in  Bob   bob@example.com       nc_inter
 leaf leaf_nc_out Eve   eve@evil.test         nc_inter
 leaf leaf_nc_sub Carol carol@sub.example.com nc_inter
+# No subjectAltName; the address is only in the subject's emailAddress.
+key leaf_nc_dn_out
+issue leaf_nc_dn_out "$O/CN=Dora/emailAddress=dora@evil.test" nc_inter v3_leaf_nosan
 
 # --- purposes -----------------------------------------------------------------------
 leaf leaf_serverauth Server server@example.com inter v3_leaf_serverauth
 leaf leaf_kuenc      Encrypt encrypt@example.com inter v3_leaf_kuenc
+leaf leaf_critext    Critical critical@example.com inter v3_leaf_critext
 
 # --- pathLenConstraint 0 violated ----------------------------------------------------
 key pathlen0_inter; issue pathlen0_inter "$O/CN=PathLen0 CA" root v3_ca_pathlen0
