@@ -724,3 +724,82 @@ fn mozilla_table_is_consistent() {
         );
     }
 }
+
+/// Flipping any single byte of a good signer certificate (or of its
+/// intermediate) never yields `trusted`, and nothing panics.
+#[test]
+fn mutated_certificates_are_never_trusted() {
+    let v = verifier(&["root"], &[], &["inter.crl.pem"]);
+    let leaf = cert("leaf_good");
+    let inter = cert("inter");
+    assert_eq!(
+        v.judge(&leaf, std::slice::from_ref(&inter), AT).status,
+        ChainStatus::Trusted
+    );
+    let mut decoded = 0;
+    for (which, base) in [("leaf", &leaf), ("inter", &inter)] {
+        for i in 0..base.der.len() {
+            for x in [0x01u8, 0x80] {
+                let mut der = base.der.clone();
+                der[i] ^= x;
+                let Ok(m) = Cert::from_der(&der) else {
+                    continue;
+                };
+                decoded += 1;
+                let m = Arc::new(m);
+                let out = if which == "leaf" {
+                    v.judge(&m, std::slice::from_ref(&inter), AT)
+                } else {
+                    v.judge(&leaf, &[m], AT)
+                };
+                assert_ne!(
+                    out.status,
+                    ChainStatus::Trusted,
+                    "{which} byte {i} ^ {x:#x} still trusted"
+                );
+            }
+        }
+    }
+    assert!(decoded > 500, "only {decoded} mutants decoded");
+}
+
+/// Garbage and truncated inputs to the loaders: errors or warnings, no
+/// panics.
+#[test]
+fn loaders_survive_garbage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = std::fs::read(p("inter")).unwrap();
+    let der = std::fs::read(dir().join("bundles/inters.p7b")).unwrap();
+    let crl = std::fs::read(dir().join("bundles/inter.crl.der")).unwrap();
+    let mut seed = 0x9e3779b97f4a7c15u64;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..300 {
+        for src in [&good, &der, &crl] {
+            let mut b = src.clone();
+            let cut = (rnd() as usize) % (b.len() + 1);
+            if round % 2 == 0 {
+                b.truncate(cut);
+            } else if !b.is_empty() {
+                let i = cut.min(b.len() - 1);
+                b[i] ^= (rnd() as u8) | 1;
+            }
+            let f = tmp.path().join("x");
+            std::fs::write(&f, &b).unwrap();
+            let _ = load_certs(std::slice::from_ref(&f));
+            let _ = Crls::load(std::slice::from_ref(&f));
+        }
+    }
+    // A folder full of junk loads with warnings.
+    std::fs::write(
+        tmp.path().join("junk.pem"),
+        b"-----BEGIN CERTIFICATE-----\n!!\n",
+    )
+    .unwrap();
+    let (c, w) = load_certs(&[tmp.path().to_path_buf()]).unwrap();
+    assert!(c.len() <= 1 && !w.is_empty());
+}

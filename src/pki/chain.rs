@@ -243,6 +243,8 @@ pub struct Verifier {
     crl_sigs: RwLock<HashMap<(usize, [u8; 32]), CrlCheck>>,
     warnings: Mutex<Vec<String>>,
     warned_crls: Mutex<HashSet<usize>>,
+    /// CRLs that verified with at least one issuer certificate.
+    verified_crls: Mutex<HashSet<usize>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -265,6 +267,7 @@ impl Verifier {
             crl_sigs: RwLock::new(HashMap::new()),
             warnings: Mutex::new(warnings),
             warned_crls: Mutex::new(HashSet::new()),
+            verified_crls: Mutex::new(HashSet::new()),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         };
@@ -397,6 +400,12 @@ impl Verifier {
                 LinkCheck::Unverifiable(e) => Err(format!("signature cannot be checked: {e}")),
             }
         };
+        if r.is_ok() {
+            self.verified_crls
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(idx);
+        }
         let mut m = self.crl_sigs.write().unwrap_or_else(|e| e.into_inner());
         if m.len() < MAX_CACHED_LINKS {
             m.insert(key, r.clone());
@@ -419,11 +428,20 @@ impl Verifier {
             match self.crl_valid(i, issuer) {
                 Ok(()) => found = Some(found.map_or(date, |d| d.min(date))),
                 Err(e) => {
-                    let first = self
-                        .warned_crls
+                    // A CRL good for another key of the same CA name is
+                    // merely not applicable here: warn only about CRLs that
+                    // never verified.
+                    let verified = self
+                        .verified_crls
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .insert(i);
+                        .contains(&i);
+                    let first = !verified
+                        && self
+                            .warned_crls
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(i);
                     if first {
                         self.warn(format!(
                             "CRL {} (issuer {}) ignored: {e}",
