@@ -44,6 +44,29 @@
 //! `untrusted`. `missing-signer-cert` is set by the caller
 //! ([`ChainOutcome::missing_signer_cert`]).
 //!
+//! # Differences from `openssl verify -purpose smimesign` (tested in
+//! `tests/pki_chains.rs`)
+//!
+//! - Every candidate issuer is tried: with two "Rekey CA" certificates
+//!   (old and new key) OpenSSL stops at the first by name and reports a
+//!   signature failure; here the one whose key verifies wins.
+//! - CRLs: `revocationDate <= at` decides, a CRL issued after `at` is used,
+//!   a CRL past its nextUpdate is still used, a certificate without any CRL
+//!   is not an error, and a CRL whose signature fails is ignored with a
+//!   warning (OpenSSL fails the chain in each of these cases).
+//! - The signer's EKU and keyUsage are findings (`EKU_MISSING`,
+//!   `KEY_USAGE`, see [`super::identity`]), not chain statuses; EKUs of CA
+//!   certificates are not checked.
+//! - A trusted certificate that is not self-signed ends a path (OpenSSL
+//!   needs `-partial_chain`).
+//! - RSA-PSS and DSA certificate signatures cannot be checked with
+//!   x509-verify as configured (no `dsa` feature): `invalid`.
+//! - Not implemented: certificate policies (policyConstraints /
+//!   requireExplicitPolicy are accepted, not enforced), name constraints of
+//!   types other than rfc822Name, dNSName and directoryName (a certificate
+//!   carrying such a name under such a constraint is `invalid`), indirect
+//!   and delta-CRL semantics, OCSP.
+//!
 //! # Cost
 //!
 //! Signature checks of links (issuer key over subject TBS) are cached for
