@@ -2,6 +2,11 @@
 //! the signer's identity.
 
 pub mod cert;
+pub mod chain;
+pub mod crl;
+pub mod identity;
 pub mod key;
+pub mod store;
+pub mod trust;
 
 pub use cert::{Cert, CertCache};

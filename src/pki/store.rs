@@ -1,0 +1,482 @@
+//! Reading certificates and CRLs from files and folders (PEM, DER, PKCS#7
+//! certs-only), and the pool of extra intermediates given with `--certs`.
+//!
+//! Everything here is offline and bounded: files larger than
+//! [`MAX_FILE_BYTES`] are skipped with a warning, folders are walked
+//! recursively in sorted order without following a symlinked folder twice.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::cms::{CertLookup, SignerId};
+
+use super::cert::Cert;
+
+/// Largest file read as a certificate or CRL source (CRLs of big CAs reach
+/// tens of megabytes).
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// Deepest folder nesting walked.
+const MAX_DIR_DEPTH: usize = 32;
+
+/// One object found in a PEM or DER source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wanted {
+    Certs,
+    Crls,
+}
+
+/// Lists the regular files under `path` (the file itself, or a folder walked
+/// recursively in sorted order). Symlinked folders are followed once.
+pub(crate) fn list_files(path: &Path) -> Result<Vec<PathBuf>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = Vec::new();
+    if meta.is_dir() {
+        let mut seen = HashSet::new();
+        walk(path, 0, &mut seen, &mut out);
+    } else {
+        out.push(path.to_path_buf());
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, depth: usize, seen: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) {
+    if depth > MAX_DIR_DEPTH {
+        return;
+    }
+    let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if !seen.insert(canon) {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => walk(&p, depth + 1, seen, out),
+            Ok(m) if m.is_file() => out.push(p),
+            _ => {}
+        }
+    }
+}
+
+/// Reads a file with the size bound.
+pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{}: larger than {} MiB, skipped",
+            path.display(),
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Extracts the DER objects of the wanted kind from a file's bytes: every
+/// matching PEM block, or the DER content itself (one certificate, one CRL,
+/// or the certificates of a PKCS#7 / CMS SignedData).
+pub(crate) fn der_objects(data: &[u8], wanted: Wanted) -> Vec<Vec<u8>> {
+    if memchr::memmem::find(data, b"-----BEGIN ").is_some() {
+        let mut out = Vec::new();
+        for (label, der) in pem_blocks(data) {
+            match (wanted, label.as_str()) {
+                (Wanted::Certs, "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE") => {
+                    // TRUSTED CERTIFICATE is the certificate followed by
+                    // OpenSSL's auxiliary trust data: keep the first TLV.
+                    if let Some(first) = first_tlv(&der) {
+                        out.push(first.to_vec());
+                    }
+                }
+                (Wanted::Certs, "PKCS7" | "CMS" | "PKCS #7 SIGNED DATA") => {
+                    out.extend(pkcs7_certs(&der));
+                }
+                (Wanted::Crls, "X509 CRL") => out.push(der),
+                _ => {}
+            }
+        }
+        return out;
+    }
+    let Some(first) = first_tlv(data) else {
+        return Vec::new();
+    };
+    match wanted {
+        Wanted::Certs => {
+            let certs = pkcs7_certs(first);
+            if !certs.is_empty() {
+                certs
+            } else {
+                vec![first.to_vec()]
+            }
+        }
+        Wanted::Crls => vec![first.to_vec()],
+    }
+}
+
+/// Loads every certificate from the files and folders in `paths`. A file
+/// named directly that holds no certificate is an error (a bad argument); a
+/// file inside a folder that holds none is a warning.
+pub fn load_certs(paths: &[PathBuf]) -> Result<(Vec<Arc<Cert>>, Vec<String>), String> {
+    let mut certs = Vec::new();
+    let mut warnings = Vec::new();
+    let mut seen: HashSet<[u8; 32]> = HashSet::new();
+    for path in paths {
+        let is_dir = std::fs::metadata(path)
+            .map(|m| m.is_dir())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        for file in list_files(path)? {
+            let data = match read_bounded(&file) {
+                Ok(d) => d,
+                Err(e) if is_dir => {
+                    warnings.push(e);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let mut found = 0usize;
+            let mut bad = 0usize;
+            for der in der_objects(&data, Wanted::Certs) {
+                match Cert::from_der(&der) {
+                    Ok(c) => {
+                        found += 1;
+                        if seen.insert(c.sha256) {
+                            certs.push(Arc::new(c));
+                        }
+                    }
+                    Err(_) => bad += 1,
+                }
+            }
+            if found == 0 {
+                let msg = if bad > 0 {
+                    format!("{}: no decodable certificate", file.display())
+                } else {
+                    format!("{}: no certificate found", file.display())
+                };
+                if is_dir {
+                    warnings.push(msg);
+                } else {
+                    return Err(msg);
+                }
+            } else if bad > 0 {
+                warnings.push(format!(
+                    "{}: {bad} certificate(s) could not be decoded, skipped",
+                    file.display()
+                ));
+            }
+        }
+    }
+    Ok((certs, warnings))
+}
+
+/// Parses the PEM blocks of a text: (label, decoded bytes). Malformed blocks
+/// are skipped.
+pub(crate) fn pem_blocks(data: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut rest = data;
+    while let Some(start) = memchr::memmem::find(rest, b"-----BEGIN ") {
+        let after = &rest[start + 11..];
+        let Some(lend) = memchr::memmem::find(after, b"-----") else {
+            break;
+        };
+        let label = String::from_utf8_lossy(&after[..lend]).trim().to_string();
+        let body_start = &after[lend + 5..];
+        let end_marker = format!("-----END {label}-----");
+        let Some(bend) = memchr::memmem::find(body_start, end_marker.as_bytes()) else {
+            break;
+        };
+        let body = &body_start[..bend];
+        // Skip RFC 1421 header lines ("Proc-Type: ...") if any.
+        let mut b64 = Vec::with_capacity(body.len());
+        for line in body.split(|&c| c == b'\n') {
+            if line.contains(&b':') {
+                continue;
+            }
+            b64.extend_from_slice(line);
+        }
+        if let Some(der) = base64_decode(&b64) {
+            out.push((label, der));
+        }
+        rest = &body_start[bend + end_marker.len()..];
+    }
+    out
+}
+
+/// Standard base64 decoding, ignoring whitespace; None on any other junk.
+pub(crate) fn base64_decode(s: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0u32;
+    let mut pad = false;
+    for &c in s {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                pad = true;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => continue,
+            _ => return None,
+        };
+        if pad {
+            return None;
+        }
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Reads a DER tag+length header: (header length, content length). Only
+/// definite lengths up to 4 length bytes; single-byte tags only.
+pub(crate) fn tlv_header(data: &[u8]) -> Option<(usize, usize)> {
+    if data.len() < 2 || data[0] & 0x1f == 0x1f {
+        return None;
+    }
+    let l = data[1];
+    if l < 0x80 {
+        return Some((2, l as usize));
+    }
+    let n = (l & 0x7f) as usize;
+    if n == 0 || n > 4 || data.len() < 2 + n {
+        return None;
+    }
+    let mut len = 0usize;
+    for &b in &data[2..2 + n] {
+        len = (len << 8) | b as usize;
+    }
+    Some((2 + n, len))
+}
+
+/// The first complete TLV of `data`.
+pub(crate) fn first_tlv(data: &[u8]) -> Option<&[u8]> {
+    let (h, l) = tlv_header(data)?;
+    let end = h.checked_add(l)?;
+    data.get(..end)
+}
+
+/// The content octets of a TLV and what follows it.
+fn tlv_split(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (h, l) = tlv_header(data)?;
+    let end = h.checked_add(l)?;
+    let content = data.get(h..end)?;
+    Some((data[0], content, &data[end..]))
+}
+
+/// The raw bytes of the first element inside a SEQUENCE (the TBS part of a
+/// certificate or CRL), exactly as signed.
+pub(crate) fn signed_part(der: &[u8]) -> Option<&[u8]> {
+    let (tag, content, _) = tlv_split(der)?;
+    if tag != 0x30 {
+        return None;
+    }
+    first_tlv(content)
+}
+
+/// The certificates of a DER PKCS#7/CMS ContentInfo holding SignedData, as
+/// their original bytes. Empty when `der` is something else.
+pub(crate) fn pkcs7_certs(der: &[u8]) -> Vec<Vec<u8>> {
+    const SIGNED_DATA: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+    ];
+    let inner = || -> Option<Vec<Vec<u8>>> {
+        let (tag, ci, _) = tlv_split(der)?;
+        if tag != 0x30 || !ci.starts_with(SIGNED_DATA) {
+            return None;
+        }
+        let (tag, explicit, _) = tlv_split(&ci[SIGNED_DATA.len()..])?;
+        if tag != 0xa0 {
+            return None;
+        }
+        let (tag, sd, _) = tlv_split(explicit)?;
+        if tag != 0x30 {
+            return None;
+        }
+        // version, digestAlgorithms, encapContentInfo
+        let mut rest = sd;
+        for _ in 0..3 {
+            rest = tlv_split(rest)?.2;
+        }
+        let (tag, certs, _) = tlv_split(rest)?;
+        if tag != 0xa0 {
+            return Some(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut r = certs;
+        while !r.is_empty() {
+            let (tag, _, next) = tlv_split(r)?;
+            if tag == 0x30 {
+                out.push(r[..r.len() - next.len()].to_vec());
+            }
+            r = next;
+        }
+        Some(out)
+    };
+    inner().unwrap_or_default()
+}
+
+/// Serial number bytes without leading zero octets (so that `00 8f` and
+/// `8f` compare equal), at least one byte.
+pub(crate) fn norm_serial(s: &[u8]) -> &[u8] {
+    let start = s
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(s.len().saturating_sub(1));
+    &s[start..]
+}
+
+/// Pool of extra, untrusted certificates for path building (`--certs`),
+/// indexed by subject, subject key identifier and issuer+serial.
+#[derive(Default)]
+pub struct CertStore {
+    certs: Vec<Arc<Cert>>,
+    by_subject: HashMap<Vec<u8>, Vec<usize>>,
+    by_ski: HashMap<Vec<u8>, Vec<usize>>,
+    by_issuer_serial: HashMap<(Vec<u8>, Vec<u8>), usize>,
+    warnings: Vec<String>,
+}
+
+impl CertStore {
+    /// An empty pool.
+    pub fn new() -> CertStore {
+        CertStore::default()
+    }
+
+    /// Loads `--certs` paths (PEM/DER files, PKCS#7 .p7b/.p7c, folders).
+    pub fn load(paths: &[PathBuf]) -> Result<CertStore, String> {
+        let (certs, warnings) = load_certs(paths)?;
+        let mut s = CertStore::from_certs(certs);
+        s.warnings = warnings;
+        Ok(s)
+    }
+
+    /// Builds a pool from certificates (duplicates by SHA-256 dropped).
+    pub fn from_certs(certs: Vec<Arc<Cert>>) -> CertStore {
+        let mut s = CertStore::default();
+        for c in certs {
+            s.add(c);
+        }
+        s
+    }
+
+    /// Adds one certificate (ignored when already present).
+    pub fn add(&mut self, c: Arc<Cert>) {
+        let key = (c.issuer_der.clone(), norm_serial(&c.serial).to_vec());
+        if let Some(&i) = self.by_issuer_serial.get(&key) {
+            if self.certs[i].sha256 == c.sha256 {
+                return;
+            }
+        }
+        let i = self.certs.len();
+        self.by_subject
+            .entry(c.subject_der.clone())
+            .or_default()
+            .push(i);
+        if let Some(ski) = &c.subject_key_id {
+            self.by_ski.entry(ski.clone()).or_default().push(i);
+        }
+        self.by_issuer_serial.entry(key).or_insert(i);
+        self.certs.push(c);
+    }
+
+    /// All certificates, in load order.
+    pub fn certs(&self) -> &[Arc<Cert>] {
+        &self.certs
+    }
+
+    /// Number of certificates.
+    pub fn len(&self) -> usize {
+        self.certs.len()
+    }
+
+    /// Whether the pool is empty.
+    pub fn is_empty(&self) -> bool {
+        self.certs.is_empty()
+    }
+
+    /// Certificates whose subject Name DER equals `subject_der`.
+    pub fn by_subject(&self, subject_der: &[u8]) -> impl Iterator<Item = &Arc<Cert>> {
+        self.by_subject
+            .get(subject_der)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.certs[i])
+    }
+
+    /// Certificates with this subject key identifier.
+    pub fn by_ski(&self, ski: &[u8]) -> impl Iterator<Item = &Arc<Cert>> {
+        self.by_ski
+            .get(ski)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.certs[i])
+    }
+
+    /// The certificate with this issuer and serial number.
+    pub fn by_issuer_serial(&self, issuer_der: &[u8], serial: &[u8]) -> Option<&Arc<Cert>> {
+        self.by_issuer_serial
+            .get(&(issuer_der.to_vec(), norm_serial(serial).to_vec()))
+            .map(|&i| &self.certs[i])
+    }
+
+    /// Problems met while loading (unreadable files in folders, …).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+}
+
+impl CertLookup for CertStore {
+    fn find_signer(&self, sid: &SignerId) -> Option<Arc<Cert>> {
+        match sid {
+            SignerId::IssuerSerial { issuer_der, serial } => {
+                self.by_issuer_serial(issuer_der, serial).cloned()
+            }
+            SignerId::SubjectKeyId(ski) => self.by_ski(ski).next().cloned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_roundtrip() {
+        assert_eq!(base64_decode(b"aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(base64_decode(b"aGVs\nbG8h").unwrap(), b"hello!");
+        assert!(base64_decode(b"aGV*").is_none());
+        assert!(base64_decode(b"aG=Vs").is_none());
+    }
+
+    #[test]
+    fn tlv_bounds() {
+        assert_eq!(tlv_header(&[0x30, 0x03]), Some((2, 3)));
+        assert_eq!(first_tlv(&[0x30, 0x03, 1, 2]), None);
+        assert_eq!(
+            first_tlv(&[0x30, 0x82, 0x00, 0x01, 9]),
+            Some(&[0x30, 0x82, 0, 1, 9][..])
+        );
+        assert_eq!(tlv_header(&[0x30, 0x80]), None);
+        assert_eq!(tlv_header(&[0x30, 0x89, 1, 2]), None);
+        assert!(pkcs7_certs(&[0x30, 0xff]).is_empty());
+        assert!(signed_part(&[]).is_none());
+    }
+
+    #[test]
+    fn serial_norm() {
+        assert_eq!(norm_serial(&[0, 0x8f]), &[0x8f]);
+        assert_eq!(norm_serial(&[0]), &[0]);
+        assert_eq!(norm_serial(&[]), &[] as &[u8]);
+    }
+}
