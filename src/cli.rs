@@ -263,7 +263,15 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
         Some("auto") => Some(Shard::from_env(&|k| std::env::var(k).ok())?),
         Some(s) => Some(Shard::parse(s)?),
     };
-    let ctx = Context::new(policy, args.at);
+    let trust = crate::pki::trust::TrustStore::load(&args.trust, !args.no_default_trust)?;
+    let pool_certs = crate::pki::store::CertStore::load(&args.certs)?;
+    let crls = crate::pki::crl::Crls::load(&args.crl)?;
+    let verifier = crate::pki::chain::Verifier::new(trust, pool_certs, crls);
+    for w in verifier.warnings() {
+        eprintln!("smimescan: {w}");
+    }
+    let warned = verifier.warnings().len();
+    let ctx = Context::with_verifier(policy, args.at, verifier);
     let threads = args.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -338,6 +346,11 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
     .map_err(|e| format!("writing {}: {e}", args.output))?;
     if let Some(b) = &bar {
         b.finish_and_clear();
+    }
+    // Warnings found during the run (e.g. a CRL whose issuer only a
+    // message carried, and whose signature failed).
+    for w in ctx.verifier.warnings().into_iter().skip(warned) {
+        eprintln!("smimescan: {w}");
     }
     let out = writer
         .finish()

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use crate::cms::{self, CmsKind, SigStatus, SignedOutcome};
 use crate::mime::{self, Kind, Smime};
-use crate::pki::Cert;
+use crate::pki::chain::ChainOutcome;
+use crate::pki::{identity, Cert};
 use crate::policy::{self, Facts, Finding};
 use crate::report::{one_line, Row};
 use crate::time::rfc3339;
@@ -46,7 +47,7 @@ pub fn analyze(raw: &[u8], ctx: &Context) -> Row {
                         if let Some(u) = &unquoted_canonical {
                             candidates.push(u);
                         }
-                        let out = cms::analyze(&blob, &candidates, &ctx.certs, &ctx.pool);
+                        let out = cms::analyze(&blob, &candidates, &ctx.certs, &ctx.verifier);
                         signed = Some(match (out.kind, out.signed) {
                             (Some(CmsKind::Signed), Some(s)) => s,
                             (None, _) => malformed_signature(
@@ -71,7 +72,7 @@ pub fn analyze(raw: &[u8], ctx: &Context) -> Row {
                         }
                     }
                     Ok(blob) => {
-                        let out = cms::analyze(&blob, &[], &ctx.certs, &ctx.pool);
+                        let out = cms::analyze(&blob, &[], &ctx.certs, &ctx.verifier);
                         match out.kind {
                             Some(CmsKind::Signed) => kind = Kind::SignedOpaque,
                             Some(CmsKind::CertsOnly) => kind = Kind::CertsOnly,
@@ -210,8 +211,7 @@ fn fill_signed(
     row.validated_at = rfc3339(at);
 
     let Some(cert) = &signer.cert else {
-        row.chain = "missing-signer-cert".into();
-        findings.insert(Finding::SignerCertMissing);
+        super::chain::record(row, findings, &ChainOutcome::missing_signer_cert(), ctx);
         return;
     };
     fill_cert(row, findings, cert, id);
@@ -234,25 +234,15 @@ fn fill_cert(
         .into_iter()
         .flatten()
         .collect();
-    let matched = addrs
-        .iter()
-        .any(|a| cert.emails.iter().any(|e| e.eq_ignore_ascii_case(a)));
+    let matched = identity::sender_match(cert, &addrs);
     row.sender_match = if matched { "yes" } else { "no" }.into();
     if !matched {
         findings.insert(Finding::SenderMismatch);
     }
-    if let Some(eku) = &cert.ext_key_usage {
-        use const_oid::db::rfc5280::{ANY_EXTENDED_KEY_USAGE, ID_KP_EMAIL_PROTECTION};
-        if !eku
-            .iter()
-            .any(|o| *o == ID_KP_EMAIL_PROTECTION || *o == ANY_EXTENDED_KEY_USAGE)
-        {
-            findings.insert(Finding::EkuMissing);
-        }
+    if !identity::eku_ok(cert) {
+        findings.insert(Finding::EkuMissing);
     }
-    if let Some(ku) = &cert.key_usage {
-        if !ku.digital_signature() && !ku.non_repudiation() {
-            findings.insert(Finding::KeyUsage);
-        }
+    if !identity::key_usage_ok(cert) {
+        findings.insert(Finding::KeyUsage);
     }
 }

@@ -1,22 +1,63 @@
-//! Chain judgement of the signer certificate (filled by the PKI stage).
+//! Chain judgement of the signer certificate: the `chain` column and the
+//! chain findings.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use crate::pki::chain::{ChainOutcome, ChainStatus};
 use crate::pki::Cert;
 use crate::policy::Finding;
-use crate::report::Row;
+use crate::report::{one_line, Row};
 
 use super::Context;
 
-/// Fills `chain` and the chain findings. Until the PKI stage lands the chain
-/// is left empty.
+/// Judges the signer's chain at `at` and records it in the row.
 pub fn judge(
-    _row: &mut Row,
-    _findings: &mut BTreeSet<Finding>,
-    _signer: &Arc<Cert>,
-    _message_certs: &[Arc<Cert>],
-    _at: i64,
-    _ctx: &Context,
+    row: &mut Row,
+    findings: &mut BTreeSet<Finding>,
+    signer: &Arc<Cert>,
+    message_certs: &[Arc<Cert>],
+    at: i64,
+    ctx: &Context,
 ) {
+    let outcome = ctx.verifier.judge(signer, message_certs, at);
+    record(row, findings, &outcome, ctx);
+}
+
+/// Writes a chain outcome: `chain`, its finding, weak digests of the path
+/// certificates, and the error text (appended to a signature error).
+pub fn record(
+    row: &mut Row,
+    findings: &mut BTreeSet<Finding>,
+    outcome: &ChainOutcome,
+    ctx: &Context,
+) {
+    row.chain = outcome.status.as_str().to_owned();
+    let finding = match outcome.status {
+        ChainStatus::Trusted => None,
+        ChainStatus::Untrusted => Some(Finding::ChainUntrusted),
+        ChainStatus::Expired => Some(Finding::CertExpired),
+        ChainStatus::NotYetValid => Some(Finding::CertNotYetValid),
+        ChainStatus::Revoked => Some(Finding::CertRevoked),
+        ChainStatus::Invalid => Some(Finding::ChainInvalid),
+        ChainStatus::MissingSignerCert => Some(Finding::SignerCertMissing),
+    };
+    findings.extend(finding);
+    if outcome
+        .weak_digests
+        .iter()
+        .any(|d| ctx.policy.is_weak_digest(d))
+    {
+        findings.insert(Finding::WeakDigest);
+    }
+    if let Some(e) = &outcome.error {
+        if outcome.status != ChainStatus::Trusted {
+            let e = one_line(&format!("chain: {e}"));
+            if row.error.is_empty() {
+                row.error = e;
+            } else {
+                row.error = format!("{}; {e}", row.error);
+            }
+        }
+    }
 }

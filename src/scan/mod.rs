@@ -23,10 +23,10 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::cms::{CertLookup, SignerId};
 use crate::input::{self, Message, Source};
 use crate::mime::Limits;
-use crate::pki::{Cert, CertCache};
+use crate::pki::chain::Verifier;
+use crate::pki::CertCache;
 use crate::policy::Policy;
 use crate::report::{Row, Summary};
 
@@ -59,26 +59,6 @@ impl std::str::FromStr for AtMode {
     }
 }
 
-/// Extra certificates (`--certs`) where signer certificates are looked up.
-#[derive(Default)]
-pub struct Pool {
-    certs: Vec<Arc<Cert>>,
-}
-
-impl CertLookup for Pool {
-    fn find_signer(&self, sid: &SignerId) -> Option<Arc<Cert>> {
-        self.certs
-            .iter()
-            .find(|c| match sid {
-                SignerId::IssuerSerial { issuer_der, serial } => {
-                    &c.issuer_der == issuer_der && &c.serial == serial
-                }
-                SignerId::SubjectKeyId(k) => c.subject_key_id.as_ref() == Some(k),
-            })
-            .cloned()
-    }
-}
-
 /// Everything shared by the analysis of all messages of a run.
 pub struct Context {
     pub policy: Policy,
@@ -86,19 +66,30 @@ pub struct Context {
     /// "now", fixed once per run so that a report is consistent.
     pub now: i64,
     pub limits: Limits,
+    /// Decoded certificates, shared by all messages.
     pub certs: CertCache,
-    pub pool: Pool,
+    /// Trust anchors, `--certs` pool, CRLs and the run's link cache.
+    pub verifier: Verifier,
 }
 
 impl Context {
+    /// A context with no trust anchors, extra certificates or CRLs.
     pub fn new(policy: Policy, at: AtMode) -> Context {
+        Context::with_verifier(
+            policy,
+            at,
+            Verifier::new(Default::default(), Default::default(), Default::default()),
+        )
+    }
+
+    pub fn with_verifier(policy: Policy, at: AtMode, verifier: Verifier) -> Context {
         Context {
             policy,
             at,
             now: crate::time::now(),
             limits: Limits::default(),
             certs: CertCache::default(),
-            pool: Pool::default(),
+            verifier,
         }
     }
 }
