@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the fuzz targets (default 10 minutes each), seeded from the test
+# corpora. Needs cargo-fuzz (cargo install cargo-fuzz@0.13.2 --locked).
+#   fuzz/run.sh [seconds] [target...]
+# Stable rustc with RUSTC_BOOTSTRAP=1 (for -Zsanitizer=address), as tried
+# on this machine. Crashes land in fuzz/artifacts/<target>/; minimise with
+#   RUSTC_BOOTSTRAP=1 cargo fuzz tmin <target> <artifact>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-600}; shift || true
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(mbox_split message cms_chain)
+seed() { # target
+  local d=fuzz/corpus/$1; mkdir -p "$d"
+  case $1 in
+    mbox_split)
+      cp ../shared/peer/mimekit/mbox/*.mbox.txt corpora/sample/archive/sample.mbox "$d"/ 2>/dev/null || true
+      cp ../shared/peer/cpython-email/data/mailbox_01.mbox "$d"/ 2>/dev/null || true ;;
+    message)
+      cp corpora/sample/msgs/*.eml "$d"/
+      find corpora/hostile/out -name '*.eml' -size -64k -exec cp {} "$d"/ \;
+      find ../shared/peer/thunderbird-smime -name '*.eml' -size -64k -exec cp {} "$d"/ \; 2>/dev/null || true
+      ls corpora/sigs/*.eml >/dev/null 2>&1 && cp corpora/sigs/*.eml "$d"/ || true ;;
+    cms_chain)
+      for f in corpora/sample/msgs/0[23]*.eml; do
+        python3 - "$f" "$d/$(basename "$f").der" <<'PY'
+import base64, re, sys
+m = open(sys.argv[1], "rb").read()
+b = re.findall(rb"\n\n([A-Za-z0-9+/=\r\n]{200,})", m)
+if b: open(sys.argv[2], "wb").write(base64.b64decode(re.sub(rb"\s", b"", b[-1])))
+PY
+      done
+      cp ../shared/peer/rfc4134-bc-test-data/*.bin ../shared/peer/rfc4134-bc-test-data/*.cer "$d"/ 2>/dev/null || true
+      ls corpora/sigs/*.der >/dev/null 2>&1 && cp corpora/sigs/*.der "$d"/ || true ;;
+  esac
+}
+for t in "${targets[@]}"; do
+  seed "$t"
+  echo "== $t for ${secs}s"
+  RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "fuzz/corpus/$t" -- \
+    -max_total_time="$secs" -dict=fuzz/mail.dict -rss_limit_mb=4096 -timeout=10 -max_len=262144 2>&1 | tail -n 15
+done
