@@ -128,6 +128,16 @@ pub struct CmsOutcome {
 /// Where signer certificates are looked up besides the message itself.
 pub trait CertLookup: Sync {
     fn find_signer(&self, sid: &SignerId) -> Option<Arc<Cert>>;
+
+    /// Certificates whose subject is `cert`'s issuer (from `--certs` and the
+    /// trust anchors). Used only to complete a DSA key whose domain
+    /// parameters are inherited from its issuer (RFC 3279 §2.3.2) when the
+    /// issuer is not in the message; the default finds none, and such a
+    /// signer is then `unsupported`.
+    fn find_issuers(&self, cert: &Cert) -> Vec<Arc<Cert>> {
+        let _ = cert;
+        Vec::new()
+    }
 }
 
 /// Inspects a CMS blob (DER or BER) and, for SignedData, verifies every

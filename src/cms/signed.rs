@@ -504,14 +504,14 @@ fn check_signer(
         };
         let owned_key;
         let key: &PublicKey = if key.dsa_params_missing() {
-            match inherit_dsa_params(cert, key, msg_certs) {
+            match inherit_dsa_params(cert, key, msg_certs, extra) {
                 Some(k) => {
                     owned_key = k;
                     &owned_key
                 }
                 None => {
                     first_err.get_or_insert(VerifyError::Unsupported(
-                        "DSA key parameters inherited from an issuer not in the message".into(),
+                        "DSA key parameters inherited from an issuer that is not available".into(),
                     ));
                     continue;
                 }
@@ -579,16 +579,28 @@ fn cert_parts(der: &[u8]) -> Option<(&[u8], AlgorithmIdentifierOwned, &[u8])> {
 }
 
 /// RFC 3279 §2.3.2: a DSA key without parameters takes its issuer's. The
-/// issuer is looked for among the message's certificates and accepted only
-/// if its key verifies `cert`'s signature (so a planted certificate cannot
-/// supply parameters of its choice).
-fn inherit_dsa_params(cert: &Cert, key: &PublicKey, msg_certs: &[Arc<Cert>]) -> Option<PublicKey> {
+/// issuer is looked for among the message's certificates, then through
+/// [`CertLookup::find_issuers`], and accepted only if its key verifies
+/// `cert`'s signature (so a planted certificate cannot supply parameters of
+/// its choice).
+fn inherit_dsa_params(
+    cert: &Cert,
+    key: &PublicKey,
+    msg_certs: &[Arc<Cert>],
+    extra: &dyn CertLookup,
+) -> Option<PublicKey> {
     let (tbs, alg, sig) = cert_parts(&cert.der)?;
     let alg = SigAlg::from_x509(&alg).ok()?;
-    for issuer in msg_certs
+    let from_msg = msg_certs
         .iter()
         .filter(|i| i.subject_der == cert.issuer_der)
-    {
+        .cloned();
+    let issuers: Vec<Arc<Cert>> = from_msg
+        .chain(extra.find_issuers(cert))
+        .filter(|i| i.subject_der == cert.issuer_der)
+        .take(MAX_CANDIDATES)
+        .collect();
+    for issuer in &issuers {
         let Ok(ik) = issuer.public_key() else {
             continue;
         };
