@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use const_oid::db::rfc5280;
 use const_oid::db::rfc3280;
+use const_oid::db::rfc5280;
 use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use x509_cert::ext::pkix::name::GeneralName;
@@ -160,7 +160,10 @@ impl Cert {
     /// Serial number as lowercase hex without leading zero bytes.
     pub fn serial_hex(&self) -> String {
         let s = &self.serial;
-        let start = s.iter().position(|&b| b != 0).unwrap_or(s.len().saturating_sub(1));
+        let start = s
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(s.len().saturating_sub(1));
         hex(&s[start..])
     }
 
@@ -172,7 +175,9 @@ impl Cert {
     /// The subject public key, parsed once per run.
     pub fn public_key(&self) -> Result<&PublicKey, &str> {
         self.key
-            .get_or_init(|| PublicKey::from_spki(&self.cert.tbs_certificate.subject_public_key_info))
+            .get_or_init(|| {
+                PublicKey::from_spki(&self.cert.tbs_certificate.subject_public_key_info)
+            })
             .as_ref()
             .map_err(|e| e.as_str())
     }

@@ -377,8 +377,8 @@ impl std::fmt::Debug for PublicKey {
 }
 
 enum Kind {
-    Rsa(RsaKey),
-    Ec(EcKey),
+    Rsa(Box<RsaKey>),
+    Ec(Box<EcKey>),
     Ed25519(Box<ParsedPublicKey>),
     Dsa(DsaKey),
     Other(String),
@@ -464,13 +464,13 @@ impl PublicKey {
                 }
                 Ok(PublicKey {
                     bits,
-                    kind: Kind::Rsa(RsaKey {
+                    kind: Kind::Rsa(Box::new(RsaKey {
                         der: seq.raw.to_vec(),
                         n: n.to_vec(),
                         e: e.to_vec(),
                         aws: Default::default(),
                         fallback: OnceLock::new(),
-                    }),
+                    })),
                 })
             }
             oids::EC_PUBLIC_KEY => {
@@ -515,7 +515,7 @@ impl PublicKey {
                 }
                 Ok(PublicKey {
                     bits,
-                    kind: Kind::Ec(key),
+                    kind: Kind::Ec(Box::new(key)),
                 })
             }
             oids::ED25519 => {
