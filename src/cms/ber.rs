@@ -8,9 +8,11 @@
 //! - constructed universal string types (OCTET STRING and the character
 //!   strings) become one primitive string holding the concatenated chunks.
 //!
-//! Everything else is copied unchanged, byte for byte, and a blob that needs
-//! no change is returned borrowed (no copy). The work is linear in the input
-//! times the nesting depth, which is capped at [`MAX_DEPTH`]; no allocation
+//! Everything else is copied unchanged, byte for byte (a definite-length
+//! element without anything to rewrite inside is copied verbatim), and a
+//! blob that needs no change is returned borrowed (no copy). The work is
+//! linear in the input times the nesting depth, which is capped at
+//! [`MAX_DEPTH`]; no allocation
 //! depends on a declared length (a length is only believed once the bytes
 //! are there), and no input panics.
 
@@ -160,6 +162,16 @@ fn norm(
     let start = *pos;
     let (t, id_len, hl, len) = header(input, start, end)?;
     let constructed = t & 0x20 != 0;
+    if len.is_some() {
+        // A definite-length element that needs no change is copied as is
+        // (keeps, e.g., a certificate's exact bytes).
+        let mut p = start;
+        if !scan(input, &mut p, end, depth)? {
+            out.extend_from_slice(&input[start..p]);
+            *pos = p;
+            return Ok(());
+        }
+    }
     if !constructed {
         let l = len.ok_or("indefinite length on a primitive element")?;
         let cstart = start + hl;
@@ -288,6 +300,20 @@ mod tests {
         ];
         let n = normalize(&d).unwrap();
         assert_eq!(&*n, &[0xA0, 0x05, 0x04, 0x03, b'a', b'b', b'c']);
+    }
+
+    #[test]
+    fn clean_definite_parts_are_kept_verbatim() {
+        // A non-minimal length (0x81 0x01) inside a clean definite element
+        // next to an indefinite one is kept as it is.
+        let d = [
+            0x30, 0x80, 0x30, 0x04, 0x04, 0x81, 0x01, 0xAA, 0x05, 0x00, 0x00, 0x00,
+        ];
+        let n = normalize(&d).unwrap();
+        assert_eq!(
+            &*n,
+            &[0x30, 0x08, 0x30, 0x04, 0x04, 0x81, 0x01, 0xAA, 0x05, 0x00]
+        );
     }
 
     #[test]

@@ -883,3 +883,99 @@ impl DsaKey {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn digest_info_prefixes() {
+        assert_eq!(
+            DigestAlg::Sha256.digest_info_prefix(true),
+            hex("3031300d060960864801650304020105000420")
+        );
+        assert_eq!(
+            DigestAlg::Sha1.digest_info_prefix(true),
+            hex("3021300906052b0e03021a05000414")
+        );
+        assert_eq!(
+            DigestAlg::Md5.digest_info_prefix(true),
+            hex("3020300c06082a864886f70d020505000410")
+        );
+        assert_eq!(
+            DigestAlg::Sha1.digest_info_prefix(false),
+            hex("301f300706052b0e03021a0414")
+        );
+    }
+
+    #[test]
+    fn pss_params() {
+        let d = PssParams::from_der(None).unwrap();
+        assert_eq!(
+            (d.hash, d.mgf1_hash, d.salt_len),
+            (DigestAlg::Sha1, DigestAlg::Sha1, 20)
+        );
+        // As written by OpenSSL 3.0: SHA-256, MGF1-SHA-256, salt 222.
+        let der = hex(concat!(
+            "3035a00f300d06096086480165030402010500a11c301a06092a864886f70d010108",
+            "300d06096086480165030402010500a204020200de"
+        ));
+        let p = PssParams::from_der(Some(&der)).unwrap();
+        assert_eq!(
+            (p.hash, p.mgf1_hash, p.salt_len),
+            (DigestAlg::Sha256, DigestAlg::Sha256, 222)
+        );
+        // A negative salt length is refused.
+        let der = hex(concat!(
+            "3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108",
+            "300d06096086480165030402010500a2030201de"
+        ));
+        assert!(PssParams::from_der(Some(&der)).is_err());
+        let der = hex(
+            "3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108\
+             300d06096086480165030402010500a203020120",
+        );
+        let p = PssParams::from_der(Some(&der)).unwrap();
+        assert_eq!(
+            (p.hash, p.mgf1_hash, p.salt_len),
+            (DigestAlg::Sha256, DigestAlg::Sha256, 32)
+        );
+        assert!(PssParams::from_der(Some(&[0x30, 0x03, 0xa3, 0x01])).is_err());
+    }
+
+    #[test]
+    fn dsa_hostile_values_are_not_invalid_or_panics() {
+        let key = DsaKey {
+            params: Some(DsaParams {
+                p: BigUint::from(23u8),
+                q: BigUint::from(11u8),
+                g: BigUint::from(4u8),
+            }),
+            y: BigUint::from(8u8),
+        };
+        // Toy sizes: refused as unsupported, never judged.
+        assert!(matches!(
+            key.verify(
+                DigestAlg::Sha1,
+                b"m",
+                &[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]
+            ),
+            Err(VerifyError::Unsupported(_))
+        ));
+        let no_params = DsaKey {
+            params: None,
+            y: BigUint::from(8u8),
+        };
+        assert!(matches!(
+            no_params.verify(DigestAlg::Sha1, b"m", &[]),
+            Err(VerifyError::Unsupported(_))
+        ));
+    }
+}
