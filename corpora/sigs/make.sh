@@ -146,6 +146,9 @@ row "ed25519.p7s,hello.txt,signed,1,valid,sha512,ed25519,255,,1735787045,"
 # Opaque, streamed (BER, indefinite lengths, chunked eContent), no attributes.
 sign rsa2048-opaque.p7m rsa2048 hello.txt -nodetach
 row "rsa2048-opaque.p7m,,signed,1,valid,sha256,rsa-pkcs1,2048,,yes,"
+# An opaque blob used as a multipart/signed signature: the shown part is what must be signed.
+row "rsa2048-opaque.p7m,hello.txt,signed,1,valid,sha256,rsa-pkcs1,2048,,yes,"
+row "rsa2048-opaque.p7m,hello-tampered.txt,signed,1,invalid,sha256,rsa-pkcs1,2048,,yes,covers its own encapsulated content"
 sign rsa2048-opaque-stream.p7m rsa2048 hello.txt -nodetach -stream
 row "rsa2048-opaque-stream.p7m,,signed,1,valid,sha256,rsa-pkcs1,2048,,yes,"
 sign rsa2048-detached-stream.p7s rsa2048 hello.txt -stream

@@ -143,9 +143,12 @@ pub trait CertLookup: Sync {
 /// Inspects a CMS blob (DER or BER) and, for SignedData, verifies every
 /// signer. `content` is the detached content candidates in order (the
 /// canonical signed bytes, then the same with one level of `>From `
-/// quoting undone); the first that matches the messageDigest is used. For
-/// opaque SignedData the encapsulated content is used and `content` is
-/// ignored.
+/// quoting undone); the first that matches the messageDigest is used.
+/// Pass an empty `content` for application/pkcs7-mime (opaque): the
+/// encapsulated content is used then. When `content` is not empty it is
+/// what must be signed, even if the blob also carries an eContent (a
+/// multipart/signed whose signature encapsulates different content is
+/// `invalid`, as OpenSSL and Thunderbird judge it).
 pub fn analyze(
     blob: &[u8],
     content: &[&[u8]],

@@ -199,6 +199,8 @@ fn parse_attrs<'a>(attrs: &Tlv<'a>) -> Result<Attrs<'a>, String> {
 /// Content digests computed so far, per (algorithm, candidate).
 struct Hashes<'a> {
     candidates: Vec<&'a [u8]>,
+    /// Whether the candidates are the caller's (not the eContent).
+    supplied: bool,
     done: Vec<(DigestAlg, usize, Vec<u8>)>,
 }
 
@@ -249,10 +251,15 @@ pub(crate) fn analyze(
         });
     }
     let mut hashes = Hashes {
+        // Content supplied by the caller (the part a multipart/signed
+        // shows) is what must be signed, even when the blob also carries an
+        // eContent of its own; the eContent is used only when no content is
+        // supplied (application/pkcs7-mime).
         candidates: match p.econtent {
-            Some(c) => vec![c],
-            None => content.to_vec(),
+            Some(c) if content.is_empty() => vec![c],
+            _ => content.to_vec(),
         },
+        supplied: !content.is_empty(),
         done: Vec::new(),
     };
     let mut all_digest_algs: Vec<String> = Vec::new();
@@ -463,7 +470,14 @@ fn check_signer(
             let md = a.message_digest[0];
             let matched = (0..hashes.candidates.len()).find(|&i| hashes.get(digest, i) == md);
             if matched.is_none() {
-                return fail(report, SigStatus::Invalid, "content digest mismatch".into());
+                let own = p.econtent.filter(|_| hashes.supplied);
+                let e = match own {
+                    Some(ec) if digest.digest(ec) == md => {
+                        "content digest mismatch (the signature covers its own encapsulated content, not this part)"
+                    }
+                    _ => "content digest mismatch",
+                };
+                return fail(report, SigStatus::Invalid, e.into());
             }
             // The attributes as encoded, with the SET tag.
             let mut m = t.raw.to_vec();
