@@ -1,11 +1,40 @@
 //! CMS (RFC 5652) structures: what a pkcs7 blob is, the signer checks of
 //! SignedData, and the content encryption of (Auth)EnvelopedData.
 //!
-//! INTERFACE STUB — to be implemented by issue 3.
+//! Entry point: [`analyze`]. BER input (indefinite lengths, chunked
+//! strings) is normalised first ([`ber::normalize`]); the CMS skeleton is
+//! then walked with a small DER reader ([`asn1`]) so that signed attributes
+//! are verified as encoded; `der`/`x509-cert` decode the leaves.
+//!
+//! Statuses of a signer ([`SigStatus`]):
+//! - `Valid`: the content digest matches messageDigest (or the signature is
+//!   over the content) and the signature verifies with the signer's key.
+//! - `Invalid`: the digest does not match any content candidate ("content
+//!   digest mismatch"), the contentType attribute differs from
+//!   eContentType, the signed attributes are unusable (no or several
+//!   messageDigest), or the signature is wrong for the key.
+//! - `Unsupported`: we could not check: an unknown digest or signature
+//!   algorithm, a key/algorithm mismatch, an unusable key, a DSA key whose
+//!   inherited parameters are not available, a detached signature without
+//!   content, and the signer's certificate missing from the message and
+//!   from the [`CertLookup`] (error "signer certificate not found",
+//!   `signer.cert = None`; the chain layer reports `missing-signer-cert`).
+//!   `Invalid` is never reported for something we could not check.
+//! - `Malformed` is not produced here: undecodable CMS gives `kind: None`
+//!   with an error, and the caller reports `malformed`.
 
 use std::sync::Arc;
 
+use const_oid::ObjectIdentifier;
+
 use crate::pki::{Cert, CertCache};
+
+pub mod asn1;
+pub mod ber;
+mod enveloped;
+mod signed;
+
+pub use signed::{sid_matches, MAX_CERTS, MAX_SIGNERS};
 
 /// What a CMS ContentInfo holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,25 +128,116 @@ pub struct CmsOutcome {
 /// Where signer certificates are looked up besides the message itself.
 pub trait CertLookup: Sync {
     fn find_signer(&self, sid: &SignerId) -> Option<Arc<Cert>>;
+
+    /// Certificates whose subject is `cert`'s issuer (from `--certs` and the
+    /// trust anchors). Used only to complete a DSA key whose domain
+    /// parameters are inherited from its issuer (RFC 3279 §2.3.2) when the
+    /// issuer is not in the message; the default finds none, and such a
+    /// signer is then `unsupported`.
+    fn find_issuers(&self, cert: &Cert) -> Vec<Arc<Cert>> {
+        let _ = cert;
+        Vec::new()
+    }
 }
 
 /// Inspects a CMS blob (DER or BER) and, for SignedData, verifies every
 /// signer. `content` is the detached content candidates in order (the
 /// canonical signed bytes, then the same with one level of `>From `
-/// quoting undone); the first that matches the messageDigest is used. For
-/// opaque SignedData the encapsulated content is used and `content` is
-/// ignored.
+/// quoting undone); the first that matches the messageDigest is used.
+/// Pass an empty `content` for application/pkcs7-mime (opaque): the
+/// encapsulated content is used then. When `content` is not empty it is
+/// what must be signed, even if the blob also carries an eContent (a
+/// multipart/signed whose signature encapsulates different content is
+/// `invalid`, as OpenSSL and Thunderbird judge it).
 pub fn analyze(
     blob: &[u8],
     content: &[&[u8]],
     certs: &CertCache,
     extra: &dyn CertLookup,
 ) -> CmsOutcome {
-    let _ = (blob, content, certs, extra);
-    CmsOutcome {
+    let fail = |e: String| CmsOutcome {
         kind: None,
         signed: None,
         encryption_alg: None,
-        error: Some("CMS decoding not implemented".into()),
+        error: Some(e),
+    };
+    let norm = match ber::normalize(blob) {
+        Ok(n) => n,
+        Err(e) => return fail(format!("CMS: {e}")),
+    };
+    let (ctype, inner) = match content_info(&norm) {
+        Ok(x) => x,
+        Err(e) => return fail(format!("CMS: {e}")),
+    };
+    let ok = |kind, signed, encryption_alg| CmsOutcome {
+        kind: Some(kind),
+        signed,
+        encryption_alg,
+        error: None,
+    };
+    match ctype {
+        OID_SIGNED_DATA => {
+            let Some(inner) = inner else {
+                return fail("CMS: SignedData without content".into());
+            };
+            match signed::analyze(inner, content, certs, extra) {
+                Ok(so) => {
+                    let kind = if so.signers == 0 {
+                        CmsKind::CertsOnly
+                    } else {
+                        CmsKind::Signed
+                    };
+                    ok(kind, Some(so), None)
+                }
+                Err(e) => fail(format!("CMS SignedData: {e}")),
+            }
+        }
+        OID_ENVELOPED_DATA | OID_AUTH_ENVELOPED_DATA => {
+            let auth = ctype == OID_AUTH_ENVELOPED_DATA;
+            let Some(inner) = inner else {
+                return fail("CMS: EnvelopedData without content".into());
+            };
+            match enveloped::content_encryption_alg(inner, auth) {
+                Ok(alg) => {
+                    let kind = if auth {
+                        CmsKind::AuthEnveloped
+                    } else {
+                        CmsKind::Enveloped
+                    };
+                    ok(kind, None, Some(alg))
+                }
+                Err(e) => fail(format!(
+                    "CMS {}: {e}",
+                    if auth {
+                        "AuthEnvelopedData"
+                    } else {
+                        "EnvelopedData"
+                    }
+                )),
+            }
+        }
+        _ => ok(CmsKind::Other, None, None),
     }
+}
+
+// ContentInfo content types (OID contents octets).
+const OID_SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+const OID_ENVELOPED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03];
+const OID_AUTH_ENVELOPED_DATA: &[u8] = &[
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x17,
+];
+
+/// ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }:
+/// the content type's OID octets and the inner element's encoding.
+fn content_info(der: &[u8]) -> Result<(&[u8], Option<&[u8]>), String> {
+    let mut r = asn1::Reader::new(der);
+    let ci = r.expect(asn1::tag::SEQUENCE, "ContentInfo")?;
+    let mut r = ci.reader();
+    let oid = r.expect(asn1::tag::OID, "contentType")?.value;
+    ObjectIdentifier::from_bytes(oid).map_err(|e| format!("contentType: {e}"))?;
+    let inner = match r.optional(asn1::tag::CTX0_C)? {
+        Some(c) => Some(c.reader().next_tlv()?.raw),
+        None => None,
+    };
+    Ok((oid, inner))
 }

@@ -1,10 +1,34 @@
 //! Public keys and signature algorithms: parse a key once, verify many
-//! signatures with it (aws-lc-rs on the fast path, x509-verify / RustCrypto
-//! for what aws-lc-rs lacks).
+//! signatures with it.
 //!
-//! INTERFACE STUB — to be implemented by the CMS/signature work (issue 3).
+//! - RSA PKCS#1 v1.5 (SHA-1/256/384/512, 1024–8192 bits), RSA-PSS (salt =
+//!   digest length or maximal, MGF1 with the same hash), ECDSA P-256/P-384/
+//!   P-521 and Ed25519 go through aws-lc-rs, with the key parsed once per
+//!   (key, algorithm) and kept ([`ParsedPublicKey`]).
+//! - What aws-lc-rs cannot take (MD5 or SHA-224 with RSA, RSA keys under
+//!   1024 or over 8192 bits, other PSS salt lengths) goes through the `rsa`
+//!   crate.
+//! - DSA (FIPS 186, SHA-1/224/256) is checked here with `rsa`'s big
+//!   integers, including keys whose domain parameters are inherited from
+//!   the issuer ([`PublicKey::with_dsa_params_from`]).
+//!
+//! An algorithm or key we cannot check gives [`VerifyError::Unsupported`],
+//! never [`VerifyError::Invalid`]. A key that does not match the algorithm
+//! (an RSA key with an ECDSA algorithm, a P-256 key with a P-384 algorithm
+//! is fine) is also `Unsupported`: nothing was verified, and a client that
+//! wrote the wrong identifier should not be called a forger.
 
-use x509_cert::spki::SubjectPublicKeyInfoOwned;
+use std::sync::OnceLock;
+
+use aws_lc_rs::signature::{self as awssig, ParsedPublicKey, RsaParameters, RsaPssSaltLength};
+use const_oid::ObjectIdentifier;
+use der::Tagged;
+use rsa::BigUint;
+use sha1::Sha1;
+use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
+use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+
+use crate::cms::asn1::{self, tag, Reader};
 
 /// Why a signature did not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,19 +39,943 @@ pub enum VerifyError {
     Unsupported(String),
 }
 
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VerifyError::Invalid(s) | VerifyError::Unsupported(s) => f.write_str(s),
+        }
+    }
+}
+
+/// Object identifiers of the algorithms handled here.
+pub mod oids {
+    use const_oid::ObjectIdentifier as O;
+    pub const MD5: O = O::new_unwrap("1.2.840.113549.2.5");
+    pub const SHA1: O = O::new_unwrap("1.3.14.3.2.26");
+    pub const SHA224: O = O::new_unwrap("2.16.840.1.101.3.4.2.4");
+    pub const SHA256: O = O::new_unwrap("2.16.840.1.101.3.4.2.1");
+    pub const SHA384: O = O::new_unwrap("2.16.840.1.101.3.4.2.2");
+    pub const SHA512: O = O::new_unwrap("2.16.840.1.101.3.4.2.3");
+
+    pub const RSA_ENCRYPTION: O = O::new_unwrap("1.2.840.113549.1.1.1");
+    pub const MD2_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.2");
+    pub const MD5_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.4");
+    pub const SHA1_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.5");
+    pub const RSASSA_PSS: O = O::new_unwrap("1.2.840.113549.1.1.10");
+    pub const SHA256_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.11");
+    pub const SHA384_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.12");
+    pub const SHA512_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.13");
+    pub const SHA224_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.14");
+    pub const MGF1: O = O::new_unwrap("1.2.840.113549.1.1.8");
+    /// OIW sha1WithRSASignature (old Microsoft / Netscape).
+    pub const SHA1_WITH_RSA_OIW: O = O::new_unwrap("1.3.14.3.2.29");
+    /// OIW md5WithRSA.
+    pub const MD5_WITH_RSA_OIW: O = O::new_unwrap("1.3.14.3.2.3");
+
+    pub const EC_PUBLIC_KEY: O = O::new_unwrap("1.2.840.10045.2.1");
+    pub const ECDSA_WITH_SHA1: O = O::new_unwrap("1.2.840.10045.4.1");
+    pub const ECDSA_WITH_SHA224: O = O::new_unwrap("1.2.840.10045.4.3.1");
+    pub const ECDSA_WITH_SHA256: O = O::new_unwrap("1.2.840.10045.4.3.2");
+    pub const ECDSA_WITH_SHA384: O = O::new_unwrap("1.2.840.10045.4.3.3");
+    pub const ECDSA_WITH_SHA512: O = O::new_unwrap("1.2.840.10045.4.3.4");
+    pub const P256: O = O::new_unwrap("1.2.840.10045.3.1.7");
+    pub const P384: O = O::new_unwrap("1.3.132.0.34");
+    pub const P521: O = O::new_unwrap("1.3.132.0.35");
+    pub const P224: O = O::new_unwrap("1.3.132.0.33");
+    pub const SECP256K1: O = O::new_unwrap("1.3.132.0.10");
+    pub const BRAINPOOL_P256R1: O = O::new_unwrap("1.3.36.3.3.2.8.1.1.7");
+    pub const BRAINPOOL_P384R1: O = O::new_unwrap("1.3.36.3.3.2.8.1.1.11");
+    pub const BRAINPOOL_P512R1: O = O::new_unwrap("1.3.36.3.3.2.8.1.1.13");
+
+    pub const ED25519: O = O::new_unwrap("1.3.101.112");
+    pub const ED448: O = O::new_unwrap("1.3.101.113");
+
+    pub const DSA: O = O::new_unwrap("1.2.840.10040.4.1");
+    pub const DSA_WITH_SHA1: O = O::new_unwrap("1.2.840.10040.4.3");
+    pub const DSA_WITH_SHA224: O = O::new_unwrap("2.16.840.1.101.3.4.3.1");
+    pub const DSA_WITH_SHA256: O = O::new_unwrap("2.16.840.1.101.3.4.3.2");
+    /// OIW dsaWithSHA1.
+    pub const DSA_WITH_SHA1_OIW: O = O::new_unwrap("1.3.14.3.2.27");
+}
+
+/// A message digest algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DigestAlg {
+    Md5,
+    Sha1,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl DigestAlg {
+    /// From a digest algorithm OID.
+    pub fn from_oid(oid: &ObjectIdentifier) -> Option<DigestAlg> {
+        Some(match *oid {
+            oids::MD5 => DigestAlg::Md5,
+            oids::SHA1 => DigestAlg::Sha1,
+            oids::SHA224 => DigestAlg::Sha224,
+            oids::SHA256 => DigestAlg::Sha256,
+            oids::SHA384 => DigestAlg::Sha384,
+            oids::SHA512 => DigestAlg::Sha512,
+            _ => return None,
+        })
+    }
+
+    /// From a digest AlgorithmIdentifier (parameters, absent or NULL, are
+    /// not looked at). Some clients write the signature algorithm
+    /// (sha256WithRSAEncryption, …) as the digest algorithm: its hash is
+    /// taken then.
+    pub fn from_x509(alg: &AlgorithmIdentifierOwned) -> Option<DigestAlg> {
+        DigestAlg::from_oid(&alg.oid).or_else(|| match SigAlg::from_x509(alg) {
+            Ok(s) => s.digest(),
+            Err(_) => None,
+        })
+    }
+
+    /// Report vocabulary: `md5`, `sha1`, `sha224`, `sha256`, `sha384`,
+    /// `sha512`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestAlg::Md5 => "md5",
+            DigestAlg::Sha1 => "sha1",
+            DigestAlg::Sha224 => "sha224",
+            DigestAlg::Sha256 => "sha256",
+            DigestAlg::Sha384 => "sha384",
+            DigestAlg::Sha512 => "sha512",
+        }
+    }
+
+    pub fn output_len(self) -> usize {
+        match self {
+            DigestAlg::Md5 => 16,
+            DigestAlg::Sha1 => 20,
+            DigestAlg::Sha224 => 28,
+            DigestAlg::Sha256 => 32,
+            DigestAlg::Sha384 => 48,
+            DigestAlg::Sha512 => 64,
+        }
+    }
+
+    /// Hashes `data`.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            DigestAlg::Md5 => md5::Md5::digest(data).to_vec(),
+            DigestAlg::Sha1 => Sha1::digest(data).to_vec(),
+            DigestAlg::Sha224 => Sha224::digest(data).to_vec(),
+            DigestAlg::Sha256 => Sha256::digest(data).to_vec(),
+            DigestAlg::Sha384 => Sha384::digest(data).to_vec(),
+            DigestAlg::Sha512 => Sha512::digest(data).to_vec(),
+        }
+    }
+
+    /// DER DigestInfo prefix for PKCS#1 v1.5 (with NULL parameters, or
+    /// without them as some old signers wrote).
+    fn digest_info_prefix(self, with_null: bool) -> Vec<u8> {
+        let oid: &[u8] = match self {
+            DigestAlg::Md5 => &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05],
+            DigestAlg::Sha1 => &[0x2b, 0x0e, 0x03, 0x02, 0x1a],
+            DigestAlg::Sha224 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04],
+            DigestAlg::Sha256 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01],
+            DigestAlg::Sha384 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02],
+            DigestAlg::Sha512 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03],
+        };
+        let hlen = self.output_len();
+        let algid_len = 2 + oid.len() + if with_null { 2 } else { 0 };
+        let mut v = vec![
+            0x30,
+            (2 + algid_len + 2 + hlen) as u8,
+            0x30,
+            algid_len as u8,
+        ];
+        v.push(0x06);
+        v.push(oid.len() as u8);
+        v.extend_from_slice(oid);
+        if with_null {
+            v.extend_from_slice(&[0x05, 0x00]);
+        }
+        v.push(0x04);
+        v.push(hlen as u8);
+        v
+    }
+}
+
+/// RSASSA-PSS parameters (RFC 4055), MGF1 only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PssParams {
+    pub hash: DigestAlg,
+    pub mgf1_hash: DigestAlg,
+    pub salt_len: usize,
+}
+
+impl PssParams {
+    /// Parses RSASSA-PSS-params (DER); absent parameters mean the SHA-1
+    /// defaults.
+    pub fn from_der(params: Option<&[u8]>) -> Result<PssParams, String> {
+        let mut p = PssParams {
+            hash: DigestAlg::Sha1,
+            mgf1_hash: DigestAlg::Sha1,
+            salt_len: 20,
+        };
+        let Some(der) = params else { return Ok(p) };
+        let mut r = Reader::new(der);
+        let seq = r.expect(tag::SEQUENCE, "RSASSA-PSS params")?;
+        let mut r = seq.reader();
+        if let Some(h) = r.optional(tag::CTX0_C)? {
+            p.hash = digest_of_algid(h.value)?;
+        }
+        if let Some(m) = r.optional(tag::CTX1_C)? {
+            let mut mr = m.reader();
+            let alg = mr.expect(tag::SEQUENCE, "maskGenAlgorithm")?;
+            let mut ar = alg.reader();
+            let oid = ar.expect(tag::OID, "maskGenAlgorithm OID")?;
+            let oid = ObjectIdentifier::from_bytes(oid.value).map_err(|e| e.to_string())?;
+            if oid != oids::MGF1 {
+                return Err(format!("RSA-PSS mask generation {oid} unsupported"));
+            }
+            let h = ar.next_tlv()?;
+            p.mgf1_hash = digest_of_algid(h.raw)?;
+        }
+        if let Some(s) = r.optional(tag::CTX2_C)? {
+            let i = s.reader().expect(tag::INTEGER, "saltLength")?;
+            p.salt_len = asn1::small_uint(i.value)?.min(1 << 16) as usize;
+        }
+        if let Some(t) = r.optional(tag::CTX3_C)? {
+            let i = t.reader().expect(tag::INTEGER, "trailerField")?;
+            if asn1::small_uint(i.value)? != 1 {
+                return Err("RSA-PSS trailer field other than 1 unsupported".into());
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// Digest algorithm of a DER AlgorithmIdentifier.
+fn digest_of_algid(der: &[u8]) -> Result<DigestAlg, String> {
+    let mut r = Reader::new(der);
+    let seq = r.expect(tag::SEQUENCE, "AlgorithmIdentifier")?;
+    let oid = seq.reader().expect(tag::OID, "algorithm OID")?;
+    let oid = ObjectIdentifier::from_bytes(oid.value).map_err(|e| e.to_string())?;
+    DigestAlg::from_oid(&oid).ok_or_else(|| format!("digest algorithm {oid} unsupported"))
+}
+
+/// A signature algorithm with its hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigAlg {
+    RsaPkcs1(DigestAlg),
+    RsaPss(PssParams),
+    Ecdsa(DigestAlg),
+    Ed25519,
+    Dsa(DigestAlg),
+}
+
+impl SigAlg {
+    /// From an explicit signature AlgorithmIdentifier
+    /// (sha256WithRSAEncryption, RSASSA-PSS, ecdsa-with-SHA384, Ed25519,
+    /// id-dsa-with-sha1, …), as in certificates and CRLs. `Err` names what
+    /// cannot be checked.
+    pub fn from_x509(alg: &AlgorithmIdentifierOwned) -> Result<SigAlg, String> {
+        use DigestAlg::*;
+        Ok(match alg.oid {
+            oids::MD5_WITH_RSA | oids::MD5_WITH_RSA_OIW => SigAlg::RsaPkcs1(Md5),
+            oids::SHA1_WITH_RSA | oids::SHA1_WITH_RSA_OIW => SigAlg::RsaPkcs1(Sha1),
+            oids::SHA224_WITH_RSA => SigAlg::RsaPkcs1(Sha224),
+            oids::SHA256_WITH_RSA => SigAlg::RsaPkcs1(Sha256),
+            oids::SHA384_WITH_RSA => SigAlg::RsaPkcs1(Sha384),
+            oids::SHA512_WITH_RSA => SigAlg::RsaPkcs1(Sha512),
+            oids::RSASSA_PSS => {
+                let params = match &alg.parameters {
+                    None => None,
+                    Some(a) if a.tag() == der::Tag::Null => None,
+                    Some(a) => Some(der::Encode::to_der(a).map_err(|e| e.to_string())?),
+                };
+                SigAlg::RsaPss(PssParams::from_der(params.as_deref())?)
+            }
+            oids::ECDSA_WITH_SHA1 => SigAlg::Ecdsa(Sha1),
+            oids::ECDSA_WITH_SHA224 => SigAlg::Ecdsa(Sha224),
+            oids::ECDSA_WITH_SHA256 => SigAlg::Ecdsa(Sha256),
+            oids::ECDSA_WITH_SHA384 => SigAlg::Ecdsa(Sha384),
+            oids::ECDSA_WITH_SHA512 => SigAlg::Ecdsa(Sha512),
+            oids::ED25519 => SigAlg::Ed25519,
+            oids::DSA_WITH_SHA1 | oids::DSA_WITH_SHA1_OIW => SigAlg::Dsa(Sha1),
+            oids::DSA_WITH_SHA224 => SigAlg::Dsa(Sha224),
+            oids::DSA_WITH_SHA256 => SigAlg::Dsa(Sha256),
+            oids::MD2_WITH_RSA => return Err("md2WithRSAEncryption unsupported".into()),
+            oids::ED448 => return Err("Ed448 unsupported".into()),
+            oid => return Err(format!("signature algorithm {oid} unsupported")),
+        })
+    }
+
+    /// From a CMS SignerInfo's signatureAlgorithm and digestAlgorithm. Most
+    /// clients write the key algorithm (`rsaEncryption`, `id-ecPublicKey`,
+    /// `id-dsa`) and mean "with the digest algorithm"; explicit algorithms
+    /// are taken as written.
+    pub fn from_cms(sig: &AlgorithmIdentifierOwned, digest: DigestAlg) -> Result<SigAlg, String> {
+        Ok(match sig.oid {
+            oids::RSA_ENCRYPTION => SigAlg::RsaPkcs1(digest),
+            oids::EC_PUBLIC_KEY => SigAlg::Ecdsa(digest),
+            oids::DSA => SigAlg::Dsa(digest),
+            _ => SigAlg::from_x509(sig)?,
+        })
+    }
+
+    /// The hash the signature is computed with (None for Ed25519).
+    pub fn digest(&self) -> Option<DigestAlg> {
+        match *self {
+            SigAlg::RsaPkcs1(d) | SigAlg::Ecdsa(d) | SigAlg::Dsa(d) => Some(d),
+            SigAlg::RsaPss(p) => Some(p.hash),
+            SigAlg::Ed25519 => None,
+        }
+    }
+
+    /// Report vocabulary without the curve: `rsa-pkcs1`, `rsa-pss`,
+    /// `ecdsa`, `ed25519`, `dsa` (see [`PublicKey::signature_alg_name`]).
+    pub fn family_name(&self) -> &'static str {
+        match self {
+            SigAlg::RsaPkcs1(_) => "rsa-pkcs1",
+            SigAlg::RsaPss(_) => "rsa-pss",
+            SigAlg::Ecdsa(_) => "ecdsa",
+            SigAlg::Ed25519 => "ed25519",
+            SigAlg::Dsa(_) => "dsa",
+        }
+    }
+}
+
+/// Elliptic curves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Curve {
+    P256,
+    P384,
+    P521,
+}
+
+/// What kind of key a [`PublicKey`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyType {
+    Rsa,
+    Ec(Curve),
+    Ed25519,
+    Dsa,
+    /// Recognised but not usable here (brainpool, secp256k1, …).
+    Other,
+}
+
 /// A parsed public key.
 pub struct PublicKey {
     bits: u32,
+    kind: Kind,
+}
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicKey")
+            .field("type", &self.key_type())
+            .field("bits", &self.bits)
+            .finish()
+    }
+}
+
+enum Kind {
+    Rsa(Box<RsaKey>),
+    Ec(Box<EcKey>),
+    Ed25519(Box<ParsedPublicKey>),
+    Dsa(DsaKey),
+    Other(String),
+}
+
+/// aws-lc-rs parsed keys per algorithm, filled on first use.
+type Slots<const N: usize> = [OnceLock<Option<ParsedPublicKey>>; N];
+
+struct RsaKey {
+    /// RSAPublicKey DER.
+    der: Vec<u8>,
+    n: Vec<u8>,
+    e: Vec<u8>,
+    aws: Slots<10>,
+    fallback: OnceLock<Option<rsa::RsaPublicKey>>,
+}
+
+struct EcKey {
+    curve: Curve,
+    /// SEC1 point.
+    point: Vec<u8>,
+    aws: Slots<5>,
+}
+
+#[derive(Clone)]
+struct DsaParams {
+    p: BigUint,
+    q: BigUint,
+    g: BigUint,
+}
+
+struct DsaKey {
+    params: Option<DsaParams>,
+    y: BigUint,
+}
+
+/// Largest RSA modulus accepted (verification cost grows with its square).
+const MAX_RSA_BITS: usize = 16384;
+
+static PSS_MAX_SHA256: RsaParameters =
+    awssig::RSA_PSS_2048_8192_SHA256.with_pss_salt_length(RsaPssSaltLength::Max);
+static PSS_MAX_SHA384: RsaParameters =
+    awssig::RSA_PSS_2048_8192_SHA384.with_pss_salt_length(RsaPssSaltLength::Max);
+static PSS_MAX_SHA512: RsaParameters =
+    awssig::RSA_PSS_2048_8192_SHA512.with_pss_salt_length(RsaPssSaltLength::Max);
+
+fn slot<'a>(
+    cell: &'a OnceLock<Option<ParsedPublicKey>>,
+    alg: &'static dyn awssig::VerificationAlgorithm,
+    bytes: &[u8],
+) -> Option<&'a ParsedPublicKey> {
+    cell.get_or_init(|| ParsedPublicKey::new(alg, bytes).ok())
+        .as_ref()
 }
 
 impl PublicKey {
-    /// Parses a SubjectPublicKeyInfo.
-    pub fn from_spki(_spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey, String> {
-        Err("public key parsing not implemented".into())
+    /// Parses a SubjectPublicKeyInfo. `Err` for a malformed key or a key
+    /// algorithm we do not know; a known but unusable key (brainpool,
+    /// secp256k1) parses, with its size, and verifies as `Unsupported`.
+    pub fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey, String> {
+        let bits_str = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or("public key BIT STRING has unused bits")?;
+        let params_der = match &spki.algorithm.parameters {
+            None => None,
+            Some(a) if a.tag() == der::Tag::Null => None,
+            Some(a) => Some(der::Encode::to_der(a).map_err(|e| e.to_string())?),
+        };
+        match spki.algorithm.oid {
+            oids::RSA_ENCRYPTION | oids::RSASSA_PSS => {
+                let mut r = Reader::new(bits_str);
+                let seq = r.expect(tag::SEQUENCE, "RSAPublicKey")?;
+                let mut r = seq.reader();
+                let n = asn1::unsigned_int(r.expect(tag::INTEGER, "modulus")?.value)?;
+                let e = asn1::unsigned_int(r.expect(tag::INTEGER, "exponent")?.value)?;
+                if n.is_empty() || e.is_empty() {
+                    return Err("RSA key with zero modulus or exponent".into());
+                }
+                let bits = (n.len() * 8) as u32 - n[0].leading_zeros();
+                if bits as usize > MAX_RSA_BITS {
+                    return Err(format!("RSA key of {bits} bits too large"));
+                }
+                Ok(PublicKey {
+                    bits,
+                    kind: Kind::Rsa(Box::new(RsaKey {
+                        der: seq.raw.to_vec(),
+                        n: n.to_vec(),
+                        e: e.to_vec(),
+                        aws: Default::default(),
+                        fallback: OnceLock::new(),
+                    })),
+                })
+            }
+            oids::EC_PUBLIC_KEY => {
+                let params = params_der.ok_or("EC key without curve")?;
+                let mut r = Reader::new(&params);
+                let t = r.next_tlv()?;
+                if t.tag != tag::OID {
+                    return Err("EC key with explicit curve parameters unsupported".into());
+                }
+                let curve = ObjectIdentifier::from_bytes(t.value).map_err(|e| e.to_string())?;
+                let (curve, bits) = match curve {
+                    oids::P256 => (Curve::P256, 256),
+                    oids::P384 => (Curve::P384, 384),
+                    oids::P521 => (Curve::P521, 521),
+                    oids::P224 => return Ok(PublicKey::other(224, "curve P-224")),
+                    oids::SECP256K1 => return Ok(PublicKey::other(256, "curve secp256k1")),
+                    oids::BRAINPOOL_P256R1 => {
+                        return Ok(PublicKey::other(256, "curve brainpoolP256r1"))
+                    }
+                    oids::BRAINPOOL_P384R1 => {
+                        return Ok(PublicKey::other(384, "curve brainpoolP384r1"))
+                    }
+                    oids::BRAINPOOL_P512R1 => {
+                        return Ok(PublicKey::other(512, "curve brainpoolP512r1"))
+                    }
+                    c => return Err(format!("EC curve {c} unsupported")),
+                };
+                let key = EcKey {
+                    curve,
+                    point: bits_str.to_vec(),
+                    aws: Default::default(),
+                };
+                // Validate the point once (fills the most common slot).
+                let hash = match curve {
+                    Curve::P256 => DigestAlg::Sha256,
+                    Curve::P384 => DigestAlg::Sha384,
+                    Curve::P521 => DigestAlg::Sha512,
+                };
+                let (alg, i) = ec_alg(curve, hash).ok_or("EC algorithm table")?;
+                if slot(&key.aws[i], alg, &key.point).is_none() {
+                    return Err("invalid EC public key".into());
+                }
+                Ok(PublicKey {
+                    bits,
+                    kind: Kind::Ec(Box::new(key)),
+                })
+            }
+            oids::ED25519 => {
+                let k = ParsedPublicKey::new(&awssig::ED25519, bits_str)
+                    .map_err(|_| "invalid Ed25519 public key")?;
+                Ok(PublicKey {
+                    bits: 255,
+                    kind: Kind::Ed25519(Box::new(k)),
+                })
+            }
+            oids::ED448 => Ok(PublicKey::other(448, "Ed448")),
+            oids::DSA => {
+                let mut r = Reader::new(bits_str);
+                let y = asn1::unsigned_int(r.expect(tag::INTEGER, "DSA public key")?.value)?;
+                let params = match params_der {
+                    None => None,
+                    Some(d) => Some(parse_dsa_params(&d)?),
+                };
+                let bits = params.as_ref().map(|p| p.p.bits() as u32).unwrap_or(0);
+                Ok(PublicKey {
+                    bits,
+                    kind: Kind::Dsa(DsaKey {
+                        params,
+                        y: BigUint::from_bytes_be(y),
+                    }),
+                })
+            }
+            oid => Err(format!("public key algorithm {oid} unsupported")),
+        }
     }
 
-    /// Key size in bits (RSA modulus, EC field size, 255 for Ed25519, DSA p).
+    fn other(bits: u32, what: &str) -> PublicKey {
+        PublicKey {
+            bits,
+            kind: Kind::Other(format!("{what} unsupported")),
+        }
+    }
+
+    /// Key size in bits (RSA modulus, EC field size, 255 for Ed25519, DSA p;
+    /// 0 for a DSA key whose parameters are inherited and not yet known).
     pub fn bits(&self) -> u32 {
         self.bits
+    }
+
+    pub fn key_type(&self) -> KeyType {
+        match &self.kind {
+            Kind::Rsa(_) => KeyType::Rsa,
+            Kind::Ec(k) => KeyType::Ec(k.curve),
+            Kind::Ed25519(_) => KeyType::Ed25519,
+            Kind::Dsa(_) => KeyType::Dsa,
+            Kind::Other(_) => KeyType::Other,
+        }
+    }
+
+    /// Whether this is a DSA key without domain parameters (RFC 3279: they
+    /// are inherited from the issuer's key).
+    pub fn dsa_params_missing(&self) -> bool {
+        matches!(&self.kind, Kind::Dsa(k) if k.params.is_none())
+    }
+
+    /// A DSA key without parameters completed with those of `issuer` (a DSA
+    /// key with parameters). The caller must make sure `issuer` is the
+    /// certificate's real issuer (its key verifies the certificate).
+    pub fn with_dsa_params_from(&self, issuer: &PublicKey) -> Option<PublicKey> {
+        match (&self.kind, &issuer.kind) {
+            (Kind::Dsa(k), Kind::Dsa(i)) if k.params.is_none() => {
+                let params = i.params.clone()?;
+                Some(PublicKey {
+                    bits: params.p.bits() as u32,
+                    kind: Kind::Dsa(DsaKey {
+                        params: Some(params),
+                        y: k.y.clone(),
+                    }),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Report name of `alg` with this key: `rsa-pkcs1`, `rsa-pss`,
+    /// `ecdsa-p256`, `ecdsa-p384`, `ecdsa-p521`, `ed25519`, `dsa` (`ecdsa`
+    /// when the key is not an EC key of a known curve).
+    pub fn signature_alg_name(&self, alg: &SigAlg) -> &'static str {
+        match (alg, &self.kind) {
+            (SigAlg::Ecdsa(_), Kind::Ec(k)) => match k.curve {
+                Curve::P256 => "ecdsa-p256",
+                Curve::P384 => "ecdsa-p384",
+                Curve::P521 => "ecdsa-p521",
+            },
+            _ => alg.family_name(),
+        }
+    }
+
+    /// Verifies `sig` over `msg` (the message itself; it is hashed here).
+    pub fn verify(&self, alg: &SigAlg, msg: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
+        let mismatch = || {
+            VerifyError::Unsupported(format!(
+                "{} signature with a {:?} key",
+                alg.family_name(),
+                self.key_type()
+            ))
+        };
+        match (&self.kind, alg) {
+            (Kind::Other(why), _) => Err(VerifyError::Unsupported(why.clone())),
+            (Kind::Rsa(k), SigAlg::RsaPkcs1(d)) => k.verify_pkcs1(self.bits, *d, msg, sig),
+            (Kind::Rsa(k), SigAlg::RsaPss(p)) => k.verify_pss(self.bits, p, msg, sig),
+            (Kind::Ec(k), SigAlg::Ecdsa(d)) => {
+                let (aws, i) = ec_alg(k.curve, *d).ok_or_else(|| {
+                    VerifyError::Unsupported(format!(
+                        "ECDSA {:?} with {} unsupported",
+                        k.curve,
+                        d.name()
+                    ))
+                })?;
+                let key = slot(&k.aws[i], aws, &k.point)
+                    .ok_or_else(|| VerifyError::Unsupported("unusable EC key".into()))?;
+                key.verify_sig(msg, sig)
+                    .map_err(|_| VerifyError::Invalid("ECDSA signature does not verify".into()))
+            }
+            (Kind::Ed25519(k), SigAlg::Ed25519) => k
+                .verify_sig(msg, sig)
+                .map_err(|_| VerifyError::Invalid("Ed25519 signature does not verify".into())),
+            (Kind::Dsa(k), SigAlg::Dsa(d)) => k.verify(*d, msg, sig),
+            _ => Err(mismatch()),
+        }
+    }
+}
+
+/// aws-lc-rs ECDSA (DER signature) algorithm for a curve and hash, and the
+/// slot index for it.
+fn ec_alg(
+    curve: Curve,
+    d: DigestAlg,
+) -> Option<(&'static dyn awssig::VerificationAlgorithm, usize)> {
+    use DigestAlg::*;
+    let a: &'static awssig::EcdsaVerificationAlgorithm = match (curve, d) {
+        (Curve::P256, Sha1) => &awssig::ECDSA_P256_SHA1_ASN1,
+        (Curve::P256, Sha256) => &awssig::ECDSA_P256_SHA256_ASN1,
+        (Curve::P256, Sha384) => &awssig::ECDSA_P256_SHA384_ASN1,
+        (Curve::P256, Sha512) => &awssig::ECDSA_P256_SHA512_ASN1,
+        (Curve::P384, Sha256) => &awssig::ECDSA_P384_SHA256_ASN1,
+        (Curve::P384, Sha384) => &awssig::ECDSA_P384_SHA384_ASN1,
+        (Curve::P384, Sha512) => &awssig::ECDSA_P384_SHA512_ASN1,
+        (Curve::P521, Sha1) => &awssig::ECDSA_P521_SHA1_ASN1,
+        (Curve::P521, Sha224) => &awssig::ECDSA_P521_SHA224_ASN1,
+        (Curve::P521, Sha256) => &awssig::ECDSA_P521_SHA256_ASN1,
+        (Curve::P521, Sha384) => &awssig::ECDSA_P521_SHA384_ASN1,
+        (Curve::P521, Sha512) => &awssig::ECDSA_P521_SHA512_ASN1,
+        _ => return None,
+    };
+    let i = match d {
+        Md5 | Sha1 => 0,
+        Sha224 => 1,
+        Sha256 => 2,
+        Sha384 => 3,
+        Sha512 => 4,
+    };
+    Some((a, i))
+}
+
+impl RsaKey {
+    /// The RSA key for the `rsa` crate.
+    fn fallback(&self) -> Result<&rsa::RsaPublicKey, VerifyError> {
+        self.fallback
+            .get_or_init(|| {
+                rsa::RsaPublicKey::new_with_max_size(
+                    BigUint::from_bytes_be(&self.n),
+                    BigUint::from_bytes_be(&self.e),
+                    MAX_RSA_BITS,
+                )
+                .ok()
+            })
+            .as_ref()
+            .ok_or_else(|| VerifyError::Unsupported("unusable RSA key".into()))
+    }
+
+    /// A signature shorter than the modulus (leading zero octets dropped by
+    /// some signers) is the same integer: pad it.
+    fn pad_sig<'a>(&self, sig: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        let k = self.n.len();
+        if sig.len() < k && !sig.is_empty() {
+            let mut v = vec![0u8; k - sig.len()];
+            v.extend_from_slice(sig);
+            std::borrow::Cow::Owned(v)
+        } else {
+            std::borrow::Cow::Borrowed(sig)
+        }
+    }
+
+    fn verify_pkcs1(
+        &self,
+        bits: u32,
+        d: DigestAlg,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> Result<(), VerifyError> {
+        use DigestAlg::*;
+        let sig = self.pad_sig(sig);
+        let big = (2048..=8192).contains(&bits);
+        let legacy = (1024..2048).contains(&bits);
+        let aws: Option<(&'static RsaParameters, usize)> = match d {
+            Sha1 if big => Some((&awssig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, 0)),
+            Sha1 if legacy => Some((&awssig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY, 0)),
+            Sha256 if big => Some((&awssig::RSA_PKCS1_2048_8192_SHA256, 1)),
+            Sha256 if legacy => Some((&awssig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, 1)),
+            Sha384 if big => Some((&awssig::RSA_PKCS1_2048_8192_SHA384, 2)),
+            Sha512 if big => Some((&awssig::RSA_PKCS1_2048_8192_SHA512, 3)),
+            Sha512 if legacy => Some((&awssig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY, 3)),
+            _ => None,
+        };
+        if let Some((params, i)) = aws {
+            if let Some(key) = slot(&self.aws[i], params, &self.der) {
+                if key.verify_sig(msg, &sig).is_ok() {
+                    return Ok(());
+                }
+                // Before calling it invalid: the DigestInfo without NULL
+                // parameters that some old signers wrote.
+                let hashed = d.digest(msg);
+                return self.rsa_crate_pkcs1(d, false, &hashed, &sig);
+            }
+        }
+        let hashed = d.digest(msg);
+        match self.rsa_crate_pkcs1(d, true, &hashed, &sig) {
+            Ok(()) => Ok(()),
+            Err(VerifyError::Invalid(_)) => self.rsa_crate_pkcs1(d, false, &hashed, &sig),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn rsa_crate_pkcs1(
+        &self,
+        d: DigestAlg,
+        with_null: bool,
+        hashed: &[u8],
+        sig: &[u8],
+    ) -> Result<(), VerifyError> {
+        let key = self.fallback()?;
+        let scheme = rsa::Pkcs1v15Sign {
+            hash_len: Some(d.output_len()),
+            prefix: d.digest_info_prefix(with_null).into_boxed_slice(),
+        };
+        key.verify(scheme, hashed, sig)
+            .map_err(|_| VerifyError::Invalid("RSA signature does not verify".into()))
+    }
+
+    fn verify_pss(
+        &self,
+        bits: u32,
+        p: &PssParams,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> Result<(), VerifyError> {
+        use DigestAlg::{Sha256 as H256, Sha384 as H384, Sha512 as H512};
+        if p.hash != p.mgf1_hash {
+            return Err(VerifyError::Unsupported(format!(
+                "RSA-PSS with {} and MGF1-{} unsupported",
+                p.hash.name(),
+                p.mgf1_hash.name()
+            )));
+        }
+        let sig = self.pad_sig(sig);
+        let hlen = p.hash.output_len();
+        let em_len = (bits as usize).saturating_sub(1).div_ceil(8);
+        let max_salt = em_len.saturating_sub(hlen + 2);
+        if (2048..=8192).contains(&bits) {
+            let aws: Option<(&'static RsaParameters, usize)> = match p.hash {
+                H256 if p.salt_len == hlen => Some((&awssig::RSA_PSS_2048_8192_SHA256, 4)),
+                H384 if p.salt_len == hlen => Some((&awssig::RSA_PSS_2048_8192_SHA384, 5)),
+                H512 if p.salt_len == hlen => Some((&awssig::RSA_PSS_2048_8192_SHA512, 6)),
+                H256 if p.salt_len == max_salt => Some((&PSS_MAX_SHA256, 7)),
+                H384 if p.salt_len == max_salt => Some((&PSS_MAX_SHA384, 8)),
+                H512 if p.salt_len == max_salt => Some((&PSS_MAX_SHA512, 9)),
+                _ => None,
+            };
+            if let Some((params, i)) = aws {
+                if let Some(key) = slot(&self.aws[i], params, &self.der) {
+                    return key.verify_sig(msg, &sig).map_err(|_| {
+                        VerifyError::Invalid("RSA-PSS signature does not verify".into())
+                    });
+                }
+            }
+        }
+        let key = self.fallback()?;
+        let hashed = p.hash.digest(msg);
+        let s = p.salt_len;
+        let scheme = match p.hash {
+            DigestAlg::Md5 => rsa::Pss::new_with_salt::<md5::Md5>(s),
+            DigestAlg::Sha1 => rsa::Pss::new_with_salt::<Sha1>(s),
+            DigestAlg::Sha224 => rsa::Pss::new_with_salt::<Sha224>(s),
+            DigestAlg::Sha256 => rsa::Pss::new_with_salt::<Sha256>(s),
+            DigestAlg::Sha384 => rsa::Pss::new_with_salt::<Sha384>(s),
+            DigestAlg::Sha512 => rsa::Pss::new_with_salt::<Sha512>(s),
+        };
+        key.verify(scheme, &hashed, &sig)
+            .map_err(|_| VerifyError::Invalid("RSA-PSS signature does not verify".into()))
+    }
+}
+
+/// Parses Dss-Parms ::= SEQUENCE { p, q, g INTEGER }.
+fn parse_dsa_params(der: &[u8]) -> Result<DsaParams, String> {
+    let mut r = Reader::new(der);
+    let seq = r.expect(tag::SEQUENCE, "Dss-Parms")?;
+    let mut r = seq.reader();
+    let mut int = |what| -> Result<BigUint, String> {
+        Ok(BigUint::from_bytes_be(asn1::unsigned_int(
+            r.expect(tag::INTEGER, what)?.value,
+        )?))
+    };
+    let p = int("p")?;
+    let q = int("q")?;
+    let g = int("g")?;
+    Ok(DsaParams { p, q, g })
+}
+
+impl DsaKey {
+    fn verify(&self, d: DigestAlg, msg: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
+        let unsupported = |s: &str| Err(VerifyError::Unsupported(s.to_owned()));
+        let Some(DsaParams { p, q, g }) = &self.params else {
+            return unsupported("DSA key parameters inherited from an unavailable issuer");
+        };
+        // Bounds keep the work small on hostile keys: FIPS 186 sizes only.
+        let (pb, qb) = (p.bits(), q.bits());
+        if !(512..=3072).contains(&pb) || !(160..=256).contains(&qb) || qb >= pb {
+            return unsupported("DSA domain parameters of unsupported size");
+        }
+        let one = BigUint::from(1u8);
+        if *g <= one || g >= p || self.y <= one || self.y >= *p {
+            return Err(VerifyError::Unsupported("unusable DSA key".into()));
+        }
+        let invalid = |s: &str| Err(VerifyError::Invalid(s.to_owned()));
+        // Dss-Sig-Value ::= SEQUENCE { r, s INTEGER }
+        let parsed = (|| -> Result<(BigUint, BigUint), String> {
+            let mut rd = Reader::new(sig);
+            let seq = rd.expect(tag::SEQUENCE, "Dss-Sig-Value")?;
+            let mut rd = seq.reader();
+            let r = asn1::unsigned_int(rd.expect(tag::INTEGER, "r")?.value)?;
+            let s = asn1::unsigned_int(rd.expect(tag::INTEGER, "s")?.value)?;
+            Ok((BigUint::from_bytes_be(r), BigUint::from_bytes_be(s)))
+        })();
+        let Ok((r, s)) = parsed else {
+            return invalid("DSA signature is not a Dss-Sig-Value");
+        };
+        let zero = BigUint::from(0u8);
+        if r == zero || s == zero || r >= *q || s >= *q {
+            return invalid("DSA signature out of range");
+        }
+        let h = d.digest(msg);
+        // z = leftmost min(N, outlen) bits of the hash
+        let n_bytes = qb.div_ceil(8);
+        let take = h.len().min(n_bytes);
+        let mut z = BigUint::from_bytes_be(&h[..take]);
+        if take * 8 > qb && h.len() * 8 > qb {
+            z >>= take * 8 - qb;
+        }
+        // w = s^-1 mod q (q prime: Fermat)
+        let two = BigUint::from(2u8);
+        let w = s.modpow(&(q - &two), q);
+        let u1 = (&z * &w) % q;
+        let u2 = (&r * &w) % q;
+        let v = ((g.modpow(&u1, p) * self.y.modpow(&u2, p)) % p) % q;
+        if v == r {
+            Ok(())
+        } else {
+            invalid("DSA signature does not verify")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn digest_info_prefixes() {
+        assert_eq!(
+            DigestAlg::Sha256.digest_info_prefix(true),
+            hex("3031300d060960864801650304020105000420")
+        );
+        assert_eq!(
+            DigestAlg::Sha1.digest_info_prefix(true),
+            hex("3021300906052b0e03021a05000414")
+        );
+        assert_eq!(
+            DigestAlg::Md5.digest_info_prefix(true),
+            hex("3020300c06082a864886f70d020505000410")
+        );
+        assert_eq!(
+            DigestAlg::Sha1.digest_info_prefix(false),
+            hex("301f300706052b0e03021a0414")
+        );
+    }
+
+    #[test]
+    fn pss_params() {
+        let d = PssParams::from_der(None).unwrap();
+        assert_eq!(
+            (d.hash, d.mgf1_hash, d.salt_len),
+            (DigestAlg::Sha1, DigestAlg::Sha1, 20)
+        );
+        // As written by OpenSSL 3.0: SHA-256, MGF1-SHA-256, salt 222.
+        let der = hex(concat!(
+            "3035a00f300d06096086480165030402010500a11c301a06092a864886f70d010108",
+            "300d06096086480165030402010500a204020200de"
+        ));
+        let p = PssParams::from_der(Some(&der)).unwrap();
+        assert_eq!(
+            (p.hash, p.mgf1_hash, p.salt_len),
+            (DigestAlg::Sha256, DigestAlg::Sha256, 222)
+        );
+        // A negative salt length is refused.
+        let der = hex(concat!(
+            "3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108",
+            "300d06096086480165030402010500a2030201de"
+        ));
+        assert!(PssParams::from_der(Some(&der)).is_err());
+        let der = hex(
+            "3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108\
+             300d06096086480165030402010500a203020120",
+        );
+        let p = PssParams::from_der(Some(&der)).unwrap();
+        assert_eq!(
+            (p.hash, p.mgf1_hash, p.salt_len),
+            (DigestAlg::Sha256, DigestAlg::Sha256, 32)
+        );
+        assert!(PssParams::from_der(Some(&[0x30, 0x03, 0xa3, 0x01])).is_err());
+    }
+
+    #[test]
+    fn dsa_hostile_values_are_not_invalid_or_panics() {
+        let key = DsaKey {
+            params: Some(DsaParams {
+                p: BigUint::from(23u8),
+                q: BigUint::from(11u8),
+                g: BigUint::from(4u8),
+            }),
+            y: BigUint::from(8u8),
+        };
+        // Toy sizes: refused as unsupported, never judged.
+        assert!(matches!(
+            key.verify(
+                DigestAlg::Sha1,
+                b"m",
+                &[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]
+            ),
+            Err(VerifyError::Unsupported(_))
+        ));
+        let no_params = DsaKey {
+            params: None,
+            y: BigUint::from(8u8),
+        };
+        assert!(matches!(
+            no_params.verify(DigestAlg::Sha1, b"m", &[]),
+            Err(VerifyError::Unsupported(_))
+        ));
     }
 }

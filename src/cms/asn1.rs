@@ -1,0 +1,219 @@
+//! A minimal, allocation-free DER reader for walking CMS structures by hand.
+//!
+//! The `der` crate decodes a `SET OF` by sorting it (insertion sort, with a
+//! re-encoding per comparison) and rejects duplicates, which breaks on real
+//! messages (unsorted signed attributes, a certificate carried twice) and
+//! costs quadratic time on hostile input. CMS skeletons are therefore walked
+//! with this reader, which also hands out the exact bytes of every element;
+//! `der` is used only for leaves (algorithm identifiers, names, times,
+//! certificates).
+//!
+//! Only definite lengths are accepted: BER input goes through
+//! [`super::ber::normalize`] first.
+
+/// Universal and context tags used by CMS (first identifier octet).
+pub mod tag {
+    pub const BOOLEAN: u8 = 0x01;
+    pub const INTEGER: u8 = 0x02;
+    pub const BIT_STRING: u8 = 0x03;
+    pub const OCTET_STRING: u8 = 0x04;
+    pub const NULL: u8 = 0x05;
+    pub const OID: u8 = 0x06;
+    pub const UTC_TIME: u8 = 0x17;
+    pub const GENERALIZED_TIME: u8 = 0x18;
+    pub const SEQUENCE: u8 = 0x30;
+    pub const SET: u8 = 0x31;
+    /// `[0]` constructed (EXPLICIT, or IMPLICIT of a constructed type).
+    pub const CTX0_C: u8 = 0xA0;
+    pub const CTX1_C: u8 = 0xA1;
+    pub const CTX2_C: u8 = 0xA2;
+    pub const CTX3_C: u8 = 0xA3;
+    /// `[0]` primitive (IMPLICIT of a primitive type).
+    pub const CTX0_P: u8 = 0x80;
+}
+
+/// One element: its first identifier octet, its whole encoding and its
+/// contents octets.
+#[derive(Debug, Clone, Copy)]
+pub struct Tlv<'a> {
+    /// First identifier octet (class, constructed bit, low tag number or
+    /// 0x1F for a high tag number).
+    pub tag: u8,
+    /// Identifier, length and contents octets.
+    pub raw: &'a [u8],
+    /// Contents octets.
+    pub value: &'a [u8],
+}
+
+impl<'a> Tlv<'a> {
+    /// A reader over this element's contents.
+    pub fn reader(&self) -> Reader<'a> {
+        Reader::new(self.value)
+    }
+
+    pub fn is_constructed(&self) -> bool {
+        self.tag & 0x20 != 0
+    }
+}
+
+/// Reads consecutive elements from a byte slice.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+/// Reads an identifier and a length at `pos`: returns (first identifier
+/// octet, identifier length, header length, contents length or `None` for an
+/// indefinite length).
+pub(crate) fn read_header(
+    data: &[u8],
+    pos: usize,
+) -> Result<(u8, usize, usize, Option<usize>), String> {
+    let mut p = pos;
+    let t = *data.get(p).ok_or("truncated: missing tag")?;
+    p += 1;
+    if t & 0x1F == 0x1F {
+        // High tag number: base-128 continuation octets (at most 4).
+        let mut n = 0;
+        loop {
+            let b = *data.get(p).ok_or("truncated tag")?;
+            p += 1;
+            n += 1;
+            if n > 4 {
+                return Err("tag number too large".into());
+            }
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+    }
+    let id_len = p - pos;
+    let l = *data.get(p).ok_or("truncated: missing length")?;
+    p += 1;
+    let len = if l < 0x80 {
+        Some(l as usize)
+    } else if l == 0x80 {
+        None
+    } else {
+        let n = (l & 0x7F) as usize;
+        if n > 4 {
+            return Err("length too large".into());
+        }
+        let bytes = data.get(p..p + n).ok_or("truncated length")?;
+        p += n;
+        let mut v: usize = 0;
+        for &b in bytes {
+            v = (v << 8) | b as usize;
+        }
+        Some(v)
+    };
+    Ok((t, id_len, p - pos, len))
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Reader { data, pos: 0 }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pos >= self.data.len()
+    }
+
+    /// The tag of the next element, if any.
+    pub fn peek_tag(&self) -> Option<u8> {
+        self.data.get(self.pos).copied()
+    }
+
+    /// Reads the next element (any tag).
+    pub fn next_tlv(&mut self) -> Result<Tlv<'a>, String> {
+        let (t, _, hl, len) = read_header(self.data, self.pos)?;
+        let len = len.ok_or("indefinite length")?;
+        let start = self.pos;
+        let vstart = start + hl;
+        let end = vstart
+            .checked_add(len)
+            .filter(|&e| e <= self.data.len())
+            .ok_or("length exceeds data")?;
+        self.pos = end;
+        Ok(Tlv {
+            tag: t,
+            raw: &self.data[start..end],
+            value: &self.data[vstart..end],
+        })
+    }
+
+    /// Reads the next element and checks its tag.
+    pub fn expect(&mut self, t: u8, what: &str) -> Result<Tlv<'a>, String> {
+        match self.peek_tag() {
+            Some(x) if x == t => self.next_tlv(),
+            Some(x) => Err(format!("{what}: unexpected tag 0x{x:02x}")),
+            None => Err(format!("{what}: missing")),
+        }
+    }
+
+    /// Reads the next element if it has tag `t`.
+    pub fn optional(&mut self, t: u8) -> Result<Option<Tlv<'a>>, String> {
+        if self.peek_tag() == Some(t) {
+            self.next_tlv().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// Big-endian unsigned integer contents without leading zero octets
+/// (rejects negative numbers).
+pub fn unsigned_int(v: &[u8]) -> Result<&[u8], String> {
+    if v.is_empty() {
+        return Err("empty INTEGER".into());
+    }
+    if v[0] & 0x80 != 0 {
+        return Err("negative INTEGER".into());
+    }
+    let start = v.iter().position(|&b| b != 0).unwrap_or(v.len());
+    Ok(&v[start..])
+}
+
+/// Small non-negative INTEGER contents as u64.
+pub fn small_uint(v: &[u8]) -> Result<u64, String> {
+    let b = unsigned_int(v)?;
+    if b.len() > 8 {
+        return Err("INTEGER too large".into());
+    }
+    Ok(b.iter().fold(0u64, |a, &x| (a << 8) | x as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_nested() {
+        let d = [0x30, 0x06, 0x02, 0x01, 0x05, 0x04, 0x01, 0xAA];
+        let mut r = Reader::new(&d);
+        let s = r.expect(tag::SEQUENCE, "seq").unwrap();
+        assert!(r.is_empty());
+        let mut i = s.reader();
+        assert_eq!(
+            small_uint(i.expect(tag::INTEGER, "i").unwrap().value).unwrap(),
+            5
+        );
+        assert_eq!(i.expect(tag::OCTET_STRING, "o").unwrap().value, &[0xAA]);
+        assert!(i.is_empty());
+    }
+
+    #[test]
+    fn rejects_bad_lengths() {
+        assert!(Reader::new(&[0x30, 0x05, 0x01]).next_tlv().is_err());
+        assert!(Reader::new(&[0x30, 0x80, 0x00, 0x00]).next_tlv().is_err());
+        assert!(Reader::new(&[0x04, 0x85, 1, 2, 3, 4, 5])
+            .next_tlv()
+            .is_err());
+        assert!(Reader::new(&[0x04, 0x84, 0xff, 0xff, 0xff, 0xff])
+            .next_tlv()
+            .is_err());
+        assert!(Reader::new(&[0x1F]).next_tlv().is_err());
+        assert!(Reader::new(&[]).next_tlv().is_err());
+    }
+}

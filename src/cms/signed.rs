@@ -1,0 +1,631 @@
+//! SignedData (RFC 5652 §5): find each signer's certificate, check the
+//! content digest and the signature.
+//!
+//! The structure is walked with [`super::asn1`] so that the signed
+//! attributes are verified exactly as encoded in the message (the `[0]
+//! IMPLICIT` tag replaced by the SET tag, never re-encoded: a re-encoding
+//! sorts the SET and breaks signatures over unsorted attributes).
+
+use std::sync::Arc;
+
+use der::Decode;
+use x509_cert::spki::AlgorithmIdentifierOwned;
+
+use super::asn1::{tag, Reader, Tlv};
+use super::{CertLookup, SigStatus, SignedOutcome, SignerId, SignerReport};
+use crate::pki::key::{DigestAlg, PublicKey, SigAlg, VerifyError};
+use crate::pki::{Cert, CertCache};
+
+/// At most this many SignerInfos are verified; a SignedData with more is
+/// at best `unsupported`.
+pub const MAX_SIGNERS: usize = 64;
+/// At most this many certificates of one SignedData are decoded.
+pub const MAX_CERTS: usize = 256;
+/// At most this many certificates are tried for one signer.
+const MAX_CANDIDATES: usize = 8;
+
+// PKCS#9 attribute OIDs (contents octets).
+const OID_CONTENT_TYPE: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03];
+const OID_MESSAGE_DIGEST: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04];
+const OID_SIGNING_TIME: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x05];
+
+/// One SignerInfo as found in the message.
+struct RawSigner<'a> {
+    sid: SignerId,
+    digest_alg: AlgorithmIdentifierOwned,
+    /// The `[0] IMPLICIT` signedAttrs element, as encoded.
+    signed_attrs: Option<Tlv<'a>>,
+    sig_alg: AlgorithmIdentifierOwned,
+    signature: &'a [u8],
+}
+
+/// The parts of SignedData we use.
+struct Parsed<'a> {
+    /// eContentType OID contents octets.
+    econtent_type: &'a [u8],
+    /// Encapsulated content (opaque signing), None when detached.
+    econtent: Option<&'a [u8]>,
+    cert_ders: Vec<&'a [u8]>,
+    signers: Vec<RawSigner<'a>>,
+    signer_count: usize,
+}
+
+fn alg_id(t: &Tlv<'_>, what: &str) -> Result<AlgorithmIdentifierOwned, String> {
+    AlgorithmIdentifierOwned::from_der(t.raw).map_err(|e| format!("{what}: {e}"))
+}
+
+fn parse(sd: &[u8]) -> Result<Parsed<'_>, String> {
+    let mut r = Reader::new(sd);
+    let seq = r.expect(tag::SEQUENCE, "SignedData")?;
+    let mut r = seq.reader();
+    r.expect(tag::INTEGER, "SignedData version")?;
+    r.expect(tag::SET, "digestAlgorithms")?;
+    let eci = r.expect(tag::SEQUENCE, "encapContentInfo")?;
+    let mut er = eci.reader();
+    let econtent_type = er.expect(tag::OID, "eContentType")?.value;
+    let econtent = match er.optional(tag::CTX0_C)? {
+        None => None,
+        Some(ec) => {
+            let inner = ec.reader().next_tlv()?;
+            // eContent is an OCTET STRING; old PKCS#7 signers put other
+            // types there directly: their contents octets are what is
+            // digested.
+            Some(inner.value)
+        }
+    };
+    let mut cert_ders = Vec::new();
+    if let Some(cs) = r.optional(tag::CTX0_C)? {
+        let mut cr = cs.reader();
+        while !cr.is_empty() {
+            let c = cr.next_tlv()?;
+            // Only plain certificates; attribute and other certificates
+            // ([0]..[3]) are skipped.
+            if c.tag == tag::SEQUENCE && cert_ders.len() < MAX_CERTS {
+                cert_ders.push(c.raw);
+            }
+        }
+    }
+    r.optional(tag::CTX1_C)?; // crls
+    let sis = r.expect(tag::SET, "signerInfos")?;
+    let mut sr = sis.reader();
+    let mut signers = Vec::new();
+    let mut signer_count = 0;
+    while !sr.is_empty() {
+        let si = sr.expect(tag::SEQUENCE, "SignerInfo")?;
+        signer_count += 1;
+        if signers.len() < MAX_SIGNERS {
+            signers.push(parse_signer(&si)?);
+        }
+    }
+    Ok(Parsed {
+        econtent_type,
+        econtent,
+        cert_ders,
+        signers,
+        signer_count,
+    })
+}
+
+fn parse_signer<'a>(si: &Tlv<'a>) -> Result<RawSigner<'a>, String> {
+    let mut r = si.reader();
+    r.expect(tag::INTEGER, "SignerInfo version")?;
+    let sid_tlv = r.next_tlv()?;
+    let sid = match sid_tlv.tag {
+        tag::SEQUENCE => {
+            let mut ir = sid_tlv.reader();
+            let issuer = ir.expect(tag::SEQUENCE, "issuer")?;
+            let serial = ir.expect(tag::INTEGER, "serialNumber")?;
+            // Canonical DER of the name (as `Cert::issuer_der` is made).
+            let issuer_der = x509_cert::name::Name::from_der(issuer.raw)
+                .ok()
+                .and_then(|n| der::Encode::to_der(&n).ok())
+                .unwrap_or_else(|| issuer.raw.to_vec());
+            SignerId::IssuerSerial {
+                issuer_der,
+                serial: serial.value.to_vec(),
+            }
+        }
+        tag::CTX0_P => SignerId::SubjectKeyId(sid_tlv.value.to_vec()),
+        tag::CTX0_C => {
+            // BER-chunked [0] IMPLICIT OCTET STRING, normalised to
+            // constructed [0] holding one OCTET STRING.
+            let mut v = Vec::new();
+            let mut ir = sid_tlv.reader();
+            while !ir.is_empty() {
+                v.extend_from_slice(ir.expect(tag::OCTET_STRING, "subjectKeyIdentifier")?.value);
+            }
+            SignerId::SubjectKeyId(v)
+        }
+        t => return Err(format!("SignerIdentifier: unexpected tag 0x{t:02x}")),
+    };
+    let digest_alg = alg_id(
+        &r.expect(tag::SEQUENCE, "digestAlgorithm")?,
+        "digestAlgorithm",
+    )?;
+    let signed_attrs = r.optional(tag::CTX0_C)?;
+    let sig_alg = alg_id(
+        &r.expect(tag::SEQUENCE, "signatureAlgorithm")?,
+        "signatureAlgorithm",
+    )?;
+    let signature = r.expect(tag::OCTET_STRING, "signature")?.value;
+    Ok(RawSigner {
+        sid,
+        digest_alg,
+        signed_attrs,
+        sig_alg,
+        signature,
+    })
+}
+
+/// The attributes we check, from the signed attributes.
+#[derive(Default)]
+struct Attrs<'a> {
+    content_type: Vec<&'a [u8]>,
+    message_digest: Vec<&'a [u8]>,
+    signing_time: Option<i64>,
+}
+
+fn parse_attrs<'a>(attrs: &Tlv<'a>) -> Result<Attrs<'a>, String> {
+    let mut out = Attrs::default();
+    let mut r = attrs.reader();
+    while !r.is_empty() {
+        let a = r.expect(tag::SEQUENCE, "Attribute")?;
+        let mut ar = a.reader();
+        let oid = ar.expect(tag::OID, "attribute type")?.value;
+        let values = ar.expect(tag::SET, "attribute values")?;
+        let mut vr = values.reader();
+        while !vr.is_empty() {
+            let v = vr.next_tlv()?;
+            if oid == OID_CONTENT_TYPE {
+                if v.tag != tag::OID {
+                    return Err("contentType attribute is not an OID".into());
+                }
+                out.content_type.push(v.value);
+            } else if oid == OID_MESSAGE_DIGEST {
+                if v.tag != tag::OCTET_STRING {
+                    return Err("messageDigest attribute is not an OCTET STRING".into());
+                }
+                out.message_digest.push(v.value);
+            } else if oid == OID_SIGNING_TIME && out.signing_time.is_none() {
+                out.signing_time = x509_cert::time::Time::from_der(v.raw)
+                    .ok()
+                    .map(|t| t.to_unix_duration().as_secs() as i64);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Content digests computed so far, per (algorithm, candidate).
+struct Hashes<'a> {
+    candidates: Vec<&'a [u8]>,
+    /// Whether the candidates are the caller's (not the eContent).
+    supplied: bool,
+    done: Vec<(DigestAlg, usize, Vec<u8>)>,
+}
+
+impl<'a> Hashes<'a> {
+    fn get(&mut self, alg: DigestAlg, i: usize) -> &[u8] {
+        let pos = match self.done.iter().position(|(a, j, _)| *a == alg && *j == i) {
+            Some(p) => p,
+            None => {
+                let d = alg.digest(self.candidates[i]);
+                self.done.push((alg, i, d));
+                self.done.len() - 1
+            }
+        };
+        &self.done[pos].2
+    }
+}
+
+/// The verdict on one signer.
+struct Checked {
+    report: SignerReport,
+    error: Option<String>,
+}
+
+/// Checks a SignedData (the contents of the ContentInfo's `[0]`).
+pub(crate) fn analyze(
+    sd: &[u8],
+    content: &[&[u8]],
+    certs: &CertCache,
+    extra: &dyn CertLookup,
+) -> Result<SignedOutcome, String> {
+    let p = parse(sd)?;
+    let mut msg_certs: Vec<Arc<Cert>> = Vec::with_capacity(p.cert_ders.len());
+    let mut bad_certs = 0;
+    for d in &p.cert_ders {
+        match certs.get(d) {
+            Ok(c) => msg_certs.push(c),
+            Err(_) => bad_certs += 1,
+        }
+    }
+    if p.signer_count == 0 {
+        return Ok(SignedOutcome {
+            signers: 0,
+            status: SigStatus::Valid,
+            error: None,
+            signer: None,
+            certs: msg_certs,
+            all_digest_algs: Vec::new(),
+        });
+    }
+    let mut hashes = Hashes {
+        // Content supplied by the caller (the part a multipart/signed
+        // shows) is what must be signed, even when the blob also carries an
+        // eContent of its own; the eContent is used only when no content is
+        // supplied (application/pkcs7-mime).
+        candidates: match p.econtent {
+            Some(c) if content.is_empty() => vec![c],
+            _ => content.to_vec(),
+        },
+        supplied: !content.is_empty(),
+        done: Vec::new(),
+    };
+    let mut all_digest_algs: Vec<String> = Vec::new();
+    let mut checked: Vec<Checked> = Vec::with_capacity(p.signers.len());
+    for s in &p.signers {
+        let c = check_signer(s, &p, &msg_certs, bad_certs, extra, &mut hashes);
+        if let Some(d) = &c.report.digest_alg {
+            if !all_digest_algs.contains(d) {
+                all_digest_algs.push(d.clone());
+            }
+        }
+        checked.push(c);
+    }
+    // Overall: valid only if all are; otherwise the first invalid signer,
+    // else the first unsupported one, says why.
+    let worst = checked
+        .iter()
+        .position(|c| c.report.status == SigStatus::Invalid)
+        .or_else(|| {
+            checked
+                .iter()
+                .position(|c| c.report.status != SigStatus::Valid)
+        });
+    let (mut status, mut error) = match worst {
+        None => (SigStatus::Valid, None),
+        Some(i) => {
+            let e = checked[i].error.clone().unwrap_or_default();
+            let e = if p.signer_count > 1 {
+                format!("signer {}: {e}", i + 1)
+            } else {
+                e
+            };
+            (checked[i].report.status, Some(e))
+        }
+    };
+    if p.signer_count > p.signers.len() && status == SigStatus::Valid {
+        status = SigStatus::Unsupported;
+        error = Some(format!(
+            "only the first {} of {} signers checked",
+            p.signers.len(),
+            p.signer_count
+        ));
+    }
+    let shown = checked
+        .iter()
+        .position(|c| c.report.status == SigStatus::Valid)
+        .unwrap_or(0);
+    let signer = checked.into_iter().nth(shown).map(|c| c.report);
+    Ok(SignedOutcome {
+        signers: p.signer_count,
+        status,
+        error,
+        signer,
+        certs: msg_certs,
+        all_digest_algs,
+    })
+}
+
+fn serial_eq(a: &[u8], b: &[u8]) -> bool {
+    let strip = |s: &[u8]| -> usize { s.iter().position(|&x| x != 0).unwrap_or(s.len()) };
+    a[strip(a)..] == b[strip(b)..]
+}
+
+/// Whether `cert` is the one `sid` names.
+pub fn sid_matches(sid: &SignerId, cert: &Cert) -> bool {
+    match sid {
+        SignerId::IssuerSerial { issuer_der, serial } => {
+            serial_eq(serial, &cert.serial) && *issuer_der == cert.issuer_der
+        }
+        SignerId::SubjectKeyId(k) => cert.subject_key_id.as_deref() == Some(k.as_slice()),
+    }
+}
+
+fn digest_name(alg: &AlgorithmIdentifierOwned) -> String {
+    match DigestAlg::from_x509(alg) {
+        Some(d) => d.name().to_owned(),
+        None => match alg.oid.to_string().as_str() {
+            "1.2.840.113549.2.2" => "md2".to_owned(),
+            o => o.to_owned(),
+        },
+    }
+}
+
+fn check_signer(
+    s: &RawSigner<'_>,
+    p: &Parsed<'_>,
+    msg_certs: &[Arc<Cert>],
+    bad_certs: usize,
+    extra: &dyn CertLookup,
+    hashes: &mut Hashes<'_>,
+) -> Checked {
+    let mut report = SignerReport {
+        sid: s.sid.clone(),
+        cert: None,
+        status: SigStatus::Unsupported,
+        digest_alg: Some(digest_name(&s.digest_alg)),
+        signature_alg: None,
+        key_bits: None,
+        signing_time: None,
+    };
+    let mut candidates: Vec<Arc<Cert>> = msg_certs
+        .iter()
+        .filter(|c| sid_matches(&s.sid, c))
+        .take(MAX_CANDIDATES)
+        .cloned()
+        .collect();
+    let fail = |mut report: SignerReport, status: SigStatus, e: String| {
+        report.status = status;
+        Checked {
+            report,
+            error: Some(e),
+        }
+    };
+
+    let digest = DigestAlg::from_x509(&s.digest_alg);
+    let sig_alg = match digest {
+        Some(d) => SigAlg::from_cms(&s.sig_alg, d),
+        // Ed25519 carries no digest of its own; others need one.
+        None => SigAlg::from_x509(&s.sig_alg).and_then(|a| match a {
+            SigAlg::Ed25519 if s.signed_attrs.is_none() => Ok(a),
+            _ => Err(format!(
+                "digest algorithm {} unsupported",
+                report.digest_alg.as_deref().unwrap_or("?")
+            )),
+        }),
+    };
+    report.signature_alg = Some(match &sig_alg {
+        Ok(a) => a.family_name().to_owned(),
+        Err(_) => match s.sig_alg.oid.to_string().as_str() {
+            "1.3.101.113" => "ed448".to_owned(),
+            o => o.to_owned(),
+        },
+    });
+
+    // Signed attributes: messageDigest, contentType, signingTime.
+    let attrs = match &s.signed_attrs {
+        None => None,
+        Some(t) => match parse_attrs(t) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                return fail(
+                    report,
+                    SigStatus::Invalid,
+                    format!("signed attributes: {e}"),
+                )
+            }
+        },
+    };
+    if let Some(a) = &attrs {
+        report.signing_time = a.signing_time;
+    }
+    // The signer's certificate (chosen before the digest checks so that
+    // the report names it whatever the outcome).
+    if let Some(c) = extra.find_signer(&s.sid) {
+        if candidates.len() < MAX_CANDIDATES && !candidates.iter().any(|x| x.sha256 == c.sha256) {
+            candidates.push(c);
+        }
+    }
+    report.cert = candidates.first().cloned();
+    if let Some(c) = &report.cert {
+        if let Ok(k) = c.public_key() {
+            if k.bits() > 0 {
+                report.key_bits = Some(k.bits());
+            }
+            if let Ok(a) = &sig_alg {
+                report.signature_alg = Some(k.signature_alg_name(a).to_owned());
+            }
+        }
+    }
+
+    let sig_alg = match sig_alg {
+        Ok(a) => a,
+        Err(e) => return fail(report, SigStatus::Unsupported, e),
+    };
+
+    // Which content candidate is signed, and what bytes the signature
+    // covers.
+    let signed_msg: Option<Vec<u8>> = match (&s.signed_attrs, &attrs) {
+        (Some(t), Some(a)) => {
+            let Some(digest) = digest else {
+                return fail(
+                    report,
+                    SigStatus::Unsupported,
+                    "digest algorithm unsupported".into(),
+                );
+            };
+            if a.message_digest.len() != 1 {
+                return fail(
+                    report,
+                    SigStatus::Invalid,
+                    "signed attributes need exactly one messageDigest".into(),
+                );
+            }
+            if a.content_type.len() > 1 || a.content_type.iter().any(|ct| *ct != p.econtent_type) {
+                return fail(
+                    report,
+                    SigStatus::Invalid,
+                    "contentType attribute does not match eContentType".into(),
+                );
+            }
+            if hashes.candidates.is_empty() {
+                return fail(
+                    report,
+                    SigStatus::Unsupported,
+                    "detached signature without content to check".into(),
+                );
+            }
+            let md = a.message_digest[0];
+            let matched = (0..hashes.candidates.len()).find(|&i| hashes.get(digest, i) == md);
+            if matched.is_none() {
+                let own = p.econtent.filter(|_| hashes.supplied);
+                let e = match own {
+                    Some(ec) if digest.digest(ec) == md => {
+                        "content digest mismatch (the signature covers its own encapsulated content, not this part)"
+                    }
+                    _ => "content digest mismatch",
+                };
+                return fail(report, SigStatus::Invalid, e.into());
+            }
+            // The attributes as encoded, with the SET tag.
+            let mut m = t.raw.to_vec();
+            m[0] = tag::SET;
+            Some(m)
+        }
+        _ => {
+            if hashes.candidates.is_empty() {
+                return fail(
+                    report,
+                    SigStatus::Unsupported,
+                    "detached signature without content to check".into(),
+                );
+            }
+            None
+        }
+    };
+
+    if candidates.is_empty() {
+        let e = if bad_certs > 0 {
+            format!("signer certificate not found ({bad_certs} undecodable certificates in the message)")
+        } else {
+            "signer certificate not found".to_owned()
+        };
+        return fail(report, SigStatus::Unsupported, e);
+    }
+
+    // Try each candidate certificate; the first that verifies is the
+    // signer's, else the first one's error stands.
+    let mut first_err: Option<VerifyError> = None;
+    for cert in &candidates {
+        let key = match cert.public_key() {
+            Ok(k) => k,
+            Err(e) => {
+                first_err.get_or_insert(VerifyError::Unsupported(format!("signer key: {e}")));
+                continue;
+            }
+        };
+        let owned_key;
+        let key: &PublicKey = if key.dsa_params_missing() {
+            match inherit_dsa_params(cert, key, msg_certs, extra) {
+                Some(k) => {
+                    owned_key = k;
+                    &owned_key
+                }
+                None => {
+                    first_err.get_or_insert(VerifyError::Unsupported(
+                        "DSA key parameters inherited from an issuer that is not available".into(),
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            key
+        };
+        let res = match &signed_msg {
+            Some(m) => key.verify(&sig_alg, m, s.signature),
+            None => {
+                let mut r = Err(VerifyError::Invalid("signature does not verify".into()));
+                for i in 0..hashes.candidates.len() {
+                    r = key.verify(&sig_alg, hashes.candidates[i], s.signature);
+                    if !matches!(r, Err(VerifyError::Invalid(_))) {
+                        break;
+                    }
+                }
+                r
+            }
+        };
+        match res {
+            Ok(()) => {
+                report.status = SigStatus::Valid;
+                report.cert = Some(cert.clone());
+                report.key_bits = Some(key.bits());
+                report.signature_alg = Some(key.signature_alg_name(&sig_alg).to_owned());
+                return Checked {
+                    report,
+                    error: None,
+                };
+            }
+            Err(e) => {
+                if first_err.is_none() && key.bits() > 0 {
+                    report.key_bits = Some(key.bits());
+                }
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    match first_err {
+        Some(VerifyError::Invalid(e)) => fail(report, SigStatus::Invalid, e),
+        Some(VerifyError::Unsupported(e)) => fail(report, SigStatus::Unsupported, e),
+        None => fail(
+            report,
+            SigStatus::Unsupported,
+            "signer certificate not found".into(),
+        ),
+    }
+}
+
+/// The TBSCertificate bytes, signature algorithm and signature of a DER
+/// certificate.
+fn cert_parts(der: &[u8]) -> Option<(&[u8], AlgorithmIdentifierOwned, &[u8])> {
+    let mut r = Reader::new(der);
+    let c = r.expect(tag::SEQUENCE, "Certificate").ok()?;
+    let mut r = c.reader();
+    let tbs = r.expect(tag::SEQUENCE, "tbs").ok()?;
+    let alg = alg_id(&r.expect(tag::SEQUENCE, "alg").ok()?, "alg").ok()?;
+    let sig = r.expect(tag::BIT_STRING, "sig").ok()?.value;
+    let (&unused, sig) = sig.split_first()?;
+    if unused != 0 {
+        return None;
+    }
+    Some((tbs.raw, alg, sig))
+}
+
+/// RFC 3279 §2.3.2: a DSA key without parameters takes its issuer's. The
+/// issuer is looked for among the message's certificates, then through
+/// [`CertLookup::find_issuers`], and accepted only if its key verifies
+/// `cert`'s signature (so a planted certificate cannot supply parameters of
+/// its choice).
+fn inherit_dsa_params(
+    cert: &Cert,
+    key: &PublicKey,
+    msg_certs: &[Arc<Cert>],
+    extra: &dyn CertLookup,
+) -> Option<PublicKey> {
+    let (tbs, alg, sig) = cert_parts(&cert.der)?;
+    let alg = SigAlg::from_x509(&alg).ok()?;
+    let from_msg = msg_certs
+        .iter()
+        .filter(|i| i.subject_der == cert.issuer_der)
+        .cloned();
+    let issuers: Vec<Arc<Cert>> = from_msg
+        .chain(extra.find_issuers(cert))
+        .filter(|i| i.subject_der == cert.issuer_der)
+        .take(MAX_CANDIDATES)
+        .collect();
+    for issuer in &issuers {
+        let Ok(ik) = issuer.public_key() else {
+            continue;
+        };
+        if ik.dsa_params_missing() {
+            continue;
+        }
+        if ik.verify(&alg, tbs, sig).is_ok() {
+            if let Some(k) = key.with_dsa_params_from(ik) {
+                return Some(k);
+            }
+        }
+    }
+    None
+}
