@@ -19,7 +19,7 @@ use crate::pki::{Cert, CertCache};
 /// At most this many SignerInfos are verified; a SignedData with more is
 /// at best `unsupported`.
 pub const MAX_SIGNERS: usize = 64;
-/// At most this many certificates of one SignedData are decoded.
+/// A SignedData with more certificates than this is rejected as malformed.
 pub const MAX_CERTS: usize = 256;
 /// At most this many certificates are tried for one signer.
 const MAX_CANDIDATES: usize = 8;
@@ -80,7 +80,12 @@ fn parse(sd: &[u8]) -> Result<Parsed<'_>, String> {
             let c = cr.next_tlv()?;
             // Only plain certificates; attribute and other certificates
             // ([0]..[3]) are skipped.
-            if c.tag == tag::SEQUENCE && cert_ders.len() < MAX_CERTS {
+            if c.tag == tag::SEQUENCE {
+                if cert_ders.len() == MAX_CERTS {
+                    return Err(format!(
+                        "more than {MAX_CERTS} certificates in SignedData (limit)"
+                    ));
+                }
                 cert_ders.push(c.raw);
             }
         }

@@ -534,14 +534,19 @@ impl CertLookup for Verifier {
         self.trust
             .anchors()
             .iter()
-            .find(|a| match sid {
-                SignerId::IssuerSerial { issuer_der, serial } => {
-                    a.issuer_der == *issuer_der
-                        && super::store::norm_serial(&a.serial) == super::store::norm_serial(serial)
-                }
-                SignerId::SubjectKeyId(k) => a.subject_key_id.as_deref() == Some(k.as_slice()),
-            })
+            .find(|a| crate::cms::sid_matches(sid, a))
             .cloned()
+    }
+
+    /// Possible issuers of `cert` (by subject name) among the pool and the
+    /// anchors: the CMS layer takes inherited DSA parameters from the one
+    /// whose key verifies `cert`.
+    fn find_issuers(&self, cert: &Cert) -> Vec<Arc<Cert>> {
+        self.pool
+            .by_subject(&cert.issuer_der)
+            .chain(self.trust.by_subject(&cert.issuer_der))
+            .cloned()
+            .collect()
     }
 }
 
