@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::pki::chain::{ChainOutcome, ChainStatus};
+use crate::pki::key::KeyType;
 use crate::pki::Cert;
 use crate::policy::Finding;
 use crate::report::{one_line, Row};
@@ -49,6 +50,21 @@ pub fn record(
         .any(|d| ctx.policy.is_weak_digest(d))
     {
         findings.insert(Finding::WeakDigest);
+    }
+    // Keys of the issuing certificates (the signer's own key is judged
+    // with the signature).
+    for cert in outcome.path.iter().skip(1) {
+        if let Ok(key) = cert.public_key() {
+            let family = match key.key_type() {
+                KeyType::Rsa => "rsa",
+                KeyType::Dsa => "dsa",
+                KeyType::Ec(_) => "ecdsa",
+                KeyType::Ed25519 | KeyType::Other => continue,
+            };
+            if ctx.policy.is_weak_key(family, key.bits()) {
+                findings.insert(Finding::WeakKey);
+            }
+        }
     }
     if let Some(e) = &outcome.error {
         if outcome.status != ChainStatus::Trusted {
