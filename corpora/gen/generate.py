@@ -219,7 +219,12 @@ def text_paragraphs(rng: random.Random, target: int, intl: bool, from_lines: boo
             "From now on please use the new address.",
             "From " + rng.choice(DOMAINS) + " we got no reply yet."]),
             rng.choice([">From the original mail: see below.", "quoted as usual",
-                        ">>From an older thread.", "From: somebody else"])])
+                        ">>From an older thread.", "From: somebody else",
+                        "", ""])])
+        if rng.random() < 0.3:   # looks exactly like an mbox separator, after a blank line
+            paras.insert(pos, ["-------- Forwarded message --------",
+                               "From " + rng.choice(FIRST).lower() + "@" + rng.choice(DOMAINS)
+                               + " Mon Jan  1 00:00:00 2024", "Subject: old thread"])
     if rng.random() < 0.3:  # a quoted reply
         q = ["On " + rng.choice(DAYS) + ", someone wrote:"]
         q += ["> " + x for x in wrap(" ".join(sentence(rng) for _ in range(rng.randint(1, 4))))]
