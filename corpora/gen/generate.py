@@ -652,7 +652,7 @@ def main(argv=None):
     else:
         total, sub = g.run_maildir(out, a.size)
     t2 = time.perf_counter()
-    pool_rel = os.path.relpath(a.pool)
+    pool_rel = os.path.abspath(a.pool)
     man = {
         "generator": "corpora/gen/generate.py",
         "out": out, "format": a.format, "crlf": a.crlf, "seed": a.seed, "size_target": a.size,
