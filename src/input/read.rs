@@ -144,8 +144,10 @@ fn read_mapped(
         let mut index = 0;
         while pos < end {
             let e = match mailbox::message_end(data, pos, true) {
-                Found::Yes(e) if e > pos => e,
-                _ => len,
+                // A message never crosses the range's end boundary: the
+                // next shard starts there (see boundary_at_or_after).
+                Found::Yes(e) if e > pos => e.min(end),
+                _ => end,
             };
             emit(mbox_message(&buf, pos..e, e < len, 0, index));
             index += 1;

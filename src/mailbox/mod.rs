@@ -276,19 +276,22 @@ fn content_length_end(data: &[u8], start: usize, eof: bool) -> Found<usize> {
     Found::No
 }
 
-/// How far back [`boundary_at_or_after`] looks for a separator to walk from.
+/// How far back [`boundary_at_or_after`] starts its walk.
 pub const RESYNC_LOOKBACK: usize = 64 << 20;
 
 /// The first message boundary at or after byte `x` of a whole mbox, as a
-/// sequential split from the start of the file would find it. Used to cut
-/// one mbox into shards: every shard computes the same boundaries, so the
+/// sequential split from the start of the file finds it. Used to cut one
+/// mbox into shards: every shard computes the same boundaries, so the
 /// shards tile the file exactly.
 ///
-/// A bare scan for the next separator could land on a `From ` line inside
-/// a body that a valid `Content-Length:` skips; so the walk starts from the
-/// last separator before `x` (looking back at most [`RESYNC_LOOKBACK`]
-/// bytes) and follows [`message_end`], exactly as the sequential split
-/// does, until it reaches `x`.
+/// The next separator after `x` is not enough: it can be a `From ` line
+/// inside a body that a valid `Content-Length:` skips. So the split walks
+/// [`message_end`] exactly as the sequential split does, from the start of
+/// the file when `x` is within [`RESYNC_LOOKBACK`] bytes of it, else from
+/// the first separator after `x - RESYNC_LOOKBACK` (a walk resynchronises
+/// on the true boundaries after at most one Content-Length message, so a
+/// walk started that far back agrees with the sequential split unless a
+/// single Content-Length body spans the whole lookback window).
 pub fn boundary_at_or_after(data: &[u8], x: usize) -> usize {
     let first = bom_len(data);
     if x <= first {
@@ -297,30 +300,14 @@ pub fn boundary_at_or_after(data: &[u8], x: usize) -> usize {
     if x >= data.len() {
         return data.len();
     }
-    let floor = x.saturating_sub(RESYNC_LOOKBACK).max(first);
-    let finder = memmem::FinderRev::new(b"\nFrom ");
-    let mut end = x;
-    let mut walk_from = None;
-    while end > floor {
-        match finder.rfind(&data[floor..end]) {
-            Some(i) => {
-                let cand = floor + i + 1;
-                if separator_at(data, cand, true) == Found::Yes(()) {
-                    walk_from = Some(cand);
-                    break;
-                }
-                end = floor + i;
-            }
-            None => break,
-        }
-    }
-    let mut pos = match walk_from {
-        Some(p) => p,
-        None if floor == first => first,
-        None => match next_separator(data, x, true) {
-            Found::Yes(p) => return p,
+    let floor = x.saturating_sub(RESYNC_LOOKBACK);
+    let mut pos = if floor <= first {
+        first
+    } else {
+        match next_separator(data, floor, true) {
+            Found::Yes(p) => p,
             _ => return data.len(),
-        },
+        }
     };
     while pos < x {
         pos = match message_end(data, pos, true) {
@@ -490,6 +477,22 @@ mod tests {
             let b = boundary_at_or_after(&m, x);
             let expect = starts.iter().copied().find(|&s| s >= x).unwrap_or(m.len());
             assert_eq!(b, expect, "x={x}");
+        }
+    }
+
+    /// Fuzz regression (mbox_split, crash-11520fe9): a cut just after a
+    /// valid-looking separator that lies inside a Content-Length body.
+    #[test]
+    fn r_fuzz_cut_inside_content_length_body() {
+        let body = b"a\n\nFrom - \nSubject: inside\n\nb\n\nFrom - \nSubject: inside too\n\nc\n";
+        let mut m = format!("From - \nContent-Length: {}\n\n", body.len()).into_bytes();
+        m.extend_from_slice(body);
+        m.extend_from_slice(b"\nFrom - \nSubject: real\n\nz\n");
+        let starts: Vec<usize> = split(&m).map(|r| r.start).collect();
+        assert_eq!(starts.len(), 2);
+        for x in 0..=m.len() {
+            let expect = starts.iter().copied().find(|&s| s >= x).unwrap_or(m.len());
+            assert_eq!(boundary_at_or_after(&m, x), expect, "x={x}");
         }
     }
 
