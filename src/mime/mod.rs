@@ -11,6 +11,7 @@
 //! reported: that is what a recipient's client shows first.
 
 mod content_type;
+pub mod header;
 mod structure;
 
 pub use content_type::ContentType;
@@ -70,7 +71,24 @@ pub fn identity(raw: &[u8]) -> Option<Identity> {
     if !crate::mailbox::is_header_line(first_line) {
         return None;
     }
-    let msg = MessageParser::new().parse_headers(raw)?;
+    // Only the four fields go to mail-parser: parsing every Received and
+    // DKIM header of every message would cost more than the rest of the
+    // analysis of a plain message.
+    let mut wanted = Vec::with_capacity(512);
+    let limit = Limits::default().max_header_bytes;
+    let _ = header::for_each_field(raw, limit, |f| {
+        const NAMES: [&[u8]; 4] = [b"message-id", b"date", b"from", b"sender"];
+        if NAMES.iter().any(|n| f.name.eq_ignore_ascii_case(n)) {
+            wanted.extend_from_slice(f.raw);
+            if !f.raw.ends_with(b"\n") {
+                wanted.push(b'\n');
+            }
+        }
+    });
+    wanted.push(b'\n');
+    let Some(msg) = MessageParser::new().parse_headers(&wanted) else {
+        return Some(Identity::default()); // none of the four fields
+    };
     let addr = |a: Option<&mail_parser::Address>| {
         a.and_then(|a| a.first())
             .and_then(|a| a.address())
@@ -94,48 +112,86 @@ pub fn identity(raw: &[u8]) -> Option<Identity> {
 /// Canonical form of signed MIME content (RFC 8551 §3.1.1): every line
 /// ends in CRLF. Borrowed when already canonical.
 pub fn canonicalize(data: &[u8]) -> Cow<'_, [u8]> {
-    let bare = data
-        .iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'\n' && (i == 0 || data[i - 1] != b'\r'));
-    if !bare {
+    let bare = |i: usize| i == 0 || data[i - 1] != b'\r';
+    let Some(first) = memchr::memchr_iter(b'\n', data).find(|&i| bare(i)) else {
         return Cow::Borrowed(data);
-    }
-    let mut out = Vec::with_capacity(data.len() + data.len() / 16);
-    let mut prev = 0u8;
-    for &b in data {
-        if b == b'\n' && prev != b'\r' {
-            out.push(b'\r');
+    };
+    let mut out = Vec::with_capacity(data.len() + data.len() / 32 + 2);
+    out.extend_from_slice(&data[..first]);
+    let mut from = first;
+    for i in memchr::memchr_iter(b'\n', &data[first..]).map(|i| i + first) {
+        if bare(i) {
+            out.extend_from_slice(&data[from..i]);
+            out.extend_from_slice(b"\r");
+            from = i;
         }
-        out.push(b);
-        prev = b;
     }
+    out.extend_from_slice(&data[from..]);
     Cow::Owned(out)
 }
+
+/// base64 alphabet value of each byte; [`WS`] for whitespace, [`PAD`] for
+/// `=`, [`BAD`] for anything else.
+const B64: [u8; 256] = {
+    let mut t = [BAD; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'A' as usize + i] = i as u8;
+        t[b'a' as usize + i] = 26 + i as u8;
+        i += 1;
+    }
+    let mut d = 0;
+    while d < 10 {
+        t[b'0' as usize + d] = 52 + d as u8;
+        d += 1;
+    }
+    t[b'+' as usize] = 62;
+    t[b'/' as usize] = 63;
+    t[b'=' as usize] = PAD;
+    t[b' ' as usize] = WS;
+    t[b'\t' as usize] = WS;
+    t[b'\r' as usize] = WS;
+    t[b'\n' as usize] = WS;
+    t
+};
+const WS: u8 = 0x80;
+const PAD: u8 = 0x81;
+const BAD: u8 = 0xFF;
 
 /// Decodes base64, skipping whitespace and line breaks; stops at padding.
 /// Characters outside the alphabet are an error.
 pub fn decode_base64(data: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(data.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
+    let mut out = Vec::with_capacity(data.len() / 4 * 3 + 3);
+    let mut quad = [0u8; 4];
+    let mut n = 0;
     for (i, &c) in data.iter().enumerate() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => break,
-            b' ' | b'\t' | b'\r' | b'\n' => continue,
-            _ => return Err(format!("invalid base64 character 0x{c:02x} at byte {i}")),
-        };
-        acc = (acc << 6) | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
+        let v = B64[c as usize];
+        if v < 64 {
+            quad[n] = v;
+            n += 1;
+            if n == 4 {
+                out.extend_from_slice(&[
+                    (quad[0] << 2) | (quad[1] >> 4),
+                    (quad[1] << 4) | (quad[2] >> 2),
+                    (quad[2] << 6) | quad[3],
+                ]);
+                n = 0;
+            }
+        } else if v == WS {
+            continue;
+        } else if v == PAD {
+            break;
+        } else {
+            return Err(format!("invalid base64 character 0x{c:02x} at byte {i}"));
         }
+    }
+    match n {
+        2 => out.push((quad[0] << 2) | (quad[1] >> 4)),
+        3 => out.extend_from_slice(&[
+            (quad[0] << 2) | (quad[1] >> 4),
+            (quad[1] << 4) | (quad[2] >> 2),
+        ]),
+        _ => {}
     }
     Ok(out)
 }
@@ -149,11 +205,16 @@ mod tests {
         assert_eq!(decode_base64(b"aGVs\r\nbG8=\r\n").unwrap(), b"hello");
         assert_eq!(decode_base64(b"aGVsbG8").unwrap(), b"hello");
         assert!(decode_base64(b"aGV*bG8=").is_err());
+        assert_eq!(decode_base64(b"YQ==").unwrap(), b"a");
+        assert_eq!(decode_base64(b"YWI=").unwrap(), b"ab");
+        assert_eq!(decode_base64(b"").unwrap(), b"");
     }
 
     #[test]
     fn canonical() {
         assert_eq!(&*canonicalize(b"a\nb\r\nc\n"), b"a\r\nb\r\nc\r\n");
+        assert_eq!(&*canonicalize(b"\n\nx"), b"\r\n\r\nx");
+        assert_eq!(&*canonicalize(b"a\r\n\n"), b"a\r\n\r\n");
         assert!(matches!(canonicalize(b"a\r\nb"), Cow::Borrowed(_)));
     }
 

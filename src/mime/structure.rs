@@ -4,7 +4,7 @@ use memchr::memmem;
 
 use super::content_type::{media_type_is, ContentType};
 use super::decode_base64;
-use crate::mailbox::is_header_line;
+use super::header::for_each_field;
 
 /// Bounds that keep hostile structures from costing unbounded time.
 #[derive(Debug, Clone, Copy)]
@@ -182,10 +182,18 @@ impl<'a> Walker<'_, 'a> {
             return;
         }
         if (ct.ctype.is_empty() || ct.is("text", "plain")) && !h.body.is_empty() {
-            if memmem::find(h.body, b"-----BEGIN PGP SIGNED MESSAGE-----").is_some() {
-                self.found(path, Smime::PgpSigned);
-            } else if memmem::find(h.body, b"-----BEGIN PGP MESSAGE-----").is_some() {
-                self.found(path, Smime::PgpEncrypted);
+            // One pass for both armors.
+            let finder = memmem::Finder::new(b"-----BEGIN PGP ");
+            for at in finder.find_iter(h.body) {
+                let rest = &h.body[at + 15..];
+                if rest.starts_with(b"SIGNED MESSAGE-----") {
+                    self.found(path, Smime::PgpSigned);
+                    break;
+                }
+                if rest.starts_with(b"MESSAGE-----") {
+                    self.found(path, Smime::PgpEncrypted);
+                    break;
+                }
             }
         }
     }
@@ -217,56 +225,13 @@ impl<'a> Walker<'_, 'a> {
 fn headers(raw: &[u8], max: usize) -> Result<EntityHeaders<'_>, String> {
     let mut content_type: Option<Vec<u8>> = None;
     let mut transfer_encoding: Option<Vec<u8>> = None;
-    // Which field the current continuation lines belong to.
-    let mut current: Option<u8> = None; // 1 = content-type, 2 = cte
-    let mut p = 0;
-    let body_start;
-    loop {
-        if p >= raw.len() {
-            body_start = raw.len();
-            break;
+    let body_start = for_each_field(raw, max, |f| {
+        if f.name.eq_ignore_ascii_case(b"content-type") {
+            content_type.get_or_insert_with(|| f.value());
+        } else if f.name.eq_ignore_ascii_case(b"content-transfer-encoding") {
+            transfer_encoding.get_or_insert_with(|| f.value());
         }
-        if p > max {
-            return Err(format!("header block larger than {max} bytes (limit)"));
-        }
-        let e = memchr::memchr(b'\n', &raw[p..]).map_or(raw.len(), |i| p + i);
-        let line = &raw[p..e];
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let next = (e + 1).min(raw.len());
-        if line.is_empty() {
-            body_start = next;
-            break;
-        }
-        if line[0] == b' ' || line[0] == b'\t' {
-            match current {
-                Some(1) => content_type
-                    .get_or_insert_with(Vec::new)
-                    .extend_from_slice(line),
-                Some(2) => transfer_encoding
-                    .get_or_insert_with(Vec::new)
-                    .extend_from_slice(line),
-                _ => {}
-            }
-        } else if is_header_line(line) {
-            let colon = memchr::memchr(b':', line).unwrap_or(0);
-            let name = &line[..colon];
-            let value = &line[colon + 1..];
-            current = None;
-            if name.eq_ignore_ascii_case(b"content-type") && content_type.is_none() {
-                content_type = Some(value.to_vec());
-                current = Some(1);
-            } else if name.eq_ignore_ascii_case(b"content-transfer-encoding")
-                && transfer_encoding.is_none()
-            {
-                transfer_encoding = Some(value.to_vec());
-                current = Some(2);
-            }
-        } else {
-            body_start = p;
-            break;
-        }
-        p = next;
-    }
+    })?;
     Ok(EntityHeaders {
         content_type: content_type.map(|v| ContentType::parse(&v)),
         transfer_encoding: transfer_encoding.map(|v| v.trim_ascii().to_vec()),
