@@ -59,8 +59,10 @@
 //!   certificates are not checked.
 //! - A trusted certificate that is not self-signed ends a path (OpenSSL
 //!   needs `-partial_chain`).
-//! - RSA-PSS and DSA certificate signatures cannot be checked with
-//!   x509-verify as configured (no `dsa` feature): `invalid`.
+//! - Certificate signatures are checked with the run's parsed keys
+//!   ([`super::key`]: PKCS#1, RSA-PSS, ECDSA, Ed25519, DSA), x509-verify
+//!   covering the rest; a signature neither can check makes the path
+//!   `invalid` (no path can be vouched for).
 //! - Not implemented: certificate policies (policyConstraints /
 //!   requireExplicitPolicy are accepted, not enforced), name constraints of
 //!   types other than rfc822Name, dNSName and directoryName (a certificate
@@ -89,6 +91,7 @@ use x509_verify::{Message, Signature, VerifyInfo, VerifyingKey};
 
 use super::cert::Cert;
 use super::crl::Crls;
+use super::key::{SigAlg, VerifyError};
 use super::store::{signed_part, CertStore};
 use super::trust::{spki_der, TrustStore};
 use crate::cms::{CertLookup, SignerId};
@@ -203,16 +206,26 @@ fn alg_name(oid: &ObjectIdentifier) -> String {
         .unwrap_or_else(|| oid.to_string())
 }
 
-/// Verifies `sig` by `alg` over `tbs` with the public key of `issuer`.
+/// Verifies `sig` by `alg` over `tbs` with the public key of `issuer`:
+/// through the run's parsed key ([`crate::pki::key`]: aws-lc-rs, RSA-PSS,
+/// DSA with inherited parameters…), falling back to x509-verify for what
+/// that layer calls unsupported.
 pub(crate) fn check_signature(
     tbs: &[u8],
     alg: &AlgorithmIdentifierOwned,
     sig: &[u8],
     issuer: &Cert,
 ) -> LinkCheck {
+    if let (Ok(sig_alg), Ok(key)) = (SigAlg::from_x509(alg), issuer.public_key()) {
+        match key.verify(&sig_alg, tbs, sig) {
+            Ok(()) => return LinkCheck::Ok,
+            Err(VerifyError::Invalid(e)) => return LinkCheck::Bad(e),
+            Err(VerifyError::Unsupported(_)) => {}
+        }
+    }
     if alg.oid == rfc5912::ID_RSASSA_PSS {
         return LinkCheck::Unverifiable(
-            "RSA-PSS certificate signatures cannot be checked (unsupported)".into(),
+            "RSA-PSS certificate signature with parameters that cannot be checked".into(),
         );
     }
     let spki = &issuer.cert.tbs_certificate.subject_public_key_info;
