@@ -172,6 +172,43 @@ fn shards_merge_to_the_whole_run() {
     check(&dir, &[&b], "csv");
 }
 
+/// Archives from the benchmark generator (corpora/gen): an mbox and a
+/// Maildir, 10% signed by a handful of signers, judged with the pool's root.
+#[test]
+fn generated_archives_shard_and_merge() {
+    let dir = scratch("shards-gen");
+    for (out, fmt, seed) in [("gen.mbox", "mbox", "3"), ("gen-maildir", "maildir", "4")] {
+        let st = std::process::Command::new("python3")
+            .arg(common::root("corpora/gen/generate.py"))
+            .args([
+                "--out",
+                dir.join(out).to_str().unwrap(),
+                "--size",
+                "3M",
+                "--format",
+                fmt,
+                "--seed",
+                seed,
+                "--no-manifest-file",
+            ])
+            .stdout(std::process::Stdio::null())
+            .status();
+        match st {
+            Ok(s) if s.success() => {}
+            _ => {
+                eprintln!("NOTICE: python3 generator not runnable; test skipped");
+                return;
+            }
+        }
+    }
+    let d = dir.to_str().unwrap().to_owned();
+    check(
+        &dir,
+        &[&format!("{d}/gen.mbox"), &format!("{d}/gen-maildir")],
+        "csv",
+    );
+}
+
 #[test]
 fn merge_detects_a_missing_shard() {
     let dir = scratch("shards-missing");
