@@ -18,54 +18,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use smimescan::scan::analyze;
 
-const HEADERS: &str = "Return-Path: <sender@example.com>\n\
-Received: from mx1.example.com (mx1.example.com [192.0.2.10])\n\tby mail.example.org with ESMTPS id 4AbCdE; Mon, 1 Jan 2024 09:00:00 +0000\n\
-Date: Mon, 1 Jan 2024 10:00:00 +0100\n\
-From: \"Sender Name\" <sender@example.com>\n\
-To: Receiver <receiver@example.org>\n\
-Subject: =?UTF-8?B?UXVhcnRhbHNiZXJpY2h0IMOcYmVyc2ljaHQ=?=\n\
-Message-ID: <bench.1@example.com>\n";
-
-fn plain() -> Vec<u8> {
-    let mut m = HEADERS.as_bytes().to_vec();
-    m.extend_from_slice(
-        b"MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n",
-    );
-    for i in 0..30 {
-        m.extend_from_slice(
-            format!("Line {i} of the message body, with some words to make it look like mail.\n")
-                .as_bytes(),
-        );
-    }
-    m
-}
-
-fn multipart(attachment: usize) -> Vec<u8> {
-    let mut m = HEADERS.as_bytes().to_vec();
-    m.extend_from_slice(
-        b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"=_b1\"\n\n\
---=_b1\nContent-Type: text/plain; charset=us-ascii\n\nPlease find the report attached.\n\n\
---=_b1\nContent-Type: application/pdf; name=\"report.pdf\"\n\
-Content-Disposition: attachment; filename=\"report.pdf\"\nContent-Transfer-Encoding: base64\n\n",
-    );
-    m.extend_from_slice(&common::base64_lines(&common::noise(attachment, 7)));
-    m.extend_from_slice(b"\n--=_b1--\n");
-    m
-}
-
-/// Outer headers + `MIME-Version` + a pool template, as generate.py does.
-fn signed(template: &str, from: &str) -> Vec<u8> {
-    let mut m = format!(
-        "Received: from mx1.example.com by mail.example.org; Mon, 1 Jan 2024 09:00:00 +0000\n\
-Date: Mon, 1 Jan 2024 10:00:00 +0100\nFrom: {from}\nTo: Receiver <receiver@example.org>\n\
-Subject: Signed\nMessage-ID: <bench.2@example.com>\nMIME-Version: 1.0\n"
-    )
-    .into_bytes();
-    m.extend_from_slice(&common::read(&format!(
-        "corpora/gen/pool/templates/{template}.eml"
-    )));
-    m
-}
+use common::{multipart, plain, signed};
 
 fn messages(c: &mut Criterion) {
     let ctx = common::gen_context();
