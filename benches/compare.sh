@@ -3,7 +3,7 @@
 # and its peers on the same generated corpora, and prints a markdown table
 # (figures, ratios, PASS/FAIL lines for the targets) plus the exact commands.
 #
-#   benches/compare.sh                      # 200 MiB + 1 GiB + 200 MiB all-signed, in /tmp
+#   benches/compare.sh                      # 200 MiB + 1 GiB + 200 MiB all-signed, in /tmp (~1.6 GB disk)
 #   SIZE=20M BIG_SIZE=0 benches/compare.sh  # smoke run (no big corpus)
 #
 # Environment (all optional):
@@ -17,7 +17,8 @@
 #                     FILE.manifest.json only for SIGNED, to weigh the raw
 #                     verify rates by algorithm; without it RSA is assumed)
 #   OUT=/tmp/smimescan-compare   work folder (generated corpora, extracted messages, logs)
-#   KEEP=0            1 = keep the generated corpora (they are deleted at the end otherwise)
+#   KEEP=0            1 = keep the generated corpora (deleted at the end otherwise;
+#                     kept ones, with their manifest, are reused by the next run)
 #   JOBS=$(nproc)     threads for smimescan and the parallel references
 #   PY_MSGS=2000      messages in the Python slice
 #   SSL_MSGS=200      signed messages verified by the openssl loop
@@ -70,13 +71,13 @@ log "building (release binary and the limits tool)"
 cd "$ROOT"
 cargo build --release --bin smimescan 2>&1 | tail -1 >&2
 BIN=$ROOT/target/release/smimescan
-LIMITS=$(cargo bench --bench limits --no-run --message-format=json 2>/dev/null |
+LIMITS=$(cargo bench --bench limits --no-run --message-format=json 2>"$OUT/build-limits.log" |
     python3 -c 'import json,sys
 for l in sys.stdin:
     try: m=json.loads(l)
     except ValueError: continue
     if m.get("reason")=="compiler-artifact" and m.get("executable") and m["target"]["name"]=="limits": print(m["executable"])' | tail -1)
-[[ -x $LIMITS ]] || { echo "limits tool not built" >&2; exit 2; }
+[[ -x $LIMITS ]] || { echo "limits tool not built:" >&2; cat "$OUT/build-limits.log" >&2; exit 2; }
 cmd "cargo build --release --bin smimescan"
 cmd "cargo bench --bench limits --no-run   # -> $LIMITS"
 
@@ -84,10 +85,7 @@ cmd "cargo bench --bench limits --no-run   # -> $LIMITS"
 gen() { # gen VAR FILE ARGS...: generate FILE unless VAR names a file
     local var=$1 file=$2
     shift 2
-    if [[ -n ${!var:-} ]]; then
-        printf -v "$var" '%s' "${!var}"
-        return
-    fi
+    [[ -n ${!var:-} ]] && return # given by the caller
     printf -v "$var" '%s' "$file"
     if [[ ! -s $file || ! -s $file.manifest.json ]]; then
         log "generating $file"

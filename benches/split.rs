@@ -6,6 +6,10 @@
 //! by `corpora/gen/generate.py --seed 1` into the temp dir
 //! (`SMIMESCAN_BENCH_MBOX_SIZE` changes the size).
 //!
+//! A 16 MiB input fits in a 32 MiB L3 cache, so these are cache-resident
+//! rates; `SMIMESCAN_BENCH_MBOX_SIZE=1G` measures the memory-bound case
+//! (and `benches/compare.sh` the mapped-file read limit).
+//!
 //! `cargo bench --bench split -- --warm-up-time 1 --measurement-time 2`
 
 mod common;
