@@ -27,11 +27,31 @@ fn messages(c: &mut Criterion) {
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("plain", plain(), "plain"),
         ("multipart_100k_base64", multipart(100_000), "plain"),
-        ("signed_rsa2048_detached", signed("alice-d-small", alice), "signed"),
-        ("signed_rsa2048_opaque", signed("alice-o-small", alice), "signed-opaque"),
-        ("signed_rsa2048_detached_att", signed("alice-d-att", alice), "signed"),
-        ("signed_p256_detached", signed("dave-d-small", dave), "signed"),
-        ("signed_p256_opaque", signed("dave-o-small", dave), "signed-opaque"),
+        (
+            "signed_rsa2048_detached",
+            signed("alice-d-small", alice),
+            "signed",
+        ),
+        (
+            "signed_rsa2048_opaque",
+            signed("alice-o-small", alice),
+            "signed-opaque",
+        ),
+        (
+            "signed_rsa2048_detached_att",
+            signed("alice-d-att", alice),
+            "signed",
+        ),
+        (
+            "signed_p256_detached",
+            signed("dave-d-small", dave),
+            "signed",
+        ),
+        (
+            "signed_p256_opaque",
+            signed("dave-o-small", dave),
+            "signed-opaque",
+        ),
     ];
     let mut g = c.benchmark_group("analyze");
     g.throughput(Throughput::Elements(1));

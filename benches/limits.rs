@@ -77,7 +77,10 @@ fn memscan(path: &str, threads: Option<&String>) {
                 .map(|i| {
                     let s = (i * chunk).min(data.len());
                     let e = ((i + 1) * chunk + 5).min(data.len());
-                    finder.find_iter(&data[s..e]).filter(|&p| s + p < (i + 1) * chunk).count()
+                    finder
+                        .find_iter(&data[s..e])
+                        .filter(|&p| s + p < (i + 1) * chunk)
+                        .count()
                 })
                 .sum::<usize>()
         })
@@ -139,7 +142,12 @@ fn rawverify(alg: &str, secs: &str, threads: Option<&String>) {
     let ci = ContentInfo::from_der(&der).expect("ContentInfo");
     let sd: SignedData = ci.content.decode_as().expect("SignedData");
     let si = sd.signer_infos.0.iter().next().expect("a signer");
-    let msg = si.signed_attrs.as_ref().expect("signed attrs").to_der().unwrap();
+    let msg = si
+        .signed_attrs
+        .as_ref()
+        .expect("signed attrs")
+        .to_der()
+        .unwrap();
     let sig = si.signature.as_bytes().to_vec();
     let sigalg = SigAlg::from_cms(
         &si.signature_algorithm,
@@ -189,10 +197,7 @@ fn slice(path: &str, n: &str, out: &str) {
     let m = map(path);
     let data: &[u8] = &m;
     let n: usize = n.parse().expect("N");
-    let end = mailbox::split(data)
-        .take(n)
-        .last()
-        .map_or(0, |r| r.end);
+    let end = mailbox::split(data).take(n).last().map_or(0, |r| r.end);
     std::fs::write(out, &data[..end]).expect("write slice");
     let msgs = mailbox::split(&data[..end]).count();
     println!("mode=slice messages={msgs} bytes={end} out={out}");
@@ -237,7 +242,10 @@ fn extract_signed(path: &str, n: &str, dir: &str) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let a = |i: usize| args.get(i).map(String::as_str).unwrap_or_else(|| usage());
     match args.first().map(String::as_str) {
         Some("memscan") => memscan(a(1), args.get(2)),

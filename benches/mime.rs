@@ -46,16 +46,27 @@ fn find_smime(c: &mut Criterion) {
     let cases = [
         ("plain", plain()),
         ("multipart_100k_base64", multipart(100_000)),
-        ("signed_rsa2048_detached", signed("alice-d-small", "a@example.com")),
-        ("signed_rsa2048_opaque", signed("alice-o-small", "a@example.com")),
-        ("signed_rsa2048_detached_att", signed("alice-d-att", "a@example.com")),
+        (
+            "signed_rsa2048_detached",
+            signed("alice-d-small", "a@example.com"),
+        ),
+        (
+            "signed_rsa2048_opaque",
+            signed("alice-o-small", "a@example.com"),
+        ),
+        (
+            "signed_rsa2048_detached_att",
+            signed("alice-d-att", "a@example.com"),
+        ),
     ];
     let mut g = c.benchmark_group("find_smime");
     g.throughput(Throughput::Elements(1));
     for (name, m) in &cases {
         let found = mime::find_smime(m, &limits).expect("well formed");
         assert_eq!(found.is_some(), name.starts_with("signed"), "{name}");
-        g.bench_function(*name, |b| b.iter(|| mime::find_smime(black_box(m), &limits)));
+        g.bench_function(*name, |b| {
+            b.iter(|| mime::find_smime(black_box(m), &limits))
+        });
     }
     g.finish();
 }

@@ -101,7 +101,11 @@ fn signer_parts(blob: &str, pem: &str) -> (Arc<Cert>, SigAlg, Vec<u8>, Vec<u8>) 
 fn raw_verify(c: &mut Criterion) {
     let cases = [
         ("rsa2048_pkcs1_sha256", "rsa2048-sha256.p7s", "rsa2048.pem"),
-        ("rsa2048_pss_sha256", "rsa2048-pss-sha256.p7s", "rsa2048.pem"),
+        (
+            "rsa2048_pss_sha256",
+            "rsa2048-pss-sha256.p7s",
+            "rsa2048.pem",
+        ),
         ("rsa1024_pkcs1_sha256", "rsa1024-sha256.p7s", "rsa1024.pem"),
         ("ecdsa_p256_sha256", "ecdsa-p256-sha256.p7s", "ecp256.pem"),
         ("ecdsa_p384_sha384", "ecdsa-p384-sha384.p7s", "ecp384.pem"),

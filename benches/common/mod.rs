@@ -43,7 +43,14 @@ pub fn bench_mbox() -> PathBuf {
         let _ = std::fs::remove_file(&tmp);
         let st = Command::new("python3")
             .arg(repo("corpora/gen/generate.py"))
-            .args(["--size", &size, "--seed", "1", "--no-manifest-file", "--out"])
+            .args([
+                "--size",
+                &size,
+                "--seed",
+                "1",
+                "--no-manifest-file",
+                "--out",
+            ])
             .arg(&tmp)
             .stdout(std::process::Stdio::null())
             .status()
@@ -75,8 +82,16 @@ pub fn base64_lines(data: &[u8]) -> Vec<u8> {
             let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
             out.push(T[(n >> 18) as usize & 63]);
             out.push(T[(n >> 12) as usize & 63]);
-            out.push(if c.len() > 1 { T[(n >> 6) as usize & 63] } else { b'=' });
-            out.push(if c.len() > 2 { T[n as usize & 63] } else { b'=' });
+            out.push(if c.len() > 1 {
+                T[(n >> 6) as usize & 63]
+            } else {
+                b'='
+            });
+            out.push(if c.len() > 2 {
+                T[n as usize & 63]
+            } else {
+                b'='
+            });
         }
         out.push(b'\n');
     }
@@ -141,9 +156,6 @@ Date: Mon, 1 Jan 2024 10:00:00 +0100\nFrom: {from}\nTo: Receiver <receiver@examp
 Subject: Signed\nMessage-ID: <bench.2@example.com>\nMIME-Version: 1.0\n"
     )
     .into_bytes();
-    m.extend_from_slice(&read(&format!(
-        "corpora/gen/pool/templates/{template}.eml"
-    )));
+    m.extend_from_slice(&read(&format!("corpora/gen/pool/templates/{template}.eml")));
     m
 }
-
