@@ -1,0 +1,260 @@
+//! Reference measurements for `benches/compare.sh` (not a criterion bench:
+//! `harness = false` with its own `main` taking a mode and arguments). Each
+//! mode prints one line of `key=value` pairs on stdout.
+//!
+//! ```text
+//! cargo bench --bench limits -- memscan FILE [THREADS]
+//!     memmem("\nFrom ") over the memory-mapped file, split in THREADS
+//!     (default: all cores) chunks, after one warm-up pass: the read limit.
+//! cargo bench --bench limits -- parse FILE [THREADS]
+//!     mailbox::split, then mail_parser::MessageParser::new().parse() of
+//!     every message on THREADS rayon threads: the parse limit (split_secs
+//!     and parse_secs separately; rates use parse_secs only).
+//! cargo bench --bench limits -- rawverify rsa|p256 SECS [THREADS]
+//!     PublicKey::verify of a corpora/sigs signature (key parsed once) on
+//!     THREADS threads for SECS seconds: raw verifications per second.
+//! cargo bench --bench limits -- slice FILE N OUT
+//!     the first N messages (mbox spans, byte for byte) of FILE into OUT.
+//! cargo bench --bench limits -- extract-signed FILE N DIR
+//!     the first N S/MIME signed messages of FILE, mboxrd quoting undone,
+//!     as DIR/000000.eml, … (for `openssl cms -verify`).
+//! ```
+//!
+//! `cargo bench` appends `--bench` to the arguments: it is ignored.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::hint::black_box;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cms::content_info::ContentInfo;
+use cms::signed_data::SignedData;
+use der::{Decode, Encode};
+use rayon::prelude::*;
+use smimescan::mailbox;
+use smimescan::pki::key::{DigestAlg, SigAlg};
+use smimescan::pki::store::load_certs;
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: limits memscan FILE [THREADS] | parse FILE [THREADS] | \
+         rawverify rsa|p256 SECS [THREADS] | slice FILE N OUT | extract-signed FILE N DIR"
+    );
+    std::process::exit(2)
+}
+
+fn map(path: &str) -> memmap2::Mmap {
+    let f = std::fs::File::open(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    // SAFETY: read-only mapping of a file nobody writes during the run.
+    unsafe { memmap2::Mmap::map(&f) }.unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn pool(threads: Option<&String>) -> rayon::ThreadPool {
+    let n = threads.map(|t| t.parse().expect("THREADS")).unwrap_or(0);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .unwrap()
+}
+
+fn memscan(path: &str, threads: Option<&String>) {
+    let m = map(path);
+    let data: &[u8] = &m;
+    let pool = pool(threads);
+    let n = pool.current_num_threads();
+    let finder = memchr::memmem::Finder::new(b"\nFrom ");
+    // Chunks overlap by the needle length less one so no match is lost or
+    // counted twice.
+    let chunk = data.len().div_ceil(n).max(1);
+    let count = || {
+        pool.install(|| {
+            (0..n)
+                .into_par_iter()
+                .map(|i| {
+                    let s = (i * chunk).min(data.len());
+                    let e = ((i + 1) * chunk + 5).min(data.len());
+                    finder
+                        .find_iter(&data[s..e])
+                        .filter(|&p| s + p < (i + 1) * chunk)
+                        .count()
+                })
+                .sum::<usize>()
+        })
+    };
+    black_box(count()); // page the file in
+    let t = Instant::now();
+    let matches = black_box(count());
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "mode=memscan threads={n} bytes={} secs={secs:.6} mb_per_s={:.1} matches={matches}",
+        data.len(),
+        data.len() as f64 / secs / 1e6
+    );
+}
+
+fn parse(path: &str, threads: Option<&String>) {
+    let m = map(path);
+    let data: &[u8] = &m;
+    let pool = pool(threads);
+    let n = pool.current_num_threads();
+    let t = Instant::now();
+    let spans: Vec<&[u8]> = mailbox::split(data)
+        .map(|r| {
+            let followed = r.end < data.len();
+            mailbox::message_content(&data[r], followed)
+        })
+        .collect();
+    let split_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let parts: usize = pool.install(|| {
+        spans
+            .par_iter()
+            .map(|msg| {
+                mail_parser::MessageParser::new()
+                    .parse(*msg)
+                    .map(|p| black_box(p.parts.len()))
+                    .unwrap_or(0)
+            })
+            .sum()
+    });
+    let parse_secs = t.elapsed().as_secs_f64();
+    println!(
+        "mode=parse threads={n} bytes={} messages={} parts={parts} split_secs={split_secs:.6} \
+         parse_secs={parse_secs:.6} mb_per_s={:.1} msgs_per_s={:.1}",
+        data.len(),
+        spans.len(),
+        data.len() as f64 / parse_secs / 1e6,
+        spans.len() as f64 / parse_secs
+    );
+}
+
+fn rawverify(alg: &str, secs: &str, threads: Option<&String>) {
+    let (blob, pem) = match alg {
+        "rsa" => ("rsa2048-sha256.p7s", "rsa2048.pem"),
+        "p256" => ("ecdsa-p256-sha256.p7s", "ecp256.pem"),
+        _ => usage(),
+    };
+    let der = common::read(&format!("corpora/sigs/blobs/{blob}"));
+    let ci = ContentInfo::from_der(&der).expect("ContentInfo");
+    let sd: SignedData = ci.content.decode_as().expect("SignedData");
+    let si = sd.signer_infos.0.iter().next().expect("a signer");
+    let msg = si
+        .signed_attrs
+        .as_ref()
+        .expect("signed attrs")
+        .to_der()
+        .unwrap();
+    let sig = si.signature.as_bytes().to_vec();
+    let sigalg = SigAlg::from_cms(
+        &si.signature_algorithm,
+        DigestAlg::from_x509(&si.digest_alg).expect("digest"),
+    )
+    .expect("alg");
+    let (certs, _) = load_certs(&[common::repo(&format!("corpora/sigs/pki/{pem}"))]).unwrap();
+    let cert = certs[0].clone();
+    cert.public_key()
+        .unwrap()
+        .verify(&sigalg, &msg, &sig)
+        .expect("fixture verifies");
+    let dur = Duration::from_secs_f64(secs.parse().expect("SECS"));
+    let n = threads
+        .map(|t| t.parse().expect("THREADS"))
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU64::new(0));
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..n {
+            let (stop, done, cert, msg, sig) = (&stop, &done, &cert, &msg, &sig);
+            s.spawn(move || {
+                let key = cert.public_key().unwrap();
+                let mut k = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    for _ in 0..16 {
+                        black_box(key.verify(&sigalg, black_box(msg), black_box(sig))).unwrap();
+                    }
+                    k += 16;
+                }
+                done.fetch_add(k, Ordering::Relaxed);
+            });
+        }
+        std::thread::sleep(dur);
+        stop.store(true, Ordering::Relaxed);
+    });
+    let secs = t.elapsed().as_secs_f64();
+    let ops = done.load(Ordering::Relaxed);
+    println!(
+        "mode=rawverify alg={alg} threads={n} verifies={ops} secs={secs:.3} per_s={:.0}",
+        ops as f64 / secs
+    );
+}
+
+fn slice(path: &str, n: &str, out: &str) {
+    let m = map(path);
+    let data: &[u8] = &m;
+    let n: usize = n.parse().expect("N");
+    let end = mailbox::split(data).take(n).last().map_or(0, |r| r.end);
+    std::fs::write(out, &data[..end]).expect("write slice");
+    let msgs = mailbox::split(&data[..end]).count();
+    println!("mode=slice messages={msgs} bytes={end} out={out}");
+}
+
+fn extract_signed(path: &str, n: &str, dir: &str) {
+    use smimescan::mime::{find_smime, Limits, Smime};
+    let m = map(path);
+    let data: &[u8] = &m;
+    let n: usize = n.parse().expect("N");
+    std::fs::create_dir_all(dir).expect("DIR");
+    let limits = Limits::default();
+    let mut k = 0usize;
+    let mut bytes = 0usize;
+    for r in mailbox::split(data) {
+        if k >= n {
+            break;
+        }
+        let followed = r.end < data.len();
+        let msg = mailbox::message_content(&data[r], followed);
+        let signed = match find_smime(msg, &limits) {
+            Ok(Some(f)) => match f.smime {
+                Smime::Detached { .. } => f.part.is_empty(),
+                Smime::Pkcs7Mime { smime_type, .. } => {
+                    f.part.is_empty() && smime_type.as_deref() == Some("signed-data")
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if !signed {
+            continue;
+        }
+        let unquoted = mailbox::unquote_from(msg);
+        let body = unquoted.as_deref().unwrap_or(msg);
+        let mut f = std::fs::File::create(format!("{dir}/{k:06}.eml")).expect("create");
+        f.write_all(body).expect("write");
+        bytes += body.len();
+        k += 1;
+    }
+    println!("mode=extract-signed messages={k} bytes={bytes} dir={dir}");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let a = |i: usize| args.get(i).map(String::as_str).unwrap_or_else(|| usage());
+    match args.first().map(String::as_str) {
+        Some("memscan") => memscan(a(1), args.get(2)),
+        Some("parse") => parse(a(1), args.get(2)),
+        Some("rawverify") => rawverify(a(1), a(2), args.get(3)),
+        Some("slice") => slice(a(1), a(2), a(3)),
+        Some("extract-signed") => extract_signed(a(1), a(2), a(3)),
+        // `cargo bench` with no arguments runs every bench target: do nothing.
+        None => eprintln!("limits: no mode given (see benches/limits.rs); nothing to do"),
+        Some(_) => usage(),
+    }
+}
