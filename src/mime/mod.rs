@@ -160,7 +160,20 @@ const BAD: u8 = 0xFF;
 
 /// Decodes base64, skipping whitespace and line breaks; stops at padding.
 /// Characters outside the alphabet are an error.
+///
+/// The SIMD decoder (WHATWG "forgiving base64": whitespace removed,
+/// padding optional) takes the common case; what it refuses (text after
+/// the padding, odd lengths) goes through the lenient scalar decoder,
+/// which decides the outcome.
 pub fn decode_base64(data: &[u8]) -> Result<Vec<u8>, String> {
+    if let Ok(v) = base64_simd::forgiving_decode_to_vec(data) {
+        return Ok(v);
+    }
+    decode_base64_lenient(data)
+}
+
+/// The scalar decoder behind [`decode_base64`].
+pub fn decode_base64_lenient(data: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(data.len() / 4 * 3 + 3);
     let mut quad = [0u8; 4];
     let mut n = 0;
@@ -205,6 +218,23 @@ mod tests {
         assert_eq!(decode_base64(b"aGVs\r\nbG8=\r\n").unwrap(), b"hello");
         assert_eq!(decode_base64(b"aGVsbG8").unwrap(), b"hello");
         assert!(decode_base64(b"aGV*bG8=").is_err());
+        // Text after the padding (the SIMD path refuses it) is ignored.
+        assert_eq!(decode_base64(b"YQ==\r\nYQ==").unwrap(), b"a");
+        for n in 0..200usize {
+            let raw: Vec<u8> = (0..n).map(|i| (i * 37 % 251) as u8).collect();
+            let mut enc = base64_simd::STANDARD.encode_to_string(&raw);
+            // fold at 76 with CRLF, as MIME does
+            let mut folded = String::new();
+            while enc.len() > 76 {
+                let rest = enc.split_off(76);
+                folded.push_str(&enc);
+                folded.push_str("\r\n");
+                enc = rest;
+            }
+            folded.push_str(&enc);
+            assert_eq!(decode_base64(folded.as_bytes()).unwrap(), raw);
+            assert_eq!(decode_base64_lenient(folded.as_bytes()).unwrap(), raw);
+        }
         assert_eq!(decode_base64(b"YQ==").unwrap(), b"a");
         assert_eq!(decode_base64(b"YWI=").unwrap(), b"ab");
         assert_eq!(decode_base64(b"").unwrap(), b"");

@@ -217,7 +217,7 @@ pub fn scan(
     shard: Option<Shard>,
     ctx: &Context,
     pool: &rayon::ThreadPool,
-    write: &mut dyn FnMut(&Row) -> std::io::Result<()>,
+    write: &mut (dyn FnMut(&Row) -> std::io::Result<()> + Send),
     warn: &(dyn Fn(String) + Sync),
     progress: Progress,
     sources_out: &mut dyn FnMut(&[Source]),
@@ -234,6 +234,7 @@ pub fn scan(
     let result = std::thread::scope(|s| {
         let reader = s.spawn(move || {
             let mut unreadable = 0;
+            let mut stopped = false;
             let mut batch: Vec<Item> = Vec::new();
             let mut bytes = 0u64;
             for (src, part) in sources_ref.iter().zip(plan) {
@@ -246,10 +247,13 @@ pub fn scan(
                         msg,
                     });
                     if batch.len() >= BATCH_MESSAGES || bytes >= BATCH_BYTES {
-                        let _ = tx.send(std::mem::take(&mut batch));
+                        stopped |= tx.send(std::mem::take(&mut batch)).is_err();
                         bytes = 0;
                     }
                 });
+                if stopped {
+                    break; // the report cannot be written: stop reading
+                }
                 if let Err(e) = r {
                     warn(format!("{}: {e}", src.display()));
                     unreadable += 1;
@@ -260,25 +264,44 @@ pub fn scan(
             }
             unreadable
         });
-        let mut done_bytes = 0u64;
-        let mut done_msgs = 0u64;
-        let mut io_result = Ok(());
+        // Rows are written by their own thread, so that the pool starts on
+        // the next batch while the previous one is written.
+        let (wtx, wrx) = sync_channel::<Vec<Row>>(QUEUED_BATCHES);
+        let writer = s.spawn(move || {
+            let mut summary = Summary::default();
+            let mut done_bytes = 0u64;
+            let mut io_result = Ok(());
+            for rows in wrx {
+                for row in &rows {
+                    if io_result.is_ok() {
+                        io_result = write(row);
+                    }
+                    summary.add(row);
+                    done_bytes += row.length;
+                }
+                progress(done_bytes, summary.messages);
+                if io_result.is_err() {
+                    break; // dropping wrx stops the analysis, then the reader
+                }
+            }
+            (summary, io_result)
+        });
         for batch in rx {
             let rows: Vec<Row> =
                 pool.install(|| batch.par_iter().map(|it| row_for(it, ctx)).collect());
-            for row in &rows {
-                if io_result.is_ok() {
-                    io_result = write(row);
-                }
-                summary.add(row);
-                done_bytes += row.length;
-                done_msgs += 1;
-            }
-            progress(done_bytes, done_msgs);
-            if io_result.is_err() {
-                break; // dropping rx stops the reader
+            drop(batch);
+            if wtx.send(rows).is_err() {
+                break;
             }
         }
+        drop(wtx);
+        let (s, io_result) = writer.join().unwrap_or_else(|_| {
+            (
+                Summary::default(),
+                Err(std::io::Error::other("report writer panicked")),
+            )
+        });
+        summary = s;
         unreadable = reader.join().unwrap_or(0);
         io_result
     });
