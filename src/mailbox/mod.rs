@@ -426,9 +426,9 @@ mod tests {
         assert_eq!(c, b"Subject: x\r\n\r\nbody\r\n");
     }
 
-    #[test]
-    fn content_length_followed_when_valid() {
-        // The body holds a separator-looking line; Content-Length skips it.
+    /// Two messages; the first's Content-Length body holds a separator-
+    /// looking message.
+    fn content_length_mbox() -> Vec<u8> {
         let body = b"a\n\nFrom x Mon Jan  1 00:00:00 2024\nSubject: fake\n\nz\n";
         let mut m = format!(
             "From a Mon Jan  1 00:00:00 2024\nContent-Length: {}\n\n",
@@ -437,6 +437,13 @@ mod tests {
         .into_bytes();
         m.extend_from_slice(body);
         m.extend_from_slice(b"\nFrom b Mon Jan  1 00:00:00 2024\nSubject: y\n\nq\n");
+        m
+    }
+
+    #[test]
+    fn content_length_followed_when_valid() {
+        // The body holds a separator-looking line; Content-Length skips it.
+        let m = content_length_mbox();
         assert_eq!(spans(&m).len(), 2);
         // A wrong Content-Length is ignored.
         let bad = String::from_utf8_lossy(&m).replace("Content-Length: ", "Content-Length: 1");
@@ -463,14 +470,7 @@ mod tests {
     fn shard_boundaries_follow_content_length() {
         // A Content-Length body that holds an mbox-looking message: a shard
         // boundary inside it must not start a message there.
-        let body = b"a\n\nFrom x Mon Jan  1 00:00:00 2024\nSubject: fake\n\nz\n";
-        let mut m = format!(
-            "From a Mon Jan  1 00:00:00 2024\nContent-Length: {}\n\n",
-            body.len()
-        )
-        .into_bytes();
-        m.extend_from_slice(body);
-        m.extend_from_slice(b"\nFrom b Mon Jan  1 00:00:00 2024\nSubject: y\n\nq\n");
+        let m = content_length_mbox();
         let starts: Vec<usize> = split(&m).map(|r| r.start).collect();
         assert_eq!(starts.len(), 2);
         for x in 0..=m.len() {
