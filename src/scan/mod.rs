@@ -5,11 +5,12 @@
 //! into batches (at most [`BATCH_MESSAGES`] messages or [`BATCH_BYTES`]
 //! bytes); a bounded channel holds at most [`QUEUED_BATCHES`] of them. The
 //! calling thread analyses each batch on the rayon pool (`par_iter`, whose
-//! `collect` keeps order) and writes its rows before taking the next. So
-//! the rows come out in input order at any thread count, and the memory in
-//! flight is bounded by a few batches whatever the archive's size: mapped
-//! files cost page cache, not heap; decompressed chunks are at most
-//! [`crate::input::read::CHUNK`]-sized plus the largest message.
+//! `collect` keeps order) and hands the rows to a writer thread through
+//! another bounded channel. So the rows come out in input order at any
+//! thread count, and the memory in flight is bounded by a few batches
+//! whatever the archive's size: mapped files cost page cache, not heap;
+//! decompressed chunks are at most 16 MiB plus the largest message. With
+//! `-j 1` the same steps run one after the other on one thread.
 
 mod analyze;
 mod chain;
@@ -209,8 +210,80 @@ pub struct RunStats {
 /// Progress callback: bytes done, messages done.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
+/// Reads every planned source and hands its messages on in batches of at
+/// most [`BATCH_MESSAGES`] messages or [`BATCH_BYTES`] bytes; stops when
+/// `emit` returns false. Returns the number of unreadable files.
+fn read_batches(
+    sources: &[Source],
+    plan: Vec<Option<Option<std::ops::Range<u64>>>>,
+    warn: &(dyn Fn(String) + Sync),
+    emit: &mut dyn FnMut(Vec<Item>) -> bool,
+) -> usize {
+    let mut unreadable = 0;
+    let mut go_on = true;
+    let mut batch: Vec<Item> = Vec::new();
+    let mut bytes = 0u64;
+    for (src, part) in sources.iter().zip(plan) {
+        let Some(range) = part else { continue };
+        let name: Arc<str> = src.display().into();
+        let r = input::read_source(src, range, &mut |msg| {
+            bytes += msg.length;
+            batch.push(Item {
+                source: name.clone(),
+                msg,
+            });
+            if go_on && (batch.len() >= BATCH_MESSAGES || bytes >= BATCH_BYTES) {
+                go_on = emit(std::mem::take(&mut batch));
+                bytes = 0;
+            }
+        });
+        if let Err(e) = r {
+            warn(format!("{}: {e}", src.display()));
+            unreadable += 1;
+        }
+        if !go_on {
+            return unreadable; // the report cannot be written: stop reading
+        }
+    }
+    if !batch.is_empty() {
+        emit(batch);
+    }
+    unreadable
+}
+
+/// Takes rows in order: writes them, counts them, reports progress; after
+/// the first write error it only counts (the caller stops feeding it).
+struct RowSink<'a> {
+    write: &'a mut (dyn FnMut(&Row) -> std::io::Result<()> + Send),
+    progress: Progress<'a>,
+    summary: Summary,
+    done_bytes: u64,
+    result: std::io::Result<()>,
+}
+
+impl RowSink<'_> {
+    /// Returns false once writing failed.
+    fn take(&mut self, rows: &[Row]) -> bool {
+        for row in rows {
+            if self.result.is_ok() {
+                self.result = (self.write)(row);
+            }
+            self.summary.add(row);
+            self.done_bytes += row.length;
+        }
+        (self.progress)(self.done_bytes, self.summary.messages);
+        self.result.is_ok()
+    }
+}
+
 /// Scans `paths` and hands every row, in order, to `write`. Problems with
 /// whole files go to `warn`.
+///
+/// With a pool of one thread everything runs on the calling thread (so
+/// `-j 1` is one core). Otherwise a reader thread splits the inputs into
+/// batches, the pool analyses each batch (`par_iter` + `collect` keeps
+/// order), and a writer thread writes the previous batch meanwhile; at most
+/// [`QUEUED_BATCHES`] batches wait on either side.
 #[allow(clippy::too_many_arguments)]
 pub fn scan(
     paths: &[PathBuf],
@@ -223,89 +296,52 @@ pub fn scan(
     sources_out: &mut dyn FnMut(&[Source]),
 ) -> std::io::Result<RunStats> {
     let started = Instant::now();
-    let mut sources = input::discover(paths, &mut |w| warn(w));
+    let sources = input::discover(paths, &mut |w| warn(w));
     sources_out(&sources);
     let files = sources.len();
     let plan = shard_plan(&sources, shard);
-    let (tx, rx) = sync_channel::<Vec<Item>>(QUEUED_BATCHES);
-    let mut summary = Summary::default();
-    let mut unreadable = 0usize;
-    let sources_ref = &mut sources;
-    let result = std::thread::scope(|s| {
-        let reader = s.spawn(move || {
-            let mut unreadable = 0;
-            let mut stopped = false;
-            let mut batch: Vec<Item> = Vec::new();
-            let mut bytes = 0u64;
-            for (src, part) in sources_ref.iter().zip(plan) {
-                let Some(range) = part else { continue };
-                let name: Arc<str> = src.display().into();
-                let r = input::read_source(src, range, &mut |msg| {
-                    bytes += msg.length;
-                    batch.push(Item {
-                        source: name.clone(),
-                        msg,
-                    });
-                    if batch.len() >= BATCH_MESSAGES || bytes >= BATCH_BYTES {
-                        stopped |= tx.send(std::mem::take(&mut batch)).is_err();
-                        bytes = 0;
-                    }
-                });
-                if stopped {
-                    break; // the report cannot be written: stop reading
-                }
-                if let Err(e) = r {
-                    warn(format!("{}: {e}", src.display()));
-                    unreadable += 1;
-                }
-            }
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
-            unreadable
-        });
-        // Rows are written by their own thread, so that the pool starts on
-        // the next batch while the previous one is written.
-        let (wtx, wrx) = sync_channel::<Vec<Row>>(QUEUED_BATCHES);
-        let writer = s.spawn(move || {
-            let mut summary = Summary::default();
-            let mut done_bytes = 0u64;
-            let mut io_result = Ok(());
-            for rows in wrx {
-                for row in &rows {
-                    if io_result.is_ok() {
-                        io_result = write(row);
-                    }
-                    summary.add(row);
-                    done_bytes += row.length;
-                }
-                progress(done_bytes, summary.messages);
-                if io_result.is_err() {
-                    break; // dropping wrx stops the analysis, then the reader
-                }
-            }
-            (summary, io_result)
-        });
-        for batch in rx {
-            let rows: Vec<Row> =
-                pool.install(|| batch.par_iter().map(|it| row_for(it, ctx)).collect());
+    let mut sink = RowSink {
+        write,
+        progress,
+        summary: Summary::default(),
+        done_bytes: 0,
+        result: Ok(()),
+    };
+    let unreadable = if pool.current_num_threads() <= 1 {
+        read_batches(&sources, plan, warn, &mut |batch| {
+            let rows: Vec<Row> = batch.iter().map(|it| row_for(it, ctx)).collect();
             drop(batch);
-            if wtx.send(rows).is_err() {
-                break;
+            sink.take(&rows)
+        })
+    } else {
+        let (tx, rx) = sync_channel::<Vec<Item>>(QUEUED_BATCHES);
+        let (wtx, wrx) = sync_channel::<Vec<Row>>(QUEUED_BATCHES);
+        let sources = &sources;
+        let sink = &mut sink;
+        std::thread::scope(|s| {
+            let reader = s.spawn(move || read_batches(sources, plan, warn, &mut |b| tx.send(b).is_ok()));
+            let writer = s.spawn(move || {
+                for rows in wrx {
+                    if !sink.take(&rows) {
+                        break; // dropping wrx stops the analysis, then the reader
+                    }
+                }
+            });
+            for batch in rx {
+                let rows: Vec<Row> =
+                    pool.install(|| batch.par_iter().map(|it| row_for(it, ctx)).collect());
+                drop(batch);
+                if wtx.send(rows).is_err() {
+                    break;
+                }
             }
-        }
-        drop(wtx);
-        let (s, io_result) = writer.join().unwrap_or_else(|_| {
-            (
-                Summary::default(),
-                Err(std::io::Error::other("report writer panicked")),
-            )
-        });
-        summary = s;
-        unreadable = reader.join().unwrap_or(0);
-        io_result
-    });
-    result?;
+            drop(wtx);
+            let _ = writer.join();
+            reader.join().unwrap_or(0)
+        })
+    };
+    sink.result?;
+    let mut summary = sink.summary;
     summary.finish(started.elapsed().as_secs_f64());
     Ok(RunStats {
         summary,
