@@ -213,9 +213,21 @@ pub fn hex(b: &[u8]) -> String {
 }
 
 /// Per-run cache of decoded certificates keyed by their DER.
+///
+/// The map key is the DER's length and last 32 bytes (the end of the
+/// signature value: as good as random, and what differs between two
+/// certificates), so a lookup does not hash a whole kilobyte; the entry is
+/// then matched on the full DER.
 #[derive(Default)]
 pub struct CertCache {
-    map: RwLock<HashMap<Vec<u8>, Arc<Cert>>>,
+    map: RwLock<HashMap<(usize, [u8; 32]), Vec<Arc<Cert>>>>,
+}
+
+fn der_key(der: &[u8]) -> (usize, [u8; 32]) {
+    let mut tail = [0u8; 32];
+    let t = &der[der.len().saturating_sub(32)..];
+    tail[..t.len()].copy_from_slice(t);
+    (der.len(), tail)
 }
 
 impl CertCache {
@@ -225,13 +237,19 @@ impl CertCache {
 
     /// Returns the cached certificate for `der`, decoding it on first sight.
     pub fn get(&self, der: &[u8]) -> Result<Arc<Cert>, String> {
-        if let Some(c) = self.map.read().unwrap_or_else(|e| e.into_inner()).get(der) {
-            return Ok(c.clone());
+        let key = der_key(der);
+        if let Some(list) = self.map.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            if let Some(c) = list.iter().find(|c| c.der == der) {
+                return Ok(c.clone());
+            }
         }
         let c = Arc::new(Cert::from_der(der)?);
         let mut m = self.map.write().unwrap_or_else(|e| e.into_inner());
         if m.len() < Self::MAX_ENTRIES {
-            m.entry(der.to_vec()).or_insert_with(|| c.clone());
+            let list = m.entry(key).or_default();
+            if list.len() < 8 && !list.iter().any(|x| x.der == der) {
+                list.push(c.clone());
+            }
         }
         Ok(c)
     }

@@ -319,7 +319,8 @@ pub fn scan(
         let sources = &sources;
         let sink = &mut sink;
         std::thread::scope(|s| {
-            let reader = s.spawn(move || read_batches(sources, plan, warn, &mut |b| tx.send(b).is_ok()));
+            let reader =
+                s.spawn(move || read_batches(sources, plan, warn, &mut |b| tx.send(b).is_ok()));
             let writer = s.spawn(move || {
                 for rows in wrx {
                     if !sink.take(&rows) {
