@@ -166,10 +166,23 @@ const BAD: u8 = 0xFF;
 /// the padding, odd lengths) goes through the lenient scalar decoder,
 /// which decides the outcome.
 pub fn decode_base64(data: &[u8]) -> Result<Vec<u8>, String> {
-    if let Ok(v) = base64_simd::forgiving_decode_to_vec(data) {
-        return Ok(v);
+    // Line breaks out first, a line at a time (base64-simd strips
+    // whitespace byte by byte), then the SIMD decoder in place.
+    let mut buf = Vec::with_capacity(data.len());
+    let mut from = 0;
+    for i in memchr::memchr2_iter(b'\r', b'\n', data) {
+        buf.extend_from_slice(&data[from..i]);
+        from = i + 1;
     }
-    decode_base64_lenient(data)
+    buf.extend_from_slice(&data[from..]);
+    match base64_simd::forgiving_decode_inplace(&mut buf) {
+        Ok(decoded) => {
+            let n = decoded.len();
+            buf.truncate(n);
+            Ok(buf)
+        }
+        Err(_) => decode_base64_lenient(data),
+    }
 }
 
 /// The scalar decoder behind [`decode_base64`].

@@ -220,10 +220,13 @@ pub fn hex(b: &[u8]) -> String {
 /// then matched on the full DER.
 #[derive(Default)]
 pub struct CertCache {
-    map: RwLock<HashMap<(usize, [u8; 32]), Vec<Arc<Cert>>>>,
+    map: RwLock<HashMap<DerKey, Vec<Arc<Cert>>>>,
 }
 
-fn der_key(der: &[u8]) -> (usize, [u8; 32]) {
+/// (length, last 32 bytes) of a certificate's DER.
+type DerKey = (usize, [u8; 32]);
+
+fn der_key(der: &[u8]) -> DerKey {
     let mut tail = [0u8; 32];
     let t = &der[der.len().saturating_sub(32)..];
     tail[..t.len()].copy_from_slice(t);
