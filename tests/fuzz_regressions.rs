@@ -29,6 +29,18 @@ fn mbox_split_invariants(data: &[u8]) {
     }
 }
 
+/// The invariants of fuzz/fuzz_targets/message.rs: a verdict, one line of
+/// error, no panic.
+fn message_invariants(data: &[u8]) {
+    let ctx = smimescan::scan::Context::new(
+        smimescan::policy::Policy::default(),
+        smimescan::scan::AtMode::Fixed(1_767_225_600),
+    );
+    let row = smimescan::scan::analyze(data, &ctx);
+    assert!(!row.verdict.is_empty());
+    assert!(!row.error.contains('\n'));
+}
+
 fn each(target: &str, check: fn(&[u8])) {
     let dir = common::root(&format!("tests/data/fuzz/{target}"));
     let mut n = 0;
@@ -44,4 +56,9 @@ fn each(target: &str, check: fn(&[u8])) {
 #[test]
 fn mbox_split_regressions() {
     each("mbox_split", mbox_split_invariants);
+}
+
+#[test]
+fn message_regressions() {
+    each("message", message_invariants);
 }

@@ -100,8 +100,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
+            // Bytes, not a str slice: what follows `%` may be any UTF-8.
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
                 i += 3;
                 continue;
             }
@@ -142,6 +144,12 @@ mod tests {
         assert_eq!(ct.param("name"), Some("smime.p7m"));
         let ct = ContentType::parse(b"text/plain; title*=us-ascii'en'This%20is");
         assert_eq!(ct.param("title"), Some("This is"));
+        // Fuzz regression (message, crash-41109ee0): `%` before multi-byte
+        // UTF-8 in an RFC 2231 value sliced a str inside a character.
+        let ct = ContentType::parse("multipart/signed; protocol*=\"app%\u{e9}x\"".as_bytes());
+        assert_eq!(ct.param("protocol"), Some("app%\u{e9}x"));
+        let ct = ContentType::parse(b"a/b; x*=''%4\x81%41");
+        assert_eq!(ct.param("x"), Some("%4\u{fffd}A"));
         assert!(media_type_is(
             " Application/PKCS7-Signature",
             "application",
