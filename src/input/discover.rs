@@ -153,10 +153,7 @@ fn visit(
     entries.sort();
     for name in entries {
         let text = name.to_string_lossy();
-        if maildir && (text == "tmp" || is_maildir_meta(&text)) {
-            continue;
-        }
-        if in_maildir && is_maildir_meta(&text) {
+        if (maildir && text == "tmp") || ((maildir || in_maildir) && is_maildir_meta(&text)) {
             continue;
         }
         visit(&path.join(&name), maildir, seen_dirs, out, warn);

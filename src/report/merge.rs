@@ -20,24 +20,34 @@ enum Input {
     Summary(Summary),
 }
 
+/// Tells a report from a summary by its first line, without reading a
+/// (possibly huge) report twice: a summary is pretty-printed JSON whose
+/// first line is `{`; a JSONL report's first line is a whole row object; a
+/// CSV report starts with its header.
 fn classify(path: &Path) -> Result<Input, String> {
-    let mut text = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut text))
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let trimmed = text.trim_ascii_start();
-    if trimmed.starts_with(b"{") {
-        if let Ok(s) = serde_json::from_slice::<Summary>(&text) {
-            return Ok(Input::Summary(s));
-        }
+    use std::io::BufRead;
+    let err = |e: std::io::Error| format!("{}: {e}", path.display());
+    let mut first = Vec::new();
+    std::io::BufReader::new(std::fs::File::open(path).map_err(err)?)
+        .take(1 << 20)
+        .read_until(b'\n', &mut first)
+        .map_err(err)?;
+    let line = first.trim_ascii();
+    if line == b"{" {
+        let text = std::fs::read(path).map_err(err)?;
+        return serde_json::from_slice::<Summary>(&text)
+            .map(Input::Summary)
+            .map_err(|e| format!("{}: not a smimescan summary: {e}", path.display()));
+    }
+    if line.starts_with(b"{") {
         return Ok(Input::Report(path.to_path_buf(), Format::Jsonl));
     }
-    if trimmed.is_empty() || trimmed.starts_with(b"source,") {
+    if line.starts_with(b"source,") {
+        return Ok(Input::Report(path.to_path_buf(), Format::Csv));
+    }
+    if line.is_empty() {
         let fmt = Format::from_path(&path.to_string_lossy());
-        return Ok(Input::Report(
-            path.to_path_buf(),
-            if trimmed.is_empty() { fmt } else { Format::Csv },
-        ));
+        return Ok(Input::Report(path.to_path_buf(), fmt));
     }
     Err(format!(
         "{}: neither a smimescan report (CSV/JSONL) nor a summary",

@@ -109,9 +109,10 @@ pub fn analyze(raw: &[u8], ctx: &Context) -> Row {
         }
         fill_signed(&mut row, &mut findings, s, &id, ctx);
     } else {
-        let addr = id.sender.as_deref().or(id.from.as_deref());
-        if let Some(a) = id.from.as_deref().or(addr) {
-            if ctx.policy.requires_signed(a) && !matches!(kind, Kind::Signed | Kind::SignedOpaque) {
+        // Not signed (a signed kind always has a SignedOutcome, even a
+        // malformed one): does the policy require this sender to sign?
+        if let Some(a) = id.from.as_deref().or(id.sender.as_deref()) {
+            if ctx.policy.requires_signed(a) {
                 findings.insert(Finding::UnsignedRequired);
             }
         }
