@@ -18,6 +18,24 @@ fn mbox_split_invariants(data: &[u8]) {
     if !spans.is_empty() {
         assert_eq!(next, data.len());
     }
+    // The windowed separator index walks the same spans (crash-4ff447b8:
+    // a one-byte file, whose only span the index walk lost).
+    for window in 1..=7 {
+        let windowed = |d: &[u8], r: std::ops::Range<usize>| {
+            let mut v = Vec::new();
+            let mut s = r.start;
+            while s < r.end {
+                let e = (s + window).min(r.end);
+                v.extend(mailbox::separators_in(d, s..e));
+                s = e;
+            }
+            v
+        };
+        let first = mailbox::bom_len(data);
+        let indexed: Vec<_> =
+            mailbox::IndexedSplit::new(data, first, data.len(), &windowed).collect();
+        assert_eq!(indexed, spans, "window {window}");
+    }
     if mailbox::is_mbox(data) {
         for x in 0..=data.len() {
             let b = mailbox::boundary_at_or_after(data, x);

@@ -110,6 +110,64 @@ proptest! {
         prop_assert_eq!(next, data.len());
     }
 
+    /// The windowed separator index walks exactly the sequential split's
+    /// boundaries, whatever the window and feed sizes (tiny ones put window
+    /// edges inside `From ` lines, Content-Length headers and CRLFs), on
+    /// mboxrd files with Content-Length headers, right or stale, and junk.
+    #[test]
+    fn indexed_split_equals_split(
+        msgs in prop::collection::vec(msg(), 1..8),
+        crlf in any::<bool>(),
+        lengths in prop::collection::vec(prop::option::of(0usize..400), 8),
+        junk in prop::collection::vec(prop_oneof![Just(b'\n'), Just(b'F'), Just(b' '), any::<u8>()], 0..64),
+        window in 1usize..97,
+        feed in 1usize..300,
+    ) {
+        let mut data = Vec::new();
+        for (m, len) in msgs.iter().zip(&lengths) {
+            let mut one = write_mboxrd(std::slice::from_ref(m), crlf);
+            if let Some(n) = len {
+                // After the From line: a Content-Length header (maybe wrong).
+                let eol = one.iter().position(|&b| b == b'\n').unwrap() + 1;
+                let h = format!("Content-Length: {n}{}", if crlf { "\r\n" } else { "\n" });
+                one.splice(eol..eol, h.into_bytes());
+            }
+            data.extend_from_slice(&one);
+        }
+        data.extend_from_slice(&junk);
+        let want: Vec<_> = mailbox::split(&data).collect();
+        let windowed = |d: &[u8], r: std::ops::Range<usize>| {
+            let mut v = Vec::new();
+            let mut s = r.start;
+            while s < r.end {
+                let e = (s + window).min(r.end);
+                v.extend(mailbox::separators_in(d, s..e));
+                s = e;
+            }
+            v
+        };
+        let first = mailbox::bom_len(&data);
+        let got: Vec<_> = mailbox::IndexedSplit::new(&data, first, data.len(), &windowed).collect();
+        prop_assert_eq!(&got, &want);
+        // Fed in ranges of `feed` bytes, spans taken as soon as decided.
+        let mut st = mailbox::Stitcher::new(first, data.len());
+        let mut got = Vec::new();
+        loop {
+            while let Some(s) = st.next_span(&data) {
+                got.push(s);
+            }
+            match st.want(feed) {
+                Some(r) => { let seps = windowed(&data, r.clone()); st.feed(r, seps) }
+                None => break,
+            }
+        }
+        while let Some(s) = st.next_span(&data) {
+            got.push(s);
+        }
+        prop_assert!(st.done());
+        prop_assert_eq!(got, want);
+    }
+
     /// Row count = message count, whatever the bytes: the analysis of a
     /// message never panics and never drops it.
     #[test]

@@ -16,6 +16,22 @@ fuzz_target!(|data: &[u8]| {
     if !spans.is_empty() {
         assert_eq!(next, data.len());
     }
+    // The windowed separator index (as the scan pipeline splits a mapped
+    // mbox) walks the same spans, window edges anywhere.
+    let window = 1 + data.first().map_or(0, |&b| b as usize % 61);
+    let windowed = |d: &[u8], r: std::ops::Range<usize>| {
+        let mut v = Vec::new();
+        let mut s = r.start;
+        while s < r.end {
+            let e = (s + window).min(r.end);
+            v.extend(mailbox::separators_in(d, s..e));
+            s = e;
+        }
+        v
+    };
+    let first = mailbox::bom_len(data);
+    let indexed: Vec<_> = mailbox::IndexedSplit::new(data, first, data.len(), &windowed).collect();
+    assert_eq!(indexed, spans);
     // Shard cuts agree with the sequential split.
     if mailbox::is_mbox(data) {
         for x in [data.len() / 3, data.len() / 2, data.len() * 2 / 3] {

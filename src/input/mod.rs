@@ -12,4 +12,4 @@ pub mod guard;
 mod read;
 
 pub use discover::{discover, Codec, Source};
-pub use read::{read_source, Buf, Message, ReadError};
+pub use read::{read_parts, read_source, Buf, MboxPart, Message, Part, ReadError};

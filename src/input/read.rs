@@ -81,6 +81,32 @@ pub const CHUNK: usize = 16 << 20;
 /// decompressed single-message file.
 pub const MAX_STREAM_MESSAGE: usize = 256 << 20;
 
+/// What [`read_parts`] hands on: one message, or a plain mbox held whole
+/// (mapped), for the caller to split.
+pub enum Part {
+    Message(Message),
+    Mbox(MboxPart),
+}
+
+/// A plain mbox (or a shard's part of one) in memory: its messages are the
+/// spans between `start` and `end` that [`mailbox::IndexedSplit`] or a
+/// [`mailbox::Stitcher`] finds.
+pub struct MboxPart {
+    pub buf: Arc<Buf>,
+    /// First message boundary of the part.
+    pub start: usize,
+    /// Boundary after the part's last message.
+    pub end: usize,
+}
+
+impl MboxPart {
+    /// The `index`-th message of the part, spanning `span` of the file.
+    pub fn message(&self, span: Range<usize>, index: u64) -> Message {
+        let followed = span.end < self.buf.len();
+        mbox_message(&self.buf, span, followed, 0, index)
+    }
+}
+
 /// Reads `src`, calling `emit` for each message in order.
 ///
 /// `range` (byte offsets in the file) restricts a plain mbox to the
@@ -95,17 +121,39 @@ pub fn read_source(
     range: Option<Range<u64>>,
     emit: &mut dyn FnMut(Message),
 ) -> Result<(), ReadError> {
+    read_parts(src, range, &mut |part| match part {
+        Part::Message(m) => emit(m),
+        Part::Mbox(mbox) => {
+            let data: &[u8] = &mbox.buf;
+            let spans =
+                mailbox::IndexedSplit::new(data, mbox.start, mbox.end, &mailbox::index_sequential);
+            for (i, span) in spans.enumerate() {
+                emit(mbox.message(span, i as u64));
+            }
+        }
+    })
+}
+
+/// [`read_source`], but a plain mbox read through a map (or into memory)
+/// comes whole, as a [`Part::Mbox`], for the caller to split (the scan
+/// pipeline indexes its separators on its thread pool).
+pub fn read_parts(
+    src: &Source,
+    range: Option<Range<u64>>,
+    emit: &mut dyn FnMut(Part),
+) -> Result<(), ReadError> {
     let file = File::open(&src.path).map_err(|e| ReadError(e.to_string()))?;
+    let mut message = |m| emit(Part::Message(m));
     match src.codec {
         Codec::None => read_mapped(file, range, emit),
         Codec::Gzip => {
             let dec = flate2::read::MultiGzDecoder::new(file);
-            read_stream(RatioLimit::new(Box::new(dec), src.size), emit)
+            read_stream(RatioLimit::new(Box::new(dec), src.size), &mut message)
         }
         Codec::Zstd => {
             let dec =
                 zstd::stream::read::Decoder::new(file).map_err(|e| ReadError(e.to_string()))?;
-            read_stream(RatioLimit::new(Box::new(dec), src.size), emit)
+            read_stream(RatioLimit::new(Box::new(dec), src.size), &mut message)
         }
     }
 }
@@ -113,7 +161,7 @@ pub fn read_source(
 fn read_mapped(
     file: File,
     range: Option<Range<u64>>,
-    emit: &mut dyn FnMut(Message),
+    emit: &mut dyn FnMut(Part),
 ) -> Result<(), ReadError> {
     let len = file.metadata().map_err(|e| ReadError(e.to_string()))?.len();
     if len == 0 {
@@ -138,30 +186,22 @@ fn read_mapped(
         ),
     };
     if mailbox::is_mbox(data) {
+        // A message never crosses the range's end boundary: the next shard
+        // starts there (see boundary_at_or_after).
         let start = mailbox::boundary_at_or_after(data, lo);
         let end = mailbox::boundary_at_or_after(data, hi);
-        let mut pos = start;
-        let mut index = 0;
-        while pos < end {
-            let e = match mailbox::message_end(data, pos, true) {
-                // A message never crosses the range's end boundary: the
-                // next shard starts there (see boundary_at_or_after).
-                Found::Yes(e) if e > pos => e.min(end),
-                _ => end,
-            };
-            emit(mbox_message(&buf, pos..e, e < len, 0, index));
-            index += 1;
-            pos = e;
+        if start < end {
+            emit(Part::Mbox(MboxPart { buf, start, end }));
         }
     } else if lo == 0 && hi > 0 {
-        emit(Message {
+        emit(Part::Message(Message {
             index: 0,
             offset: 0,
             length: len as u64,
             buf: buf.clone(),
             content: 0..len,
             error: None,
-        });
+        }));
     }
     Ok(())
 }

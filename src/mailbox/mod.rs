@@ -24,6 +24,10 @@
 //! the spans of a file tile it exactly: their lengths sum to the file size
 //! minus the BOM.
 
+mod index;
+
+pub use index::{index_sequential, separators_in, IndexedSplit, Indexer, Separator, Stitcher};
+
 use memchr::{memchr, memmem};
 
 /// UTF-8 byte-order mark, written by some Windows tools at the start of a file.
@@ -428,7 +432,7 @@ mod tests {
 
     /// Two messages; the first's Content-Length body holds a separator-
     /// looking message.
-    fn content_length_mbox() -> Vec<u8> {
+    pub(super) fn content_length_mbox() -> Vec<u8> {
         let body = b"a\n\nFrom x Mon Jan  1 00:00:00 2024\nSubject: fake\n\nz\n";
         let mut m = format!(
             "From a Mon Jan  1 00:00:00 2024\nContent-Length: {}\n\n",

@@ -1,11 +1,16 @@
 //! The scan pipeline: inputs → messages → rows, in input order, in
 //! parallel, with bounded memory.
 //!
-//! A reader thread discovers and reads the inputs and cuts the messages
-//! into batches (at most [`BATCH_MESSAGES`] messages or [`BATCH_BYTES`]
-//! bytes); a bounded channel holds at most [`QUEUED_BATCHES`] of them. The
-//! calling thread analyses each batch on the rayon pool (`par_iter`, whose
-//! `collect` keeps order) and hands the rows to a writer thread through
+//! A reader thread discovers and opens the inputs. A plain mbox goes on
+//! whole (mapped): the calling thread splits and analyses it in rounds
+//! ([`analyse_mbox`]) — while the pool analyses the messages found so far,
+//! it searches the next [`ROUND_BYTES`] for separators in windows of
+//! [`INDEX_WINDOW`], so that splitting runs on every core and a message is
+//! analysed while its bytes are still in the CPU's cache. Other messages
+//! (Maildir, .eml, compressed streams) come in batches (at most
+//! [`BATCH_MESSAGES`] messages or [`BATCH_BYTES`] bytes) analysed with
+//! `par_iter`. A bounded channel holds at most [`QUEUED_BATCHES`] units;
+//! rows go, in order (`collect` keeps it), to a writer thread through
 //! another bounded channel. So the rows come out in input order at any
 //! thread count, and the memory in flight is bounded by a few batches
 //! whatever the archive's size: mapped files cost page cache, not heap;
@@ -25,6 +30,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::input::{self, Message, Source};
+use crate::mailbox;
 use crate::mime::Limits;
 use crate::pki::chain::Verifier;
 use crate::pki::CertCache;
@@ -35,6 +41,14 @@ use crate::report::{Row, Summary};
 pub const BATCH_MESSAGES: usize = 2048;
 /// Most message bytes in one batch.
 pub const BATCH_BYTES: u64 = 64 << 20;
+/// Messages in the first batch (see [`read_batches`]).
+pub const FIRST_BATCH: usize = 32;
+/// Windows of a plain mbox searched for separators as one task.
+pub const INDEX_WINDOW: usize = 1 << 20;
+/// Bytes of a plain mbox indexed per round of [`analyse_mbox`] (at most;
+/// the first rounds are smaller). Small enough that a round and the next
+/// stay in the CPU's last-level cache.
+pub const ROUND_BYTES: usize = 8 << 20;
 /// Batches read ahead of the analysis.
 pub const QUEUED_BATCHES: usize = 2;
 
@@ -210,31 +224,57 @@ pub struct RunStats {
 /// Progress callback: bytes done, messages done.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
-/// Reads every planned source and hands its messages on in batches of at
-/// most [`BATCH_MESSAGES`] messages or [`BATCH_BYTES`] bytes; stops when
-/// `emit` returns false. Returns the number of unreadable files.
-fn read_batches(
+/// Work handed from the reader to the analysis.
+enum Unit {
+    /// Messages read one by one (Maildir, .eml, compressed streams).
+    Items(Vec<Item>),
+    /// A plain mbox held whole: split and analysed round by round (see
+    /// [`analyse_mbox`]).
+    Mbox(Arc<str>, input::MboxPart),
+}
+
+/// Reads every planned source and hands on its plain mboxes whole and its
+/// other messages in batches of at most [`BATCH_MESSAGES`] messages or
+/// [`BATCH_BYTES`] bytes; stops when `emit` returns false. Returns the
+/// number of unreadable files.
+///
+/// The first batch holds [`FIRST_BATCH`] messages and each next one twice
+/// as many up to the limit, so that the analysis starts at once.
+fn read_units(
     sources: &[Source],
     plan: Vec<Option<Option<std::ops::Range<u64>>>>,
     warn: &(dyn Fn(String) + Sync),
-    emit: &mut dyn FnMut(Vec<Item>) -> bool,
+    emit: &mut dyn FnMut(Unit) -> bool,
 ) -> usize {
     let mut unreadable = 0;
     let mut go_on = true;
     let mut batch: Vec<Item> = Vec::new();
     let mut bytes = 0u64;
+    let mut limit = FIRST_BATCH;
     for (src, part) in sources.iter().zip(plan) {
         let Some(range) = part else { continue };
         let name: Arc<str> = src.display().into();
-        let r = input::read_source(src, range, &mut |msg| {
-            bytes += msg.length;
-            batch.push(Item {
-                source: name.clone(),
-                msg,
-            });
-            if go_on && (batch.len() >= BATCH_MESSAGES || bytes >= BATCH_BYTES) {
-                go_on = emit(std::mem::take(&mut batch));
-                bytes = 0;
+        let r = input::read_parts(src, range, &mut |part| match part {
+            input::Part::Message(msg) => {
+                bytes += msg.length;
+                batch.push(Item {
+                    source: name.clone(),
+                    msg,
+                });
+                if go_on && (batch.len() >= limit || bytes >= BATCH_BYTES) {
+                    go_on = emit(Unit::Items(std::mem::take(&mut batch)));
+                    bytes = 0;
+                    limit = (limit * 2).min(BATCH_MESSAGES);
+                }
+            }
+            input::Part::Mbox(mbox) => {
+                if go_on && !batch.is_empty() {
+                    go_on = emit(Unit::Items(std::mem::take(&mut batch)));
+                    bytes = 0;
+                }
+                if go_on {
+                    go_on = emit(Unit::Mbox(name.clone(), mbox));
+                }
             }
         });
         if let Err(e) = r {
@@ -246,9 +286,92 @@ fn read_batches(
         }
     }
     if !batch.is_empty() {
-        emit(batch);
+        emit(Unit::Items(batch));
     }
     unreadable
+}
+
+/// Analyses one unit on `pool` and hands its rows on in order, in one or
+/// more batches; returns false as soon as `deliver` does.
+fn analyse_unit(
+    unit: Unit,
+    ctx: &Context,
+    pool: &rayon::ThreadPool,
+    deliver: &mut dyn FnMut(Vec<Row>) -> bool,
+) -> bool {
+    match unit {
+        Unit::Items(items) => {
+            let rows = pool.install(|| items.par_iter().map(|it| row_for(it, ctx)).collect());
+            drop(items);
+            deliver(rows)
+        }
+        Unit::Mbox(source, mbox) => analyse_mbox(&source, &mbox, ctx, pool, deliver),
+    }
+}
+
+/// Splits and analyses a plain mbox in rounds: each round analyses the
+/// messages whose boundaries the index so far decides while it indexes the
+/// next [`ROUND_BYTES`] (in windows of [`INDEX_WINDOW`], all on `pool`).
+/// So the bytes are searched for separators in parallel, and a message is
+/// analysed right after its bytes were searched, while they are still in
+/// the CPU's cache: the file is read from memory once, not twice.
+fn analyse_mbox(
+    source: &Arc<str>,
+    mbox: &input::MboxPart,
+    ctx: &Context,
+    pool: &rayon::ThreadPool,
+    deliver: &mut dyn FnMut(Vec<Row>) -> bool,
+) -> bool {
+    let data: &[u8] = &mbox.buf;
+    let mut stitcher = mailbox::Stitcher::new(mbox.start, mbox.end);
+    let mut index = 0u64;
+    // The first rounds are small, so that the analysis starts at once.
+    let mut round = INDEX_WINDOW;
+    loop {
+        let mut items = Vec::new();
+        while items.len() < BATCH_MESSAGES {
+            let Some(span) = stitcher.next_span(data) else {
+                break;
+            };
+            items.push(Item {
+                source: source.clone(),
+                msg: mbox.message(span, index),
+            });
+            index += 1;
+        }
+        let next = stitcher.want(round);
+        round = (round * 2).min(ROUND_BYTES);
+        if items.is_empty() && next.is_none() && stitcher.done() {
+            return true;
+        }
+        let (rows, seps): (Vec<Row>, _) = pool.install(|| {
+            rayon::join(
+                || items.par_iter().map(|it| row_for(it, ctx)).collect(),
+                || next.clone().map(|r| parallel_index(data, r)),
+            )
+        });
+        drop(items);
+        if let (Some(r), Some(seps)) = (next, seps) {
+            stitcher.feed(r, seps);
+        }
+        if !rows.is_empty() && !deliver(rows) {
+            return false;
+        }
+    }
+}
+
+/// The separators of `data[range]`, searched in windows of
+/// [`INDEX_WINDOW`] bytes in parallel (on the current pool).
+fn parallel_index(data: &[u8], range: std::ops::Range<usize>) -> Vec<mailbox::Separator> {
+    let windows: Vec<std::ops::Range<usize>> = (range.start..range.end)
+        .step_by(INDEX_WINDOW)
+        .map(|s| s..(s + INDEX_WINDOW).min(range.end))
+        .collect();
+    let found: Vec<Vec<mailbox::Separator>> = windows
+        .into_par_iter()
+        .map(|w| mailbox::separators_in(data, w))
+        .collect();
+    found.concat()
 }
 
 /// Takes rows in order: writes them, counts them, reports progress; after
@@ -279,11 +402,11 @@ impl RowSink<'_> {
 /// Scans `paths` and hands every row, in order, to `write`. Problems with
 /// whole files go to `warn`.
 ///
-/// With a pool of one thread everything runs on the calling thread (so
-/// `-j 1` is one core). Otherwise a reader thread splits the inputs into
-/// batches, the pool analyses each batch (`par_iter` + `collect` keeps
-/// order), and a writer thread writes the previous batch meanwhile; at most
-/// [`QUEUED_BATCHES`] batches wait on either side.
+/// With a pool of one thread everything runs on that thread (so `-j 1` is
+/// one core). Otherwise a reader thread opens the inputs and batches
+/// messages, the pool splits mboxes and analyses (`par_iter` + `collect`
+/// keeps order), and a writer thread writes the previous rows meanwhile;
+/// at most [`QUEUED_BATCHES`] units wait on either side.
 #[allow(clippy::too_many_arguments)]
 pub fn scan(
     paths: &[PathBuf],
@@ -308,19 +431,22 @@ pub fn scan(
         result: Ok(()),
     };
     let unreadable = if pool.current_num_threads() <= 1 {
-        read_batches(&sources, plan, warn, &mut |batch| {
-            let rows: Vec<Row> = batch.iter().map(|it| row_for(it, ctx)).collect();
-            drop(batch);
-            sink.take(&rows)
+        // All on the pool's one thread: the pool's calls then run inline.
+        let sources = &sources;
+        let sink = &mut sink;
+        pool.install(move || {
+            read_units(sources, plan, warn, &mut |unit| {
+                analyse_unit(unit, ctx, pool, &mut |rows| sink.take(&rows))
+            })
         })
     } else {
-        let (tx, rx) = sync_channel::<Vec<Item>>(QUEUED_BATCHES);
+        let (tx, rx) = sync_channel::<Unit>(QUEUED_BATCHES);
         let (wtx, wrx) = sync_channel::<Vec<Row>>(QUEUED_BATCHES);
         let sources = &sources;
         let sink = &mut sink;
         std::thread::scope(|s| {
             let reader =
-                s.spawn(move || read_batches(sources, plan, warn, &mut |b| tx.send(b).is_ok()));
+                s.spawn(move || read_units(sources, plan, warn, &mut |u| tx.send(u).is_ok()));
             let writer = s.spawn(move || {
                 for rows in wrx {
                     if !sink.take(&rows) {
@@ -328,11 +454,8 @@ pub fn scan(
                     }
                 }
             });
-            for batch in rx {
-                let rows: Vec<Row> =
-                    pool.install(|| batch.par_iter().map(|it| row_for(it, ctx)).collect());
-                drop(batch);
-                if wtx.send(rows).is_err() {
+            for unit in rx {
+                if !analyse_unit(unit, ctx, pool, &mut |rows| wtx.send(rows).is_ok()) {
                     break;
                 }
             }

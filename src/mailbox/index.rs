@@ -1,0 +1,251 @@
+//! Splitting a mapped mbox from an index of its separators, built window by
+//! window so that the windows can be searched in parallel.
+//!
+//! [`super::split`] walks a file with one `\nFrom ` search after another;
+//! that is one thread reading every byte. Here the search is cut into
+//! independent windows: [`separators_in`] finds the separators whose `From `
+//! starts in a window (and where each one's trusted `Content-Length:` ends
+//! its message), and [`IndexedSplit`] walks the message boundaries over that
+//! index exactly as [`super::split`] walks them over the file — same spans,
+//! byte for byte (tested against it with tiny windows, and by the
+//! `mbox_split` fuzz target). The walk itself is a cursor over a short
+//! list; the work that reads the bytes is in the windows, which the caller
+//! may run on any number of threads.
+
+use std::ops::Range;
+
+use memchr::memmem;
+
+use super::{content_length_end, separator_at, Found};
+
+/// A message separator found by [`separators_in`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Separator {
+    /// Offset of its `From `.
+    pub at: usize,
+    /// Where the message it starts ends, when its `Content-Length:` is
+    /// trusted (lands on a separator or the end of the file).
+    pub length_end: Option<usize>,
+}
+
+/// Every separator whose `From ` starts in `window` right after a newline
+/// (the file's first message is not preceded by one: the walk takes its
+/// start as given). `data` is the whole file.
+pub fn separators_in(data: &[u8], window: Range<usize>) -> Vec<Separator> {
+    let mut out = Vec::new();
+    let end = window.end.min(data.len());
+    if window.start >= end {
+        return out;
+    }
+    // `\nFrom ` at i starts a candidate at i + 1, in the window when
+    // window.start <= i + 1 < end.
+    let lo = window.start.saturating_sub(1);
+    let hi = (end + 5).min(data.len());
+    for i in memmem::find_iter(&data[lo..hi], b"\nFrom ") {
+        let at = lo + i + 1;
+        if at < window.start || at >= end {
+            continue;
+        }
+        if separator_at(data, at, true) == Found::Yes(()) {
+            out.push(Separator {
+                at,
+                length_end: yes(content_length_end(data, at, true)),
+            });
+        }
+    }
+    out
+}
+
+fn yes(f: Found<usize>) -> Option<usize> {
+    match f {
+        Found::Yes(e) => Some(e),
+        _ => None,
+    }
+}
+
+/// Builds the index of a range: [`separators_in`] over windows of it, in
+/// order (on one thread or several).
+pub type Indexer<'a> = &'a (dyn Fn(&[u8], Range<usize>) -> Vec<Separator> + Sync);
+
+/// The index of `range` on the calling thread.
+pub fn index_sequential(data: &[u8], range: Range<usize>) -> Vec<Separator> {
+    separators_in(data, range)
+}
+
+/// Walks the message boundaries of `data[start..end]` (both boundaries as
+/// [`super::boundary_at_or_after`] gives them) over an index fed to it
+/// range by range ([`Stitcher::want`], [`Stitcher::feed`]): yields each
+/// span as soon as the index decides where it ends.
+#[derive(Debug)]
+pub struct Stitcher {
+    end: usize,
+    pos: usize,
+    /// Indexed separators; `next` is the first not yet passed.
+    seps: Vec<Separator>,
+    next: usize,
+    /// Everything below this is indexed (or behind the walk).
+    indexed_to: usize,
+}
+
+impl Stitcher {
+    pub fn new(start: usize, end: usize) -> Stitcher {
+        Stitcher {
+            end,
+            pos: start,
+            seps: Vec::new(),
+            next: 0,
+            indexed_to: start,
+        }
+    }
+
+    /// Whether every span has been yielded.
+    pub fn done(&self) -> bool {
+        self.pos >= self.end
+    }
+
+    /// The range to index next, at most `size` bytes, or None when the
+    /// index reaches `end` (or the walk needs nothing more): from then on
+    /// [`Stitcher::next_span`] yields every remaining span.
+    pub fn want(&mut self, size: usize) -> Option<Range<usize>> {
+        // Nothing at or below the walk's position matters any more.
+        let from = self.indexed_to.max(self.pos + 1);
+        if self.done() || from >= self.end {
+            self.indexed_to = self.end;
+            return None;
+        }
+        Some(from..from.saturating_add(size.max(1)).min(self.end))
+    }
+
+    /// Adds the separators of `range`, the last range [`Stitcher::want`]
+    /// returned.
+    pub fn feed(&mut self, range: Range<usize>, seps: Vec<Separator>) {
+        self.seps.drain(..self.next);
+        self.next = 0;
+        self.seps.extend(seps);
+        self.indexed_to = range.end;
+    }
+
+    /// The next message span, if the index fed so far decides its end.
+    pub fn next_span(&mut self, data: &[u8]) -> Option<Range<usize>> {
+        let start = self.pos;
+        if start >= self.end {
+            return None;
+        }
+        // As `message_end`: the trusted Content-Length first, else the
+        // next separator, else the end of the file.
+        let mut i = self.next;
+        while self.seps.get(i).is_some_and(|s| s.at < start) {
+            i += 1;
+        }
+        let at_start = i;
+        let length_end = match self.seps.get(i) {
+            Some(s) if s.at == start => {
+                i += 1;
+                s.length_end
+            }
+            // The first message, a Content-Length target that is a
+            // separator only in form, or a start not indexed.
+            _ => yes(content_length_end(data, start, true)),
+        };
+        let e = match (length_end, self.seps.get(i)) {
+            (Some(e), _) => e,
+            (None, Some(s)) => s.at,
+            (None, None) if self.indexed_to >= self.end => data.len(),
+            (None, None) => {
+                self.next = at_start;
+                return None; // the end is past the index
+            }
+        };
+        self.next = i;
+        let e = if e > start { e.min(self.end) } else { self.end };
+        self.pos = e;
+        Some(start..e)
+    }
+}
+
+/// The first segment indexed by [`IndexedSplit`]; later ones double up to
+/// [`MAX_SEGMENT`].
+pub const FIRST_SEGMENT: usize = 1 << 20;
+/// The largest segment [`IndexedSplit`] indexes at once.
+pub const MAX_SEGMENT: usize = 64 << 20;
+
+/// The message spans of `data[start..end]`, indexing segment by segment
+/// with `index` as the walk reaches them.
+pub struct IndexedSplit<'a> {
+    data: &'a [u8],
+    index: Indexer<'a>,
+    stitcher: Stitcher,
+    segment: usize,
+}
+
+impl<'a> IndexedSplit<'a> {
+    pub fn new(data: &'a [u8], start: usize, end: usize, index: Indexer<'a>) -> IndexedSplit<'a> {
+        IndexedSplit {
+            data,
+            index,
+            stitcher: Stitcher::new(start, end.min(data.len())),
+            segment: FIRST_SEGMENT,
+        }
+    }
+}
+
+impl Iterator for IndexedSplit<'_> {
+    type Item = Range<usize>;
+
+    fn next(&mut self) -> Option<Range<usize>> {
+        loop {
+            if let Some(span) = self.stitcher.next_span(self.data) {
+                return Some(span);
+            }
+            let Some(r) = self.stitcher.want(self.segment) else {
+                // Indexed to the end: the walk decides every span now.
+                return self.stitcher.next_span(self.data);
+            };
+            let seps = (self.index)(self.data, r.clone());
+            self.stitcher.feed(r, seps);
+            self.segment = (self.segment * 2).min(MAX_SEGMENT);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `split` over an index built in windows of `w` bytes, segments
+    /// ramping as in a run.
+    fn indexed(data: &[u8], w: usize) -> Vec<Range<usize>> {
+        let index = move |d: &[u8], r: Range<usize>| -> Vec<Separator> {
+            let mut v = Vec::new();
+            let mut s = r.start;
+            while s < r.end {
+                let e = (s + w).min(r.end);
+                v.extend(separators_in(d, s..e));
+                s = e;
+            }
+            v
+        };
+        IndexedSplit::new(data, super::super::bom_len(data), data.len(), &index).collect()
+    }
+
+    #[test]
+    fn same_spans_as_split_in_any_window() {
+        let cases: Vec<Vec<u8>> = vec![
+            b"From a@b Mon Jan  1 00:00:00 2024\nSubject: x\n\nhello\n\nFrom Russia with love\n\nFrom time to time\nbye\n\nFrom - \nSubject: y\n\nz\n".to_vec(),
+            b"\xEF\xBB\xBFFrom a Mon Jan  1 00:00:00 2024\r\nSubject: x\r\n\r\nline\r\nFrom b Mon Jan  1 00:00:00 2024\r\nSubject: y\r\n\r\n".to_vec(),
+            super::super::tests::content_length_mbox(),
+            b"From a\nX: 1\n\nFrom b\nno header\n\nFrom c\nY: 2\n\n".to_vec(),
+        ];
+        for data in &cases {
+            let want: Vec<_> = super::super::split(data).collect();
+            for w in [1, 2, 3, 5, 7, 64, 1 << 20] {
+                assert_eq!(
+                    indexed(data, w),
+                    want,
+                    "window {w}: {:?}",
+                    String::from_utf8_lossy(data)
+                );
+            }
+        }
+    }
+}
