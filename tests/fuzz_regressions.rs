@@ -22,11 +22,11 @@ fn mbox_split_invariants(data: &[u8]) {
     // a one-byte file, whose only span the index walk lost).
     for window in 1..=7 {
         let windowed = |d: &[u8], r: std::ops::Range<usize>| {
-            let mut v = Vec::new();
+            let mut v = mailbox::Index::default();
             let mut s = r.start;
             while s < r.end {
                 let e = (s + window).min(r.end);
-                v.extend(mailbox::separators_in(d, s..e));
+                v.append(mailbox::index_window(d, s..e));
                 s = e;
             }
             v
@@ -57,6 +57,9 @@ fn message_invariants(data: &[u8]) {
     let row = smimescan::scan::analyze(data, &ctx);
     assert!(!row.verdict.is_empty());
     assert!(!row.error.contains('\n'));
+    let marks = smimescan::mime::dash_lines(data);
+    let marked = smimescan::scan::analyze_marked(data, marks.as_deref(), &ctx);
+    assert_eq!(marked, row);
 }
 
 fn each(target: &str, check: fn(&[u8])) {

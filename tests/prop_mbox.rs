@@ -137,11 +137,11 @@ proptest! {
         data.extend_from_slice(&junk);
         let want: Vec<_> = mailbox::split(&data).collect();
         let windowed = |d: &[u8], r: std::ops::Range<usize>| {
-            let mut v = Vec::new();
+            let mut v = mailbox::Index::default();
             let mut s = r.start;
             while s < r.end {
                 let e = (s + window).min(r.end);
-                v.extend(mailbox::separators_in(d, s..e));
+                v.append(mailbox::index_window(d, s..e));
                 s = e;
             }
             v

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use smimescan::policy::Policy;
-use smimescan::scan::{analyze, AtMode, Context};
+use smimescan::scan::{analyze, analyze_marked, AtMode, Context};
 
 fn ctx() -> &'static Context {
     static CTX: OnceLock<Context> = OnceLock::new();
@@ -16,4 +16,8 @@ fuzz_target!(|data: &[u8]| {
     let row = analyze(data, ctx());
     assert!(!row.verdict.is_empty());
     assert!(!row.error.contains('\n'));
+    // Delimiters looked for only at the dash lines (as in an mbox scan):
+    // the same row.
+    let marks = smimescan::mime::dash_lines(data);
+    assert_eq!(analyze_marked(data, marks.as_deref(), ctx()), row);
 });

@@ -56,6 +56,9 @@ pub struct Message {
     pub content: Range<usize>,
     /// Set when the message could not be read whole (e.g. over a limit).
     pub error: Option<String>,
+    /// Offsets in the content of the lines that start with `-`, when the
+    /// mbox index found them (see [`crate::mime::find_smime_marked`]).
+    pub dash_lines: Option<Vec<u32>>,
 }
 
 impl Message {
@@ -201,6 +204,7 @@ fn read_mapped(
             buf: buf.clone(),
             content: 0..len,
             error: None,
+            dash_lines: None,
         }));
     }
     Ok(())
@@ -231,6 +235,7 @@ fn mbox_message(
         buf: buf.clone(),
         content: start..start + content.len(),
         error: None,
+        dash_lines: None,
     }
 }
 
@@ -332,6 +337,7 @@ fn read_stream(mut r: RatioLimit, emit: &mut dyn FnMut(Message)) -> Result<(), R
             buf: Arc::new(Buf::Owned(buf)),
             content: 0..len,
             error,
+            dash_lines: None,
         });
         return Ok(());
     }

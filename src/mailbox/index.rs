@@ -14,8 +14,6 @@
 
 use std::ops::Range;
 
-use memchr::memmem;
-
 use super::{content_length_end, separator_at, Found};
 
 /// A message separator found by [`separators_in`].
@@ -28,32 +26,73 @@ pub struct Separator {
     pub length_end: Option<usize>,
 }
 
-/// Every separator whose `From ` starts in `window` right after a newline
-/// (the file's first message is not preceded by one: the walk takes its
-/// start as given). `data` is the whole file.
-pub fn separators_in(data: &[u8], window: Range<usize>) -> Vec<Separator> {
-    let mut out = Vec::new();
+/// What [`index_window`] finds in a range of a file.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Index {
+    /// The separators, in order.
+    pub seps: Vec<Separator>,
+    /// Offsets of the lines that start with `-` (candidates for MIME
+    /// boundary delimiters), in order; none from a dense range.
+    pub dashes: Vec<usize>,
+    /// Ranges with more than one `-` line per [`DENSE_DASHES`] bytes: their
+    /// dash lines are not kept (memory stays bounded on any input), and
+    /// messages that touch them are walked without hints.
+    pub dense: Vec<Range<usize>>,
+}
+
+impl Index {
+    /// Appends the index of the range that follows.
+    pub fn append(&mut self, other: Index) {
+        self.seps.extend(other.seps);
+        self.dashes.extend(other.dashes);
+        self.dense.extend(other.dense);
+    }
+}
+
+/// See [`Index::dense`].
+pub const DENSE_DASHES: usize = 64;
+
+/// Indexes `window` of `data` (the whole file): every separator whose
+/// `From ` starts in the window right after a newline (the file's first
+/// message is not preceded by one: the walk takes its start as given), and
+/// every line in it that starts with `-` — all in one pass over the bytes
+/// ([`super::marks::line_marks`]).
+pub fn index_window(data: &[u8], window: Range<usize>) -> Index {
+    let mut out = Index::default();
     let end = window.end.min(data.len());
     if window.start >= end {
         return out;
     }
-    // `\nFrom ` at i starts a candidate at i + 1, in the window when
-    // window.start <= i + 1 < end.
+    // A newline at i marks the line starting at i + 1, in the window when
+    // window.start <= i + 1 < end; a separator needs the 5 bytes of
+    // `From ` (checked by separator_at).
     let lo = window.start.saturating_sub(1);
-    let hi = (end + 5).min(data.len());
-    for i in memmem::find_iter(&data[lo..hi], b"\nFrom ") {
-        let at = lo + i + 1;
+    let hi = (end + 1).min(data.len());
+    let mut lines = Vec::new();
+    super::marks::line_marks(&data[lo..hi], &mut |i| lines.push(lo + i + 1));
+    for at in lines {
         if at < window.start || at >= end {
             continue;
         }
-        if separator_at(data, at, true) == Found::Yes(()) {
-            out.push(Separator {
+        if data[at] == b'-' {
+            out.dashes.push(at);
+        } else if separator_at(data, at, true) == Found::Yes(()) {
+            out.seps.push(Separator {
                 at,
                 length_end: yes(content_length_end(data, at, true)),
             });
         }
     }
+    if out.dashes.len() > (end - window.start) / DENSE_DASHES {
+        out.dashes = Vec::new();
+        out.dense.push(window.start..end);
+    }
     out
+}
+
+/// The separators of `window` (see [`index_window`]).
+pub fn separators_in(data: &[u8], window: Range<usize>) -> Vec<Separator> {
+    index_window(data, window).seps
 }
 
 fn yes(f: Found<usize>) -> Option<usize> {
@@ -63,13 +102,13 @@ fn yes(f: Found<usize>) -> Option<usize> {
     }
 }
 
-/// Builds the index of a range: [`separators_in`] over windows of it, in
+/// Builds the index of a range: [`index_window`] over windows of it, in
 /// order (on one thread or several).
-pub type Indexer<'a> = &'a (dyn Fn(&[u8], Range<usize>) -> Vec<Separator> + Sync);
+pub type Indexer<'a> = &'a (dyn Fn(&[u8], Range<usize>) -> Index + Sync);
 
 /// The index of `range` on the calling thread.
-pub fn index_sequential(data: &[u8], range: Range<usize>) -> Vec<Separator> {
-    separators_in(data, range)
+pub fn index_sequential(data: &[u8], range: Range<usize>) -> Index {
+    index_window(data, range)
 }
 
 /// Walks the message boundaries of `data[start..end]` (both boundaries as
@@ -83,6 +122,11 @@ pub struct Stitcher {
     /// Indexed separators; `next` is the first not yet passed.
     seps: Vec<Separator>,
     next: usize,
+    /// Indexed dash lines and dense ranges not yet passed (see
+    /// [`Stitcher::dash_lines`]).
+    dashes: Vec<usize>,
+    dash_next: usize,
+    dense: Vec<Range<usize>>,
     /// Everything below this is indexed (or behind the walk).
     indexed_to: usize,
 }
@@ -94,6 +138,9 @@ impl Stitcher {
             pos: start,
             seps: Vec::new(),
             next: 0,
+            dashes: Vec::new(),
+            dash_next: 0,
+            dense: Vec::new(),
             indexed_to: start,
         }
     }
@@ -118,11 +165,55 @@ impl Stitcher {
 
     /// Adds the separators of `range`, the last range [`Stitcher::want`]
     /// returned.
-    pub fn feed(&mut self, range: Range<usize>, seps: Vec<Separator>) {
+    pub fn feed(&mut self, range: Range<usize>, index: Index) {
         self.seps.drain(..self.next);
         self.next = 0;
-        self.seps.extend(seps);
+        self.seps.extend(index.seps);
+        // Dash lines of spans already yielded are no longer asked for.
+        let passed = self.dashes.partition_point(|&d| d < self.pos);
+        self.dashes.drain(..passed.max(self.dash_next));
+        self.dash_next = 0;
+        self.dashes.extend(index.dashes);
+        let pos = self.pos;
+        self.dense.retain(|r| r.end > pos);
+        self.dense.extend(index.dense);
         self.indexed_to = range.end;
+    }
+
+    /// The offsets, relative to `content.start`, of the lines that start
+    /// with `-` in `content` (a part of the span just yielded; asked in
+    /// order, span after span), or None when part of it was too dense to
+    /// index.
+    pub fn dash_lines(&mut self, content: Range<usize>) -> Option<Vec<u32>> {
+        while self
+            .dashes
+            .get(self.dash_next)
+            .is_some_and(|&d| d < content.start)
+        {
+            self.dash_next += 1;
+        }
+        let from = self.dash_next;
+        while self
+            .dashes
+            .get(self.dash_next)
+            .is_some_and(|&d| d < content.end)
+        {
+            self.dash_next += 1;
+        }
+        if self
+            .dense
+            .iter()
+            .any(|r| r.start < content.end && content.start < r.end)
+            || content.len() > u32::MAX as usize
+        {
+            return None;
+        }
+        Some(
+            self.dashes[from..self.dash_next]
+                .iter()
+                .map(|&d| (d - content.start) as u32)
+                .collect(),
+        )
     }
 
     /// The next message span, if the index fed so far decides its end.
@@ -215,12 +306,12 @@ mod tests {
     /// `split` over an index built in windows of `w` bytes, segments
     /// ramping as in a run.
     fn indexed(data: &[u8], w: usize) -> Vec<Range<usize>> {
-        let index = move |d: &[u8], r: Range<usize>| -> Vec<Separator> {
-            let mut v = Vec::new();
+        let index = move |d: &[u8], r: Range<usize>| -> Index {
+            let mut v = Index::default();
             let mut s = r.start;
             while s < r.end {
                 let e = (s + w).min(r.end);
-                v.extend(separators_in(d, s..e));
+                v.append(index_window(d, s..e));
                 s = e;
             }
             v

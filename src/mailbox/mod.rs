@@ -25,8 +25,13 @@
 //! minus the BOM.
 
 mod index;
+mod marks;
 
-pub use index::{index_sequential, separators_in, IndexedSplit, Indexer, Separator, Stitcher};
+pub use index::{
+    index_sequential, index_window, separators_in, Index, IndexedSplit, Indexer, Separator,
+    Stitcher,
+};
+pub use marks::line_marks;
 
 use memchr::{memchr, memmem};
 

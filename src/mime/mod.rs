@@ -15,7 +15,10 @@ pub mod header;
 mod structure;
 
 pub use content_type::ContentType;
-pub use structure::{find_smime, Found, Limits, Smime};
+pub use structure::{
+    dash_lines, find_smime, find_smime_marked, split_multipart, split_multipart_at, Found, Limits,
+    Smime,
+};
 
 use std::borrow::Cow;
 

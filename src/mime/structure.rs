@@ -58,8 +58,22 @@ pub struct Found<'a> {
 /// Walks `raw` (one RFC 5322 message) and returns the outermost S/MIME or
 /// PGP structure. `Err` when a limit was hit before anything was found.
 pub fn find_smime<'a>(raw: &'a [u8], limits: &Limits) -> Result<Option<Found<'a>>, String> {
+    find_smime_marked(raw, None, limits)
+}
+
+/// [`find_smime`] with `dash_lines`: the offsets in `raw` of every line
+/// that starts with `-` (after a newline), as the mbox index found them in
+/// its one pass over the file. Multipart delimiters are then looked for
+/// only there instead of by searching each body; the result is the same.
+pub fn find_smime_marked<'a>(
+    raw: &'a [u8],
+    dash_lines: Option<&[u32]>,
+    limits: &Limits,
+) -> Result<Option<Found<'a>>, String> {
     let mut w = Walker {
         limits,
+        root: raw,
+        dash_lines,
         parts: 0,
         best: None,
         error: None,
@@ -74,6 +88,9 @@ pub fn find_smime<'a>(raw: &'a [u8], limits: &Limits) -> Result<Option<Found<'a>
 
 struct Walker<'l, 'a> {
     limits: &'l Limits,
+    /// The message walked, and its dash lines if known.
+    root: &'a [u8],
+    dash_lines: Option<&'l [u32]>,
     parts: usize,
     /// Best (shallowest, first) structure so far, with its path length.
     best: Option<(usize, Found<'a>)>,
@@ -117,7 +134,7 @@ impl<'a> Walker<'_, 'a> {
             let protocol = ct.param("protocol").unwrap_or("");
             let children = ct
                 .param("boundary")
-                .map(|b| split_multipart(h.body, b.as_bytes()))
+                .map(|b| self.split(h.body, b.as_bytes()))
                 .unwrap_or_default();
             let sig_part = children.iter().skip(1).find_map(|c| {
                 let ch = headers(c, self.limits.max_header_bytes).ok()?;
@@ -166,7 +183,7 @@ impl<'a> Walker<'_, 'a> {
         if ct.ctype == "multipart" {
             let children = ct
                 .param("boundary")
-                .map(|b| split_multipart(h.body, b.as_bytes()))
+                .map(|b| self.split(h.body, b.as_bytes()))
                 .unwrap_or_default();
             self.children(&children, path, depth);
             return;
@@ -195,6 +212,27 @@ impl<'a> Walker<'_, 'a> {
                     break;
                 }
             }
+        }
+    }
+
+    /// [`split_multipart`], at the known dash lines when `body` is part of
+    /// the message they were found in.
+    fn split(&self, body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+        let root = self.root.as_ptr() as usize;
+        let at = body.as_ptr() as usize;
+        match self.dash_lines {
+            Some(lines)
+                if at >= root
+                    && at - root + body.len() <= self.root.len()
+                    && !boundary.contains(&b'\n') =>
+            {
+                let off = at - root;
+                let lo = lines.partition_point(|&l| (l as usize) < off);
+                let hi = lines.partition_point(|&l| (l as usize) < off + body.len());
+                let lines: Vec<usize> = lines[lo..hi].iter().map(|&l| l as usize - off).collect();
+                split_multipart_at(body, boundary, &lines)
+            }
+            _ => split_multipart(body, boundary),
         }
     }
 
@@ -270,18 +308,82 @@ fn transfer_decode(body: &[u8], cte: Option<&[u8]>) -> Result<Vec<u8>, String> {
 /// not a part. A missing close delimiter ends the last part at the end of
 /// the body.
 pub fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
-    let mut parts = Vec::new();
+    let Some(delim) = delimiter(boundary) else {
+        return Vec::new();
+    };
+    let finder = memmem::Finder::new(&delim);
+    split_with(body, &delim, &mut |pos| {
+        finder.find(&body[pos..]).map(|i| pos + i)
+    })
+}
+
+/// [`split_multipart`] for a body whose lines that start with `-` are at
+/// `dash_lines` (offsets in `body`, in order, each after a `\n`): the
+/// delimiters are looked for only there (and at offset 0). The same parts
+/// as [`split_multipart`] when the boundary holds no `\n` — a delimiter
+/// occurrence not at a line start is skipped by both, and without a `\n`
+/// in it, it cannot hide a line-start one.
+pub fn split_multipart_at<'a>(
+    body: &'a [u8],
+    boundary: &[u8],
+    dash_lines: &[usize],
+) -> Vec<&'a [u8]> {
+    let Some(delim) = delimiter(boundary) else {
+        return Vec::new();
+    };
+    let mut k = 0;
+    split_with(body, &delim, &mut |pos| {
+        if pos == 0 && body.starts_with(&delim) {
+            return Some(0);
+        }
+        while let Some(&c) = dash_lines.get(k) {
+            k += 1;
+            if c >= pos && body[c..].starts_with(&delim) {
+                return Some(c);
+            }
+        }
+        None
+    })
+}
+
+/// The offsets of the lines of `raw` that start with `-` after a newline,
+/// as the mbox index gives them to [`find_smime_marked`] (for a message
+/// read alone; messages over 4 GiB get none).
+pub fn dash_lines(raw: &[u8]) -> Option<Vec<u32>> {
+    if raw.len() > u32::MAX as usize {
+        return None;
+    }
+    let mut out = Vec::new();
+    crate::mailbox::line_marks(raw, &mut |i| {
+        if raw[i + 1] == b'-' {
+            out.push(i as u32 + 1);
+        }
+    });
+    Some(out)
+}
+
+/// `--boundary`, or None for an empty boundary.
+fn delimiter(boundary: &[u8]) -> Option<Vec<u8>> {
     if boundary.is_empty() {
-        return parts;
+        return None;
     }
     let mut delim = Vec::with_capacity(boundary.len() + 2);
     delim.extend_from_slice(b"--");
     delim.extend_from_slice(boundary);
-    let finder = memmem::Finder::new(&delim);
+    Some(delim)
+}
+
+/// The walk of [`split_multipart`]; `next(pos)` is the first occurrence of
+/// `delim` at or after `pos` (or at least every one at a line start).
+fn split_with<'a>(
+    body: &'a [u8],
+    delim: &[u8],
+    next: &mut dyn FnMut(usize) -> Option<usize>,
+) -> Vec<&'a [u8]> {
+    let mut parts = Vec::new();
     let mut part_start: Option<usize> = None;
     let mut pos = 0;
-    while let Some(i) = finder.find(&body[pos..]) {
-        let at = pos + i;
+    while let Some(at) = next(pos) {
         pos = at + delim.len();
         if at != 0 && body[at - 1] != b'\n' {
             continue;

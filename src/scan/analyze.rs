@@ -15,6 +15,12 @@ use super::{AtMode, Context};
 
 /// Analyses one RFC 5322 message.
 pub fn analyze(raw: &[u8], ctx: &Context) -> Row {
+    analyze_marked(raw, None, ctx)
+}
+
+/// [`analyze`] with the offsets of the message's lines that start with `-`
+/// (see [`mime::find_smime_marked`]).
+pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> Row {
     let mut row = Row::default();
     let mut findings = BTreeSet::new();
     let Some(id) = mime::identity(raw) else {
@@ -24,7 +30,7 @@ pub fn analyze(raw: &[u8], ctx: &Context) -> Row {
     row.date = id.date.map(rfc3339).unwrap_or_default();
     row.from = one_line(id.from.as_deref().unwrap_or(""));
 
-    let found = match mime::find_smime(raw, &ctx.limits) {
+    let found = match mime::find_smime_marked(raw, dash_lines, &ctx.limits) {
         Ok(f) => f,
         Err(e) => return malformed(row, e, ctx),
     };

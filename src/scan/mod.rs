@@ -20,7 +20,7 @@
 mod analyze;
 mod chain;
 
-pub use analyze::analyze;
+pub use analyze::{analyze, analyze_marked};
 
 use std::path::PathBuf;
 use std::sync::mpsc::sync_channel;
@@ -333,9 +333,11 @@ fn analyse_mbox(
             let Some(span) = stitcher.next_span(data) else {
                 break;
             };
+            let mut msg = mbox.message(span, index);
+            msg.dash_lines = stitcher.dash_lines(msg.content.clone());
             items.push(Item {
                 source: source.clone(),
-                msg: mbox.message(span, index),
+                msg,
             });
             index += 1;
         }
@@ -360,18 +362,22 @@ fn analyse_mbox(
     }
 }
 
-/// The separators of `data[range]`, searched in windows of
-/// [`INDEX_WINDOW`] bytes in parallel (on the current pool).
-fn parallel_index(data: &[u8], range: std::ops::Range<usize>) -> Vec<mailbox::Separator> {
+/// The index of `data[range]`, searched in windows of [`INDEX_WINDOW`]
+/// bytes in parallel (on the current pool).
+fn parallel_index(data: &[u8], range: std::ops::Range<usize>) -> mailbox::Index {
     let windows: Vec<std::ops::Range<usize>> = (range.start..range.end)
         .step_by(INDEX_WINDOW)
         .map(|s| s..(s + INDEX_WINDOW).min(range.end))
         .collect();
-    let found: Vec<Vec<mailbox::Separator>> = windows
+    let found: Vec<mailbox::Index> = windows
         .into_par_iter()
-        .map(|w| mailbox::separators_in(data, w))
+        .map(|w| mailbox::index_window(data, w))
         .collect();
-    found.concat()
+    let mut all = mailbox::Index::default();
+    for f in found {
+        all.append(f);
+    }
+    all
 }
 
 /// Takes rows in order: writes them, counts them, reports progress; after
@@ -483,17 +489,17 @@ fn row_for(it: &Item, ctx: &Context) -> Row {
 /// while mapped becomes an `error` row.
 pub fn message_row(source: &str, m: &Message, ctx: &Context) -> Row {
     let mut analysed = match &m.error {
-        None => {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(m.content(), ctx)))
-                .map_err(|p| {
-                    let what = p
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| p.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    format!("internal error while analysing this message (please report): {what}")
-                })
-        }
+        None => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            analyze_marked(m.content(), m.dash_lines.as_deref(), ctx)
+        }))
+        .map_err(|p| {
+            let what = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            format!("internal error while analysing this message (please report): {what}")
+        }),
         Some(e) => Err(e.clone()),
     };
     if m.buf.truncated(&m.content) {
