@@ -309,12 +309,14 @@ fn analyse_unit(
     }
 }
 
-/// Splits and analyses a plain mbox in rounds: each round analyses the
-/// messages whose boundaries the index so far decides while it indexes the
-/// next [`ROUND_BYTES`] (in windows of [`INDEX_WINDOW`], all on `pool`).
-/// So the bytes are searched for separators in parallel, and a message is
-/// analysed right after its bytes were searched, while they are still in
-/// the CPU's cache: the file is read from memory once, not twice.
+/// Splits and analyses a plain mbox in rounds, all on `pool`: each round
+/// analyses the messages stitched in the previous round, indexes the next
+/// [`ROUND_BYTES`] (in windows of [`INDEX_WINDOW`]) and stitches the
+/// messages whose boundaries the index fed so far decides. So the bytes
+/// are searched in parallel, in one pass that also finds the MIME
+/// delimiter candidates (the messages' dash lines), and a message is
+/// analysed shortly after its bytes were searched, while they are still in
+/// the CPU's cache: the file is read from memory once.
 fn analyse_mbox(
     source: &Arc<str>,
     mbox: &input::MboxPart,
@@ -327,34 +329,46 @@ fn analyse_mbox(
     let mut index = 0u64;
     // The first rounds are small, so that the analysis starts at once.
     let mut round = INDEX_WINDOW;
+    let mut items: Vec<Item> = Vec::new();
     loop {
-        let mut items = Vec::new();
-        while items.len() < BATCH_MESSAGES {
-            let Some(span) = stitcher.next_span(data) else {
-                break;
-            };
-            let mut msg = mbox.message(span, index);
-            msg.dash_lines = stitcher.dash_lines(msg.content.clone());
-            items.push(Item {
-                source: source.clone(),
-                msg,
-            });
-            index += 1;
-        }
         let next = stitcher.want(round);
         round = (round * 2).min(ROUND_BYTES);
         if items.is_empty() && next.is_none() && stitcher.done() {
             return true;
         }
-        let (rows, seps): (Vec<Row>, _) = pool.install(|| {
+        // Three stages at once: analyse the messages stitched last round,
+        // index the next range, stitch the messages the index fed so far
+        // decides.
+        let stitch = |stitcher: &mut mailbox::Stitcher| {
+            let mut out = Vec::new();
+            while out.len() < BATCH_MESSAGES {
+                let Some(span) = stitcher.next_span(data) else {
+                    break;
+                };
+                let mut msg = mbox.message(span, index + out.len() as u64);
+                msg.dash_lines = stitcher.dash_lines(msg.content.clone());
+                out.push(Item {
+                    source: source.clone(),
+                    msg,
+                });
+            }
+            out
+        };
+        let (rows, (found, stitched)): (Vec<Row>, _) = pool.install(|| {
             rayon::join(
                 || items.par_iter().map(|it| row_for(it, ctx)).collect(),
-                || next.clone().map(|r| parallel_index(data, r)),
+                || {
+                    rayon::join(
+                        || next.clone().map(|r| parallel_index(data, r)),
+                        || stitch(&mut stitcher),
+                    )
+                },
             )
         });
-        drop(items);
-        if let (Some(r), Some(seps)) = (next, seps) {
-            stitcher.feed(r, seps);
+        index += stitched.len() as u64;
+        items = stitched;
+        if let (Some(r), Some(found)) = (next, found) {
+            stitcher.feed(r, found);
         }
         if !rows.is_empty() && !deliver(rows) {
             return false;
