@@ -119,37 +119,32 @@ fn split(path: &str) {
         }
         out
     };
-    let windows = || (0..data.len()).step_by(W).map(|s| s..(s + W).min(data.len()));
     let (memscan_secs, _) = best(&|| memchr::memmem::find_iter(data, b"\nFrom ").count());
     let (marks_secs, marks) = best(&|| {
         let mut n = 0;
         mailbox::line_marks(data, &mut |_| n += 1);
         n
     });
-    let (index_secs, seps) = best(&|| windows().map(|w| mailbox::index_window(data, w).seps.len()).sum());
-    let first = mailbox::bom_len(data);
-    let (stitch_secs, messages) = best(&|| {
-        let mut index = mailbox::Index::default();
-        for w in windows() {
-            index.append(mailbox::index_window(data, w));
-        }
+    let (index_secs, seps) = best(&|| mailbox::index_windows(data, 0..data.len(), W).seps.len());
+    // The walk alone, over a finished index.
+    let full = mailbox::index_windows(data, 0..data.len(), W);
+    let (mut stitch_secs, mut messages) = (f64::MAX, 0);
+    for _ in 0..3 {
+        let index = full.clone();
         let t = Instant::now();
-        let mut st = mailbox::Stitcher::new(first, data.len());
-        let r = st.want(usize::MAX).expect("non-empty mbox");
-        st.feed(r, index);
-        let mut n = 0;
+        let mut st = mailbox::Stitcher::new(mailbox::bom_len(data), data.len());
+        if let Some(r) = st.want(usize::MAX) {
+            st.feed(r, index);
+        }
+        messages = 0;
         while let Some(span) = st.next_span(data) {
             let content = mailbox::message_content(&data[span.clone()], span.end < data.len());
             let start = content.as_ptr() as usize - data.as_ptr() as usize;
             black_box(st.dash_lines(start..start + content.len()));
-            n += 1;
+            messages += 1;
         }
-        // Only the walk is timed: report it through the count's place.
-        STITCH_NANOS.store(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        n
-    });
-    let _ = stitch_secs;
-    let stitch_secs = STITCH_NANOS.load(Ordering::Relaxed) as f64 / 1e9;
+        stitch_secs = stitch_secs.min(t.elapsed().as_secs_f64());
+    }
     println!(
         "mode=split bytes={} messages={messages} separators={seps} marks={marks} \
          memscan_secs={memscan_secs:.6} marks_secs={marks_secs:.6} index_secs={index_secs:.6} \
@@ -157,8 +152,6 @@ fn split(path: &str) {
         data.len()
     );
 }
-
-static STITCH_NANOS: AtomicU64 = AtomicU64::new(0);
 
 fn parse(path: &str, threads: Option<&String>) {
     let m = map(path);

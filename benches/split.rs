@@ -61,16 +61,7 @@ fn split(c: &mut Criterion) {
             n
         })
     });
-    let index = |d: &[u8], r: std::ops::Range<usize>| {
-        let mut all = mailbox::Index::default();
-        let mut s = r.start;
-        while s < r.end {
-            let e = (s + (1 << 20)).min(r.end);
-            all.append(mailbox::index_window(d, s..e));
-            s = e;
-        }
-        all
-    };
+    let index = |d: &[u8], r: std::ops::Range<usize>| mailbox::index_windows(d, r, 1 << 20);
     g.bench_function("indexed_split", |b| {
         b.iter(|| {
             let d = black_box(&data[..]);

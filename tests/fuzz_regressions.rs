@@ -21,16 +21,7 @@ fn mbox_split_invariants(data: &[u8]) {
     // The windowed separator index walks the same spans (crash-4ff447b8:
     // a one-byte file, whose only span the index walk lost).
     for window in 1..=7 {
-        let windowed = |d: &[u8], r: std::ops::Range<usize>| {
-            let mut v = mailbox::Index::default();
-            let mut s = r.start;
-            while s < r.end {
-                let e = (s + window).min(r.end);
-                v.append(mailbox::index_window(d, s..e));
-                s = e;
-            }
-            v
-        };
+        let windowed = |d: &[u8], r: std::ops::Range<usize>| mailbox::index_windows(d, r, window);
         let first = mailbox::bom_len(data);
         let indexed: Vec<_> =
             mailbox::IndexedSplit::new(data, first, data.len(), &windowed).collect();

@@ -137,15 +137,8 @@ proptest! {
         data.extend_from_slice(&junk);
         let want: Vec<_> = mailbox::split(&data).collect();
         let windowed = |d: &[u8], r: std::ops::Range<usize>| {
-            let mut v = mailbox::Index::default();
-            let mut s = r.start;
-            while s < r.end {
-                let e = (s + window).min(r.end);
-                v.append(mailbox::index_window(d, s..e));
-                s = e;
-            }
-            v
-        };
+        mailbox::index_windows(d, r, window)
+    };
         let first = mailbox::bom_len(&data);
         let got: Vec<_> = mailbox::IndexedSplit::new(&data, first, data.len(), &windowed).collect();
         prop_assert_eq!(&got, &want);

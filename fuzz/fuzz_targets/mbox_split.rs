@@ -20,14 +20,7 @@ fuzz_target!(|data: &[u8]| {
     // mbox) walks the same spans, window edges anywhere.
     let window = 1 + data.first().map_or(0, |&b| b as usize % 61);
     let windowed = |d: &[u8], r: std::ops::Range<usize>| {
-        let mut v = mailbox::Index::default();
-        let mut s = r.start;
-        while s < r.end {
-            let e = (s + window).min(r.end);
-            v.append(mailbox::index_window(d, s..e));
-            s = e;
-        }
-        v
+        mailbox::index_windows(d, r, window)
     };
     let first = mailbox::bom_len(data);
     let indexed: Vec<_> = mailbox::IndexedSplit::new(data, first, data.len(), &windowed).collect();

@@ -90,6 +90,20 @@ pub fn index_window(data: &[u8], window: Range<usize>) -> Index {
     out
 }
 
+/// The index of `range` built window by window, `window` bytes each, on
+/// the calling thread: the same as one [`index_window`] over `range`
+/// (tests and benchmarks cut it small to put window edges everywhere).
+pub fn index_windows(data: &[u8], range: Range<usize>, window: usize) -> Index {
+    let mut all = Index::default();
+    let mut s = range.start;
+    while s < range.end {
+        let e = s.saturating_add(window.max(1)).min(range.end);
+        all.append(index_window(data, s..e));
+        s = e;
+    }
+    all
+}
+
 /// The separators of `window` (see [`index_window`]).
 pub fn separators_in(data: &[u8], window: Range<usize>) -> Vec<Separator> {
     index_window(data, window).seps
@@ -306,16 +320,7 @@ mod tests {
     /// `split` over an index built in windows of `w` bytes, segments
     /// ramping as in a run.
     fn indexed(data: &[u8], w: usize) -> Vec<Range<usize>> {
-        let index = move |d: &[u8], r: Range<usize>| -> Index {
-            let mut v = Index::default();
-            let mut s = r.start;
-            while s < r.end {
-                let e = (s + w).min(r.end);
-                v.append(index_window(d, s..e));
-                s = e;
-            }
-            v
-        };
+        let index = move |d: &[u8], r: Range<usize>| index_windows(d, r, w);
         IndexedSplit::new(data, super::super::bom_len(data), data.len(), &index).collect()
     }
 

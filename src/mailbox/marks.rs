@@ -13,14 +13,12 @@ pub fn line_marks(hay: &[u8], mark: &mut dyn FnMut(usize)) {
             // SAFETY: AVX2 is available (checked just above).
             return unsafe { x86::marks_avx2(hay, mark) };
         }
-        // SAFETY: SSE2 is part of the x86_64 baseline.
-        unsafe { x86::marks_sse2(hay, mark) }
     }
-    #[cfg(not(target_arch = "x86_64"))]
     marks_scalar(hay, 0, mark)
 }
 
-/// The portable version, from `from` on (also the vector versions' tail).
+/// The portable version (memchr for each newline), from `from` on: other
+/// CPUs, and the vector version's tail.
 fn marks_scalar(hay: &[u8], from: usize, mark: &mut dyn FnMut(usize)) {
     let end = hay.len().saturating_sub(1);
     let mut i = from;
@@ -72,36 +70,6 @@ mod x86 {
         }
         super::marks_scalar(hay, i, mark)
     }
-
-    /// 16 bytes at a time (SSE2, every x86_64).
-    #[target_feature(enable = "sse2")]
-    pub(super) unsafe fn marks_sse2(hay: &[u8], mark: &mut dyn FnMut(usize)) {
-        let nl = _mm_set1_epi8(b'\n' as i8);
-        let f = _mm_set1_epi8(b'F' as i8);
-        let dash = _mm_set1_epi8(b'-' as i8);
-        let p = hay.as_ptr();
-        let mut i = 0;
-        while i + 17 <= hay.len() {
-            // SAFETY: i + 17 <= len: both unaligned loads are in bounds.
-            let (a, b) = unsafe {
-                (
-                    _mm_loadu_si128(p.add(i) as *const __m128i),
-                    _mm_loadu_si128(p.add(i + 1) as *const __m128i),
-                )
-            };
-            let hit = _mm_and_si128(
-                _mm_cmpeq_epi8(a, nl),
-                _mm_or_si128(_mm_cmpeq_epi8(b, f), _mm_cmpeq_epi8(b, dash)),
-            );
-            let mut m = _mm_movemask_epi8(hit) as u32;
-            while m != 0 {
-                mark(i + m.trailing_zeros() as usize);
-                m &= m - 1;
-            }
-            i += 16;
-        }
-        super::marks_scalar(hay, i, mark)
-    }
 }
 
 #[cfg(test)]
@@ -122,13 +90,6 @@ mod tests {
         let mut v = Vec::new();
         marks_scalar(hay, 0, &mut |i| v.push(i));
         out.push(v);
-        #[cfg(target_arch = "x86_64")]
-        {
-            let mut v = Vec::new();
-            // SAFETY: SSE2 is baseline on x86_64.
-            unsafe { x86::marks_sse2(hay, &mut |i| v.push(i)) };
-            out.push(v);
-        }
         out
     }
 

@@ -28,8 +28,8 @@ mod index;
 mod marks;
 
 pub use index::{
-    index_sequential, index_window, separators_in, Index, IndexedSplit, Indexer, Separator,
-    Stitcher,
+    index_sequential, index_window, index_windows, separators_in, Index, IndexedSplit, Indexer,
+    Separator, Stitcher,
 };
 pub use marks::line_marks;
 
