@@ -68,6 +68,33 @@ impl GuardedMap {
     }
 
     /// The file's current size, if it can be read.
+    /// Unmaps the pages wholly inside `range` from this process
+    /// (MADV_DONTNEED): the scan calls it on bytes it is done with, so that
+    /// tearing down a large map is spread over the run instead of being one
+    /// long serial step at its end. Reading the bytes again is still safe:
+    /// the pages fault back in from the file. Best effort.
+    pub fn release(&self, range: std::ops::Range<usize>) {
+        #[cfg(unix)]
+        if let Some((off, len)) = self.pages_within(range) {
+            // SAFETY: DONTNEED on a read-only shared file mapping only drops
+            // page-table entries; a later read faults the same file pages
+            // back in, so no reference into the map is invalidated.
+            let _ = unsafe {
+                self.map
+                    .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, off, len)
+            };
+        }
+    }
+
+    /// The whole pages inside `range` (clipped to the map), as offset and
+    /// length; None when there are none.
+    fn pages_within(&self, range: std::ops::Range<usize>) -> Option<(usize, usize)> {
+        const PAGE: usize = 4096;
+        let s = range.start.div_ceil(PAGE) * PAGE;
+        let e = range.end.min(self.map.len()) / PAGE * PAGE;
+        (s < e).then(|| (s, e - s))
+    }
+
     pub fn current_len(&self) -> Option<u64> {
         self.file.metadata().ok().map(|m| m.len())
     }

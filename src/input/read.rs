@@ -28,6 +28,13 @@ impl Buf {
             _ => false,
         }
     }
+
+    /// See [`GuardedMap::release`]; nothing for bytes in memory.
+    pub fn release(&self, range: Range<usize>) {
+        if let Buf::Map(m) = self {
+            m.release(range);
+        }
+    }
 }
 
 impl std::ops::Deref for Buf {

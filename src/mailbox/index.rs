@@ -159,6 +159,11 @@ impl Stitcher {
         }
     }
 
+    /// Where the next span starts.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
     /// Whether every span has been yielded.
     pub fn done(&self) -> bool {
         self.pos >= self.end

@@ -330,7 +330,17 @@ fn analyse_mbox(
     // The first rounds are small, so that the analysis starts at once.
     let mut round = INDEX_WINDOW;
     let mut items: Vec<Item> = Vec::new();
+    // Bytes below this were given back to the kernel (see Buf::release).
+    let mut released = mbox.start;
     loop {
+        // Everything before the first message still to be analysed is done
+        // with (a page of slack for the index's look-back).
+        let done = items
+            .first()
+            .map_or(stitcher.position(), |it| it.msg.offset as usize)
+            .saturating_sub(4096);
+        let release = released..done.max(released);
+        released = release.end;
         let next = stitcher.want(round);
         round = (round * 2).min(ROUND_BYTES);
         if items.is_empty() && next.is_none() && stitcher.done() {
@@ -359,7 +369,15 @@ fn analyse_mbox(
                 || items.par_iter().map(|it| row_for(it, ctx)).collect(),
                 || {
                     rayon::join(
-                        || next.clone().map(|r| parallel_index(data, r)),
+                        || {
+                            // On one thread unmapping at the end costs less;
+                            // on more, a serial teardown of the whole map
+                            // at the end would leave the other threads idle.
+                            if pool.current_num_threads() > 1 {
+                                mbox.buf.release(release.clone());
+                            }
+                            next.clone().map(|r| parallel_index(&mbox.buf, r))
+                        },
                         || stitch(&mut stitcher),
                     )
                 },
@@ -378,7 +396,8 @@ fn analyse_mbox(
 
 /// The index of `data[range]`, searched in windows of [`INDEX_WINDOW`]
 /// bytes in parallel (on the current pool).
-fn parallel_index(data: &[u8], range: std::ops::Range<usize>) -> mailbox::Index {
+fn parallel_index(buf: &input::Buf, range: std::ops::Range<usize>) -> mailbox::Index {
+    let data: &[u8] = buf;
     let windows: Vec<std::ops::Range<usize>> = (range.start..range.end)
         .step_by(INDEX_WINDOW)
         .map(|s| s..(s + INDEX_WINDOW).min(range.end))
