@@ -405,9 +405,18 @@ if any(heaps.values()):
           "heap < 100 MB (peak RssAnon): " + ", ".join(f"{n} {v:.1f} MiB" for n, v in heaps.items() if v))
 else:
     checks.append("N/A: heap < 100 MB: every scan ended before the first 50 ms sample")
+# What -j N could reach if everything but the one pass over the bytes
+# scaled perfectly and that pass ran at the N-thread read limit (memory
+# bandwidth is shared by the threads).
+def scaling_bound(name, scan_name, path):
+    cpu = f(f"scan.{scan_name}.cpu")
+    marks = f(f"split.{name}.marks_secs")
+    return cpu / ((cpu - marks) / jobs + size_of(path) / (read_mb * 1e6))
 check(j1_secs / dflt_secs >= 1.8,
       f"-j {jobs} ≥ 1.8× -j 1 (default corpus): {j1_secs / dflt_secs:.2f}× "
-      f"(no-signature corpus: {nj1_secs / nosig_secs:.2f}×)")
+      f"(no-signature corpus: {nj1_secs / nosig_secs:.2f}×; bound if all but the memory-bound "
+      f"pass over the bytes scaled perfectly: {scaling_bound('default', 'default-j1', res['corpus']):.2f}× "
+      f"and {scaling_bound('nosig', 'nosig-j1', res['nosig']):.2f}×)")
 for name in ["nosig", "default"]:
     only, whole = split_share[name]
     check(only < 0.02,
