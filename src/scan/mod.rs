@@ -2,11 +2,12 @@
 //! parallel, with bounded memory.
 //!
 //! A reader thread discovers and opens the inputs. A plain mbox goes on
-//! whole (mapped): the calling thread splits and analyses it in rounds
-//! ([`analyse_mbox`]) — while the pool analyses the messages found so far,
-//! it searches the next [`ROUND_BYTES`] for separators in windows of
-//! [`INDEX_WINDOW`], so that splitting runs on every core and a message is
-//! analysed while its bytes are still in the CPU's cache. Other messages
+//! whole (mapped), and the pool splits and analyses it in rounds
+//! ([`analyse_mbox`]): while it analyses the messages found so far, it
+//! indexes the next [`ROUND_BYTES`] (separators and MIME delimiter
+//! candidates, in one pass) and stitches the next messages, so that
+//! splitting runs on every core and a message is analysed while its bytes
+//! are still in the CPU's cache. Other messages
 //! (Maildir, .eml, compressed streams) come in batches (at most
 //! [`BATCH_MESSAGES`] messages or [`BATCH_BYTES`] bytes) analysed with
 //! `par_iter`. A bounded channel holds at most [`QUEUED_BATCHES`] units;
@@ -41,7 +42,7 @@ use crate::report::{Row, Summary};
 pub const BATCH_MESSAGES: usize = 2048;
 /// Most message bytes in one batch.
 pub const BATCH_BYTES: u64 = 64 << 20;
-/// Messages in the first batch (see [`read_batches`]).
+/// Messages in the first batch (see [`read_units`]).
 pub const FIRST_BATCH: usize = 32;
 /// Windows of a plain mbox searched for separators as one task.
 pub const INDEX_WINDOW: usize = 1 << 20;
