@@ -3,7 +3,7 @@
 //!
 //! A reader thread discovers and opens the inputs. A plain mbox goes on
 //! whole (mapped), and the pool splits and analyses it in rounds
-//! ([`analyse_mbox`]): while it analyses the messages found so far, it
+//! (`analyse_mbox`): while it analyses the messages found so far, it
 //! indexes the next [`ROUND_BYTES`] (separators and MIME delimiter
 //! candidates, in one pass) and stitches the next messages, so that
 //! splitting runs on every core and a message is analysed while its bytes
@@ -42,11 +42,11 @@ use crate::report::{Row, Summary};
 pub const BATCH_MESSAGES: usize = 2048;
 /// Most message bytes in one batch.
 pub const BATCH_BYTES: u64 = 64 << 20;
-/// Messages in the first batch (see [`read_units`]).
+/// Messages in the first batch of non-mbox messages (see `read_units`).
 pub const FIRST_BATCH: usize = 32;
 /// Windows of a plain mbox searched for separators as one task.
 pub const INDEX_WINDOW: usize = 1 << 20;
-/// Bytes of a plain mbox indexed per round of [`analyse_mbox`] (at most;
+/// Bytes of a plain mbox indexed per round of `analyse_mbox` (at most;
 /// the first rounds are smaller). Small enough that a round and the next
 /// stay in the CPU's last-level cache.
 pub const ROUND_BYTES: usize = 8 << 20;
