@@ -29,7 +29,7 @@ mod marks;
 
 pub use index::{
     index_sequential, index_window, index_windows, separators_in, Index, IndexedSplit, Indexer,
-    Separator, Stitcher,
+    Separator, Stitcher, DENSE_DASHES,
 };
 pub use marks::line_marks;
 
