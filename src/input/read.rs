@@ -136,7 +136,7 @@ pub fn read_source(
         Part::Mbox(mbox) => {
             let data: &[u8] = &mbox.buf;
             let spans =
-                mailbox::IndexedSplit::new(data, mbox.start, mbox.end, &mailbox::index_sequential);
+                mailbox::IndexedSplit::new(data, mbox.start, mbox.end, &mailbox::index_window);
             for (i, span) in spans.enumerate() {
                 emit(mbox.message(span, i as u64));
             }

@@ -3,7 +3,7 @@
 //!
 //! [`super::split`] walks a file with one `\nFrom ` search after another;
 //! that is one thread reading every byte. Here the search is cut into
-//! independent windows: [`separators_in`] finds the separators whose `From `
+//! independent windows: [`index_window`] finds the separators whose `From `
 //! starts in a window (and where each one's trusted `Content-Length:` ends
 //! its message), and [`IndexedSplit`] walks the message boundaries over that
 //! index exactly as [`super::split`] walks them over the file — same spans,
@@ -16,7 +16,7 @@ use std::ops::Range;
 
 use super::{content_length_end, separator_at, Found};
 
-/// A message separator found by [`separators_in`].
+/// A message separator found by [`index_window`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Separator {
     /// Offset of its `From `.
@@ -104,11 +104,6 @@ pub fn index_windows(data: &[u8], range: Range<usize>, window: usize) -> Index {
     all
 }
 
-/// The separators of `window` (see [`index_window`]).
-pub fn separators_in(data: &[u8], window: Range<usize>) -> Vec<Separator> {
-    index_window(data, window).seps
-}
-
 fn yes(f: Found<usize>) -> Option<usize> {
     match f {
         Found::Yes(e) => Some(e),
@@ -119,11 +114,6 @@ fn yes(f: Found<usize>) -> Option<usize> {
 /// Builds the index of a range: [`index_window`] over windows of it, in
 /// order (on one thread or several).
 pub type Indexer<'a> = &'a (dyn Fn(&[u8], Range<usize>) -> Index + Sync);
-
-/// The index of `range` on the calling thread.
-pub fn index_sequential(data: &[u8], range: Range<usize>) -> Index {
-    index_window(data, range)
-}
 
 /// Walks the message boundaries of `data[start..end]` (both boundaries as
 /// [`super::boundary_at_or_after`] gives them) over an index fed to it

@@ -28,8 +28,7 @@ mod index;
 mod marks;
 
 pub use index::{
-    index_sequential, index_window, index_windows, separators_in, Index, IndexedSplit, Indexer,
-    Separator, Stitcher, DENSE_DASHES,
+    index_window, index_windows, Index, IndexedSplit, Indexer, Separator, Stitcher, DENSE_DASHES,
 };
 pub use marks::line_marks;
 
