@@ -11,6 +11,7 @@
 
 pub mod cli;
 pub mod cms;
+pub mod der;
 pub mod input;
 pub mod mailbox;
 pub mod mime;

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use smimescan::cms::{analyze, CertLookup, CmsKind, SigStatus, SignerId};
+use smimescan::cms::{analyze, CmsKind, SigStatus};
 use smimescan::pki::{Cert, CertCache};
+use smimescan::pki::{CertLookup, SignerId};
 
 struct NoExtra;
 impl CertLookup for NoExtra {
@@ -185,7 +186,7 @@ fn signer_cert_from_extra_pool() {
     struct Pool(Arc<Cert>);
     impl CertLookup for Pool {
         fn find_signer(&self, sid: &SignerId) -> Option<Arc<Cert>> {
-            smimescan::cms::sid_matches(sid, &self.0).then(|| self.0.clone())
+            smimescan::pki::sid_matches(sid, &self.0).then(|| self.0.clone())
         }
     }
     let root = root();

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use smimescan::cms::{analyze, CertLookup, CmsKind, SigStatus, SignerId};
+use smimescan::cms::{analyze, CmsKind, SigStatus};
 use smimescan::pki::{Cert, CertCache};
+use smimescan::pki::{CertLookup, SignerId};
 
 struct NoExtra;
 impl CertLookup for NoExtra {
@@ -20,7 +21,7 @@ impl CertLookup for Pool {
     fn find_signer(&self, sid: &SignerId) -> Option<Arc<Cert>> {
         self.0
             .iter()
-            .find(|c| smimescan::cms::sid_matches(sid, c))
+            .find(|c| smimescan::pki::sid_matches(sid, c))
             .cloned()
     }
     fn find_issuers(&self, cert: &Cert) -> Vec<Arc<Cert>> {

@@ -8,13 +8,13 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use smimescan::cms::{CertLookup, SignerId};
 use smimescan::pki::chain::{ChainOutcome, ChainStatus, Verifier};
 use smimescan::pki::crl::Crls;
 use smimescan::pki::identity::{eku_ok, key_usage_ok, sender_match};
 use smimescan::pki::store::{load_certs, CertStore};
 use smimescan::pki::trust::TrustStore;
 use smimescan::pki::Cert;
+use smimescan::pki::{CertLookup, SignerId};
 
 /// 2025-06-01T00:00:00Z
 const AT: i64 = 1_748_736_000;

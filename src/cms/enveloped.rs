@@ -3,7 +3,7 @@
 
 use const_oid::ObjectIdentifier;
 
-use super::asn1::{tag, Reader};
+use crate::der::{tag, Reader};
 
 /// Report name of a content-encryption algorithm OID: `aes128-cbc`,
 /// `aes256-gcm`, `des-ede3-cbc`, `rc2-cbc`, …; the dotted OID when

@@ -27,14 +27,13 @@ use std::sync::Arc;
 
 use const_oid::ObjectIdentifier;
 
-use crate::pki::{Cert, CertCache};
+use crate::der::{ber, tag, Reader};
+use crate::pki::{Cert, CertCache, CertLookup, SignerId};
 
-pub mod asn1;
-pub mod ber;
 mod enveloped;
 mod signed;
 
-pub use signed::{sid_matches, MAX_CERTS, MAX_SIGNERS};
+pub use signed::{MAX_CERTS, MAX_SIGNERS};
 
 /// What a CMS ContentInfo holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,17 +66,6 @@ impl SigStatus {
             SigStatus::Malformed => "malformed",
         }
     }
-}
-
-/// How a SignerInfo names its certificate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignerId {
-    /// DER of the issuer Name, and the serial number bytes.
-    IssuerSerial {
-        issuer_der: Vec<u8>,
-        serial: Vec<u8>,
-    },
-    SubjectKeyId(Vec<u8>),
 }
 
 /// The signer the report describes (first that verifies, else first).
@@ -123,21 +111,6 @@ pub struct CmsOutcome {
     pub encryption_alg: Option<String>,
     /// Decoding error when `kind` is None.
     pub error: Option<String>,
-}
-
-/// Where signer certificates are looked up besides the message itself.
-pub trait CertLookup: Sync {
-    fn find_signer(&self, sid: &SignerId) -> Option<Arc<Cert>>;
-
-    /// Certificates whose subject is `cert`'s issuer (from `--certs` and the
-    /// trust anchors). Used only to complete a DSA key whose domain
-    /// parameters are inherited from its issuer (RFC 3279 §2.3.2) when the
-    /// issuer is not in the message; the default finds none, and such a
-    /// signer is then `unsupported`.
-    fn find_issuers(&self, cert: &Cert) -> Vec<Arc<Cert>> {
-        let _ = cert;
-        Vec::new()
-    }
 }
 
 /// Inspects a CMS blob (DER or BER) and, for SignedData, verifies every
@@ -230,12 +203,12 @@ const OID_AUTH_ENVELOPED_DATA: &[u8] = &[
 /// ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }:
 /// the content type's OID octets and the inner element's encoding.
 fn content_info(der: &[u8]) -> Result<(&[u8], Option<&[u8]>), String> {
-    let mut r = asn1::Reader::new(der);
-    let ci = r.expect(asn1::tag::SEQUENCE, "ContentInfo")?;
+    let mut r = Reader::new(der);
+    let ci = r.expect(tag::SEQUENCE, "ContentInfo")?;
     let mut r = ci.reader();
-    let oid = r.expect(asn1::tag::OID, "contentType")?.value;
+    let oid = r.expect(tag::OID, "contentType")?.value;
     ObjectIdentifier::from_bytes(oid).map_err(|e| format!("contentType: {e}"))?;
-    let inner = match r.optional(asn1::tag::CTX0_C)? {
+    let inner = match r.optional(tag::CTX0_C)? {
         Some(c) => Some(c.reader().next_tlv()?.raw),
         None => None,
     };

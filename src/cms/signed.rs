@@ -11,9 +11,10 @@ use std::sync::Arc;
 use der::Decode;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
-use super::asn1::{tag, Reader, Tlv};
-use super::{CertLookup, SigStatus, SignedOutcome, SignerId, SignerReport};
+use super::{SigStatus, SignedOutcome, SignerReport};
+use crate::der::{tag, Reader, Tlv};
 use crate::pki::key::{DigestAlg, PublicKey, SigAlg, VerifyError};
+use crate::pki::{sid_matches, CertLookup, SignerId};
 use crate::pki::{Cert, CertCache};
 
 /// At most this many SignerInfos are verified; a SignedData with more is
@@ -321,21 +322,6 @@ pub(crate) fn analyze(
         certs: msg_certs,
         all_digest_algs,
     })
-}
-
-fn serial_eq(a: &[u8], b: &[u8]) -> bool {
-    let strip = |s: &[u8]| -> usize { s.iter().position(|&x| x != 0).unwrap_or(s.len()) };
-    a[strip(a)..] == b[strip(b)..]
-}
-
-/// Whether `cert` is the one `sid` names.
-pub fn sid_matches(sid: &SignerId, cert: &Cert) -> bool {
-    match sid {
-        SignerId::IssuerSerial { issuer_der, serial } => {
-            serial_eq(serial, &cert.serial) && *issuer_der == cert.issuer_der
-        }
-        SignerId::SubjectKeyId(k) => cert.subject_key_id.as_deref() == Some(k.as_slice()),
-    }
 }
 
 fn digest_name(alg: &AlgorithmIdentifierOwned) -> String {

@@ -94,7 +94,7 @@ use super::crl::Crls;
 use super::key::{SigAlg, VerifyError};
 use super::store::{signed_part, CertStore};
 use super::trust::{spki_der, TrustStore};
-use crate::cms::{CertLookup, SignerId};
+use crate::pki::{CertLookup, SignerId};
 
 /// Most certificates on one path (signer and anchor included).
 pub const MAX_DEPTH: usize = 8;
@@ -547,7 +547,7 @@ impl CertLookup for Verifier {
         self.trust
             .anchors()
             .iter()
-            .find(|a| crate::cms::sid_matches(sid, a))
+            .find(|a| crate::pki::sid_matches(sid, a))
             .cloned()
     }
 

@@ -28,7 +28,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
-use crate::cms::asn1::{self, tag, Reader};
+use crate::der::{small_uint, tag, unsigned_int, Reader};
 
 /// Why a signature did not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,11 +239,11 @@ impl PssParams {
         }
         if let Some(s) = r.optional(tag::CTX2_C)? {
             let i = s.reader().expect(tag::INTEGER, "saltLength")?;
-            p.salt_len = asn1::small_uint(i.value)?.min(1 << 16) as usize;
+            p.salt_len = small_uint(i.value)?.min(1 << 16) as usize;
         }
         if let Some(t) = r.optional(tag::CTX3_C)? {
             let i = t.reader().expect(tag::INTEGER, "trailerField")?;
-            if asn1::small_uint(i.value)? != 1 {
+            if small_uint(i.value)? != 1 {
                 return Err("RSA-PSS trailer field other than 1 unsupported".into());
             }
         }
@@ -453,8 +453,8 @@ impl PublicKey {
                 let mut r = Reader::new(bits_str);
                 let seq = r.expect(tag::SEQUENCE, "RSAPublicKey")?;
                 let mut r = seq.reader();
-                let n = asn1::unsigned_int(r.expect(tag::INTEGER, "modulus")?.value)?;
-                let e = asn1::unsigned_int(r.expect(tag::INTEGER, "exponent")?.value)?;
+                let n = unsigned_int(r.expect(tag::INTEGER, "modulus")?.value)?;
+                let e = unsigned_int(r.expect(tag::INTEGER, "exponent")?.value)?;
                 if n.is_empty() || e.is_empty() {
                     return Err("RSA key with zero modulus or exponent".into());
                 }
@@ -529,7 +529,7 @@ impl PublicKey {
             oids::ED448 => Ok(PublicKey::other(448, "Ed448")),
             oids::DSA => {
                 let mut r = Reader::new(bits_str);
-                let y = asn1::unsigned_int(r.expect(tag::INTEGER, "DSA public key")?.value)?;
+                let y = unsigned_int(r.expect(tag::INTEGER, "DSA public key")?.value)?;
                 let params = match params_der {
                     None => None,
                     Some(d) => Some(parse_dsa_params(&d)?),
@@ -820,7 +820,7 @@ fn parse_dsa_params(der: &[u8]) -> Result<DsaParams, String> {
     let seq = r.expect(tag::SEQUENCE, "Dss-Parms")?;
     let mut r = seq.reader();
     let mut int = |what| -> Result<BigUint, String> {
-        Ok(BigUint::from_bytes_be(asn1::unsigned_int(
+        Ok(BigUint::from_bytes_be(unsigned_int(
             r.expect(tag::INTEGER, what)?.value,
         )?))
     };
@@ -851,8 +851,8 @@ impl DsaKey {
             let mut rd = Reader::new(sig);
             let seq = rd.expect(tag::SEQUENCE, "Dss-Sig-Value")?;
             let mut rd = seq.reader();
-            let r = asn1::unsigned_int(rd.expect(tag::INTEGER, "r")?.value)?;
-            let s = asn1::unsigned_int(rd.expect(tag::INTEGER, "s")?.value)?;
+            let r = unsigned_int(rd.expect(tag::INTEGER, "r")?.value)?;
+            let s = unsigned_int(rd.expect(tag::INTEGER, "s")?.value)?;
             Ok((BigUint::from_bytes_be(r), BigUint::from_bytes_be(s)))
         })();
         let Ok((r, s)) = parsed else {

@@ -6,7 +6,9 @@ pub mod chain;
 pub mod crl;
 pub mod identity;
 pub mod key;
+pub mod lookup;
 pub mod store;
 pub mod trust;
 
 pub use cert::{Cert, CertCache};
+pub use lookup::{sid_matches, CertLookup, SignerId};

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::cms::{CertLookup, SignerId};
+use crate::pki::{CertLookup, SignerId};
 
 use super::cert::Cert;
 

@@ -39,6 +39,9 @@ pub const COLUMNS: &[&str] = &[
     "verdict",
     "findings",
     "error",
+    "layers",
+    "anchor",
+    "decryption",
 ];
 
 /// One report row. Empty strings are empty cells.
@@ -71,11 +74,20 @@ pub struct Row {
     pub verdict: String,
     pub findings: String,
     pub error: String,
+    /// S/MIME layers from the outside in, joined by `>`.
+    #[serde(default)]
+    pub layers: String,
+    /// Subject (RFC 4514) of the trust anchor ending the judged path.
+    #[serde(default)]
+    pub anchor: String,
+    /// `decrypted`, `no-key`, `failed`, `unsupported` for enveloped data.
+    #[serde(default)]
+    pub decryption: String,
 }
 
 impl Row {
     /// The cells in column order, as text.
-    pub fn cells(&self) -> [std::borrow::Cow<'_, str>; 27] {
+    pub fn cells(&self) -> [std::borrow::Cow<'_, str>; 30] {
         use std::borrow::Cow::{Borrowed as B, Owned as O};
         [
             B(&self.source),
@@ -105,6 +117,9 @@ impl Row {
             B(&self.verdict),
             B(&self.findings),
             B(&self.error),
+            B(&self.layers),
+            B(&self.anchor),
+            B(&self.decryption),
         ]
     }
 }

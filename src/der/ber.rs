@@ -18,7 +18,7 @@
 
 use std::borrow::Cow;
 
-use super::asn1::read_header;
+use super::read_header;
 
 /// Deepest nesting accepted (a signed message with certificates nests
 /// about 12 levels deep).

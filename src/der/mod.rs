@@ -1,4 +1,9 @@
-//! A minimal, allocation-free DER reader for walking CMS structures by hand.
+//! The bottom of the crate: a minimal, allocation-free DER reader for
+//! walking CMS and certificate structures by hand, and the BER → DER
+//! normaliser ([`ber`]) that every blob goes through first. `cms` and `pki`
+//! both read through here; this module depends on nothing else in the crate.
+//!
+//! Why not only the `der` crate:
 //!
 //! The `der` crate decodes a `SET OF` by sorting it (insertion sort, with a
 //! re-encoding per comparison) and rejects duplicates, which breaks on real
@@ -9,9 +14,11 @@
 //! certificates).
 //!
 //! Only definite lengths are accepted: BER input goes through
-//! [`super::ber::normalize`] first.
+//! [`ber::normalize`] first.
 
 /// Universal and context tags used by CMS (first identifier octet).
+pub mod ber;
+
 pub mod tag {
     pub const BOOLEAN: u8 = 0x01;
     pub const INTEGER: u8 = 0x02;
