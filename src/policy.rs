@@ -25,10 +25,15 @@ pub enum Finding {
     PartialSignature,
     UnsignedRequired,
     MalformedMessage,
+    AmbiguousHeader,
+    OtherSignerUntrusted,
+    OtherSignatureInvalid,
+    DecryptFailed,
+    SigningTimeSkew,
 }
 
 impl Finding {
-    pub const ALL: [Finding; 18] = [
+    pub const ALL: [Finding; 23] = [
         Finding::SigInvalid,
         Finding::SigMalformed,
         Finding::SigUnsupported,
@@ -47,6 +52,11 @@ impl Finding {
         Finding::PartialSignature,
         Finding::UnsignedRequired,
         Finding::MalformedMessage,
+        Finding::AmbiguousHeader,
+        Finding::OtherSignerUntrusted,
+        Finding::OtherSignatureInvalid,
+        Finding::DecryptFailed,
+        Finding::SigningTimeSkew,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +79,11 @@ impl Finding {
             Finding::PartialSignature => "PARTIAL_SIGNATURE",
             Finding::UnsignedRequired => "UNSIGNED_REQUIRED",
             Finding::MalformedMessage => "MALFORMED_MESSAGE",
+            Finding::AmbiguousHeader => "AMBIGUOUS_HEADER",
+            Finding::OtherSignerUntrusted => "OTHER_SIGNER_UNTRUSTED",
+            Finding::OtherSignatureInvalid => "OTHER_SIGNATURE_INVALID",
+            Finding::DecryptFailed => "DECRYPT_FAILED",
+            Finding::SigningTimeSkew => "SIGNING_TIME_SKEW",
         }
     }
 
@@ -87,6 +102,9 @@ pub struct Policy {
     pub weak_digests: Vec<String>,
     pub weak_encryption: Vec<String>,
     pub require_signed: Vec<String>,
+    /// SIGNING_TIME_SKEW: how many days a signingTime may precede the
+    /// topmost Received date.
+    pub max_signing_time_skew_days: u32,
     pub disabled_findings: Vec<String>,
     #[serde(skip)]
     globs: Vec<glob::Pattern>,
@@ -107,6 +125,7 @@ impl Default for Policy {
                 "rc4".into(),
             ],
             require_signed: Vec::new(),
+            max_signing_time_skew_days: 30,
             disabled_findings: Vec::new(),
             globs: Vec::new(),
             disabled: BTreeSet::new(),
