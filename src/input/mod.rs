@@ -12,4 +12,6 @@ pub mod guard;
 mod read;
 
 pub use discover::{discover, Codec, Source};
-pub use read::{read_parts, read_source, Buf, MboxPart, Message, Part, ReadError};
+pub use read::{
+    read_parts, read_source, read_stream_in_chunks, Buf, MboxPart, Message, Part, ReadError,
+};

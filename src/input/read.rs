@@ -158,12 +158,20 @@ pub fn read_parts(
         Codec::None => read_mapped(file, range, emit),
         Codec::Gzip => {
             let dec = flate2::read::MultiGzDecoder::new(file);
-            read_stream(RatioLimit::new(Box::new(dec), src.size), &mut message)
+            read_stream(
+                RatioLimit::new(Box::new(dec), src.size),
+                CHUNK,
+                &mut message,
+            )
         }
         Codec::Zstd => {
             let dec =
                 zstd::stream::read::Decoder::new(file).map_err(|e| ReadError(e.to_string()))?;
-            read_stream(RatioLimit::new(Box::new(dec), src.size), &mut message)
+            read_stream(
+                RatioLimit::new(Box::new(dec), src.size),
+                CHUNK,
+                &mut message,
+            )
         }
     }
 }
@@ -310,14 +318,30 @@ impl Read for RatioLimit {
     }
 }
 
-/// Reads a decompressing stream in chunks of [`CHUNK`] bytes, emitting the
-/// complete messages of each chunk and carrying the incomplete tail over.
-/// Memory: one chunk plus the largest message, capped at
-/// [`MAX_STREAM_MESSAGE`].
-fn read_stream(mut r: RatioLimit, emit: &mut dyn FnMut(Message)) -> Result<(), ReadError> {
+/// The messages of a stream (as a decompressed `.gz`/`.zst` file is read),
+/// read in chunks of at least `chunk` bytes: the same messages, offsets and
+/// lengths whatever `chunk` and however the reader cuts its reads (tests
+/// cut them small). No decompression-ratio limit applies.
+pub fn read_stream_in_chunks(
+    r: Box<dyn Read>,
+    chunk: usize,
+    emit: &mut dyn FnMut(Message),
+) -> Result<(), ReadError> {
+    read_stream(RatioLimit::new(r, u64::MAX), chunk.max(1), emit)
+}
+
+/// Reads a decompressing stream in chunks of `chunk` ([`CHUNK`]) bytes,
+/// emitting the complete messages of each chunk and carrying the
+/// incomplete tail over. Memory: one chunk plus the largest message, capped
+/// at [`MAX_STREAM_MESSAGE`].
+fn read_stream(
+    mut r: RatioLimit,
+    chunk: usize,
+    emit: &mut dyn FnMut(Message),
+) -> Result<(), ReadError> {
     let io = |e: io::Error| ReadError(format!("decompression: {e}"));
     let mut buf = Vec::new();
-    let mut eof = fill(&mut r, &mut buf, CHUNK).map_err(io)?;
+    let mut eof = fill(&mut r, &mut buf, chunk).map_err(io)?;
     if buf.is_empty() {
         return Ok(());
     }
@@ -354,7 +378,7 @@ fn read_stream(mut r: RatioLimit, emit: &mut dyn FnMut(Message)) -> Result<(), R
     loop {
         // Complete messages in this buffer.
         let mut spans = Vec::new();
-        let mut over_limit = false;
+        let mut over_limit = None;
         while pos < buf.len() {
             match mailbox::message_end(&buf, pos, eof) {
                 Found::Yes(end) if end > pos => {
@@ -362,10 +386,20 @@ fn read_stream(mut r: RatioLimit, emit: &mut dyn FnMut(Message)) -> Result<(), R
                     pos = end;
                 }
                 Found::NeedMore if buf.len() - pos > MAX_STREAM_MESSAGE => {
-                    // A message over the limit: cut it here.
-                    spans.push(pos..buf.len());
-                    pos = buf.len();
-                    over_limit = true;
+                    // A message over the limit: cut it at the next
+                    // separator, or here. (A Content-Length that points
+                    // past the limit cannot be checked: the messages after
+                    // it are not glued to it for that.)
+                    let end = match memchr::memchr(b'\n', &buf[pos..]) {
+                        Some(i) => match mailbox::next_separator(&buf, pos + i + 1, false) {
+                            Found::Yes(e) => e,
+                            _ => buf.len(),
+                        },
+                        None => buf.len(),
+                    };
+                    over_limit = Some(spans.len());
+                    spans.push(pos..end);
+                    pos = end;
                 }
                 Found::NeedMore => break,
                 _ => {
@@ -381,7 +415,7 @@ fn read_stream(mut r: RatioLimit, emit: &mut dyn FnMut(Message)) -> Result<(), R
         for (i, span) in spans.into_iter().enumerate() {
             let followed = i + 1 < n || !eof || consumed < shared.len();
             let mut m = mbox_message(&shared, span, followed, base, index);
-            if over_limit && i + 1 == n {
+            if over_limit == Some(i) {
                 m.error = Some(format!(
                     "message larger than {} MiB (limit)",
                     MAX_STREAM_MESSAGE >> 20
@@ -402,7 +436,7 @@ fn read_stream(mut r: RatioLimit, emit: &mut dyn FnMut(Message)) -> Result<(), R
         base += consumed as u64;
         buf = rest;
         pos = 0;
-        let want = buf.len() + CHUNK;
+        let want = buf.len() + chunk;
         eof = fill(&mut r, &mut buf, want).map_err(io)?;
     }
 }

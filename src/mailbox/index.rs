@@ -214,6 +214,7 @@ impl Stitcher {
             .iter()
             .any(|r| r.start < content.end && content.start < r.end)
             || content.len() > u32::MAX as usize
+            || content.end > self.indexed_to
         {
             return None;
         }
@@ -248,6 +249,14 @@ impl Stitcher {
             _ => yes(content_length_end(data, start, true)),
         };
         let e = match (length_end, self.seps.get(i)) {
+            // A Content-Length end is known before the index reaches it,
+            // but the span is yielded only once its bytes are indexed:
+            // its dash lines (and the separator-looking lines its body may
+            // hold) must all be in before [`Stitcher::dash_lines`] is asked.
+            (Some(e), _) if e > self.indexed_to && self.indexed_to < self.end => {
+                self.next = at_start;
+                return None;
+            }
             (Some(e), _) => e,
             (None, Some(s)) => s.at,
             (None, None) if self.indexed_to >= self.end => data.len(),

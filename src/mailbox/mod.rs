@@ -1,23 +1,26 @@
 //! mbox splitting: finds the message boundaries of an mbox file.
 //!
-//! A line `From ...` separates messages only when all of these hold:
-//! - it looks like `From <sender>` optionally followed by a date, that is:
-//!   a non-empty sender token, and if anything follows the sender, it
-//!   contains a clock time (`h:mm`) — Thunderbird writes `From - <date>` or a
-//!   bare `From -`, Gmail's export `From <id>@xxx <date>`;
-//! - it is at the start of the file (after an optional UTF-8 BOM) or follows
-//!   a blank line — or, since old Netscape/Thunderbird files omit that blank
-//!   line, it has the strict form `From - …` or `From <sender> <date>` (a
-//!   lone `From <word>` is accepted only after a blank line);
-//! - the next line is a header field (`Name:`), as it is after every real
-//!   separator.
+//! A line `From ...` separates messages when one of these holds:
+//! - it has the full form `From <sender> <date>` (a non-empty sender token,
+//!   then text with a clock time `h:mm` in it: Thunderbird's
+//!   `From - <date>`, Gmail's `From <id>@xxx <date>`) and stands at the
+//!   start of the file (after an optional UTF-8 BOM) or after a blank line:
+//!   then it separates whatever follows it, so that a message whose first
+//!   header line is damaged, or that holds only binary bytes, is its own
+//!   message and is never glued to the one before it;
+//! - it has a looser form, `From <sender>` alone, after a blank line (or at
+//!   the start), and the next line is a header field (`Name:`);
+//! - it follows another line directly (old Netscape/Thunderbird files omit
+//!   the blank line), has the full form or is `From -`, and the next line is
+//!   a header field.
 //!
 //! So `From Russia with love` or `From time to time` in a body never splits
 //! a message, quoted (`>From`) or not (mboxo, mboxrd). mboxcl/mboxcl2
-//! `Content-Length:` is followed only when the byte it points at is the end
-//! of the file or a valid separator (after at most one line ending);
-//! otherwise it is ignored (it is often stale after a file was converted to
-//! CRLF or edited).
+//! `Content-Length:` is followed only when the byte it points at (after at
+//! most one line ending) is the end of the file or the start of a line that
+//! separates as after a blank line; then the separator-looking lines its
+//! body holds are plain content. Otherwise it is ignored (it is often stale
+//! after a file was converted to CRLF or edited).
 //!
 //! Each message spans from its `From ` line to the next message's `From `
 //! line (the line ending before a separator belongs to the message span), so
@@ -66,14 +69,38 @@ fn line_end(data: &[u8], p: usize) -> Option<usize> {
     memchr(b'\n', &data[p..]).map(|i| p + i)
 }
 
-/// Whether the `From ` line at `p` has the form of an mbox separator and is
-/// followed by a header line. Does not look at what precedes `p`.
+/// Whether the `From ` line at `p` separates messages where a blank line
+/// allows any separator form (the start of the file, or where a trusted
+/// `Content-Length:` ends a message). Does not look at what precedes `p`.
 pub fn separator_form_at(data: &[u8], p: usize, eof: bool) -> Found<()> {
-    separator_line_at(data, p, eof, false)
+    separator_line_at(data, p, eof, Place::AfterBlank)
 }
 
-/// [`separator_form_at`] with the strict form required when `strict`.
-fn separator_line_at(data: &[u8], p: usize, eof: bool, strict: bool) -> Found<()> {
+/// Where a `From ` line stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// At the start of the file, after a blank line, or at a trusted
+    /// Content-Length end.
+    AfterBlank,
+    /// Right after another line (old Netscape/Thunderbird files).
+    Inline,
+}
+
+/// What follows `From ` on a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// Not a separator (`From Russia with love`, `From `).
+    No,
+    /// `From <sender>` without a date (`dash`: the sender is `-`).
+    Lone { dash: bool },
+    /// `From <sender> <date with a clock time>`.
+    Full,
+}
+
+/// Whether the `From ` line at `p` standing at `place` separates messages:
+/// the full form after a blank line always does, whatever follows; any
+/// other accepted form only when a header field follows.
+fn separator_line_at(data: &[u8], p: usize, eof: bool, place: Place) -> Found<()> {
     if !data[p..].starts_with(b"From ") {
         return if data.len() - p < 5 && !eof && b"From "[..data.len() - p] == data[p..] {
             Found::NeedMore
@@ -81,20 +108,30 @@ fn separator_line_at(data: &[u8], p: usize, eof: bool, strict: bool) -> Found<()
             Found::No
         };
     }
-    let Some(eol) = line_end(data, p) else {
-        return if eof { Found::No } else { Found::NeedMore };
+    // The line, complete (an unterminated last line counts at the end).
+    let eol = match line_end(data, p) {
+        Some(e) => e,
+        None if eof => data.len(),
+        None => return Found::NeedMore,
     };
     let mut line = &data[p + 5..eol];
     if let Some(l) = line.strip_suffix(b"\r") {
         line = l;
     }
-    if !from_line_form(line, strict) {
-        return Found::No;
+    match (from_line_form(line), place) {
+        (Form::No, _) | (Form::Lone { dash: false }, Place::Inline) => return Found::No,
+        (Form::Full, Place::AfterBlank) => return Found::Yes(()),
+        _ => {}
     }
     // The next line must be a header field.
+    if eol == data.len() {
+        return Found::No;
+    }
     let next = eol + 1;
-    let Some(next_eol) = line_end(data, next) else {
-        return if eof { Found::No } else { Found::NeedMore };
+    let next_eol = match line_end(data, next) {
+        Some(e) => e,
+        None if eof => data.len(),
+        None => return Found::NeedMore,
     };
     if is_header_line(&data[next..next_eol]) {
         Found::Yes(())
@@ -103,22 +140,26 @@ fn separator_line_at(data: &[u8], p: usize, eof: bool, strict: bool) -> Found<()
     }
 }
 
-/// `rest` is what follows `From `: a sender token, then nothing or text with
-/// a clock time in it. `strict`: a lone sender token must be `-`.
-fn from_line_form(rest: &[u8], strict: bool) -> bool {
+/// `rest` is what follows `From `: a sender token, then nothing (a lone
+/// sender) or text with a clock time in it (a date).
+fn from_line_form(rest: &[u8]) -> Form {
     let rest = trim_ascii(rest);
     let sender_len = rest
         .iter()
         .position(|&b| b == b' ' || b == b'\t')
         .unwrap_or(rest.len());
     if sender_len == 0 {
-        return false;
+        return Form::No;
     }
     let tail = trim_ascii(&rest[sender_len..]);
     if tail.is_empty() {
-        !strict || &rest[..sender_len] == b"-"
+        Form::Lone {
+            dash: &rest[..sender_len] == b"-",
+        }
+    } else if has_clock_time(tail) {
+        Form::Full
     } else {
-        has_clock_time(tail)
+        Form::No
     }
 }
 
@@ -163,8 +204,12 @@ fn after_blank_line(data: &[u8], p: usize, first: usize) -> bool {
 
 /// Whether a message separator starts at `p`.
 pub fn separator_at(data: &[u8], p: usize, eof: bool) -> Found<()> {
-    let strict = !after_blank_line(data, p, bom_len(data));
-    separator_line_at(data, p, eof, strict)
+    let place = if after_blank_line(data, p, bom_len(data)) {
+        Place::AfterBlank
+    } else {
+        Place::Inline
+    };
+    separator_line_at(data, p, eof, place)
 }
 
 /// The next separator at or after `from` (for resynchronising at an
@@ -258,7 +303,8 @@ fn content_length_end(data: &[u8], start: usize, eof: bool) -> Found<usize> {
     if target > data.len() {
         return if eof { Found::No } else { Found::NeedMore };
     }
-    // At most one line ending, then a separator or the end of the data.
+    // At most one line ending, then a separator (at the start of a line)
+    // or the end of the data.
     let mut q = target;
     for _ in 0..2 {
         if q == data.len() {
@@ -268,10 +314,15 @@ fn content_length_end(data: &[u8], start: usize, eof: bool) -> Found<usize> {
                 Found::NeedMore
             };
         }
-        match separator_form_at(data, q, eof) {
-            Found::Yes(()) => return Found::Yes(q),
-            Found::NeedMore => return Found::NeedMore,
-            Found::No => {}
+        if data[q - 1] == b'\n' {
+            match separator_form_at(data, q, eof) {
+                Found::Yes(()) => return Found::Yes(q),
+                Found::NeedMore => return Found::NeedMore,
+                Found::No => {}
+            }
+        }
+        if data[q] == b'\r' && q + 1 == data.len() && !eof {
+            return Found::NeedMore;
         }
         if data[q..].starts_with(b"\r\n") {
             q += 2;
@@ -363,9 +414,11 @@ impl Iterator for Splits<'_> {
 pub fn message_content(span: &[u8], followed: bool) -> &[u8] {
     let mut s = span;
     if s.starts_with(b"From ") {
+        // Empty at the span's end (not a dangling `&[]`: callers locate
+        // the content by its address in the span).
         s = match memchr(b'\n', s) {
             Some(i) => &s[i + 1..],
-            None => &[],
+            None => &s[s.len()..],
         };
     }
     if followed {
@@ -422,6 +475,45 @@ mod tests {
         assert_eq!(spans(m).len(), 2);
         let m = b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\nline\nFrom - \nSubject: y\n\n";
         assert_eq!(spans(m).len(), 2);
+    }
+
+    #[test]
+    fn full_form_after_blank_line_splits_whatever_follows() {
+        // Damaged first header line, binary bytes, nothing (at EOF): each
+        // its own message.
+        for next in [&b"Fr\xabm: x\n\nb\n"[..], b"\x00\x01\xff\n", b"\r\n", b""] {
+            let mut m = b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody\n\nFrom b Mon Jan  1 00:00:00 2024\n".to_vec();
+            m.extend_from_slice(next);
+            assert_eq!(spans(&m).len(), 2, "{:?}", String::from_utf8_lossy(&m));
+            let crlf = String::from_utf8_lossy(&m).replace('\n', "\r\n");
+            assert_eq!(spans(crlf.as_bytes()).len(), 2);
+        }
+        // A loose form needs the header field; a full form not after a
+        // blank line too.
+        let m = b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody\n\nFrom b\n\x00\x01\n";
+        assert_eq!(spans(m).len(), 1);
+        let m = b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody\nFrom b Mon Jan  1 00:00:00 2024\n\x00\x01\n";
+        assert_eq!(spans(m).len(), 1);
+        // Streaming: the From line must be complete to decide.
+        let m = b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody\n\nFrom b Mon Jan  1 00:00";
+        assert_eq!(message_end(m, 0, false), Found::NeedMore);
+        let m = b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody\n\nFrom b Mon Jan  1 00:00:00 2024\n";
+        assert_eq!(message_end(m, 0, false), Found::Yes(m.len() - 32));
+    }
+
+    #[test]
+    fn content_length_target_at_line_start_only() {
+        // The length lands mid-line on `From `: not trusted.
+        let body = b"a\n\nFrom x Mon Jan  1 00:00:00 2024\nSubject: fake\n\nzFrom b";
+        let mut m = format!(
+            "From a Mon Jan  1 00:00:00 2024\nContent-Length: {}\n\n",
+            body.len() - 6
+        )
+        .into_bytes();
+        m.extend_from_slice(body);
+        m.extend_from_slice(b" Mon Jan  1 00:00:00 2024\nSubject: y\n\nq\n");
+        assert_eq!(spans(&m).len(), 2);
+        assert_eq!(&m[spans(&m)[1].0..][..6], b"From x");
     }
 
     #[test]

@@ -86,6 +86,31 @@ pub struct Context {
     pub certs: CertCache,
     /// Trust anchors, `--certs` pool, CRLs and the run's link cache.
     pub verifier: Verifier,
+    /// How a plain mbox is indexed (tests make these tiny).
+    pub split: SplitSizes,
+}
+
+/// Sizes of the rounds and windows in which [`analyse_mbox`] indexes a
+/// plain mbox. They change no row, only how the work is cut: the tests set
+/// them to a few bytes to put round and window edges everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SplitSizes {
+    /// Bytes searched as one task ([`INDEX_WINDOW`]).
+    pub window: usize,
+    /// Bytes indexed by the first round; each next one doubles.
+    pub first_round: usize,
+    /// Most bytes indexed by one round ([`ROUND_BYTES`]).
+    pub max_round: usize,
+}
+
+impl Default for SplitSizes {
+    fn default() -> Self {
+        SplitSizes {
+            window: INDEX_WINDOW,
+            first_round: INDEX_WINDOW,
+            max_round: ROUND_BYTES,
+        }
+    }
 }
 
 impl Context {
@@ -106,6 +131,7 @@ impl Context {
             limits: Limits::default(),
             certs: CertCache::default(),
             verifier,
+            split: SplitSizes::default(),
         }
     }
 }
@@ -329,7 +355,8 @@ fn analyse_mbox(
     let mut stitcher = mailbox::Stitcher::new(mbox.start, mbox.end);
     let mut index = 0u64;
     // The first rounds are small, so that the analysis starts at once.
-    let mut round = INDEX_WINDOW;
+    let sizes = ctx.split;
+    let mut round = sizes.first_round.max(1);
     let mut items: Vec<Item> = Vec::new();
     // Bytes below this were given back to the kernel (see Buf::release).
     let mut released = mbox.start;
@@ -343,7 +370,7 @@ fn analyse_mbox(
         let release = released..done.max(released);
         released = release.end;
         let next = stitcher.want(round);
-        round = (round * 2).min(ROUND_BYTES);
+        round = (round * 2).min(sizes.max_round.max(1));
         if items.is_empty() && next.is_none() && stitcher.done() {
             return true;
         }
@@ -377,7 +404,8 @@ fn analyse_mbox(
                             if pool.current_num_threads() > 1 {
                                 mbox.buf.release(release.clone());
                             }
-                            next.clone().map(|r| parallel_index(&mbox.buf, r))
+                            next.clone()
+                                .map(|r| parallel_index(&mbox.buf, r, sizes.window))
                         },
                         || stitch(&mut stitcher),
                     )
@@ -395,13 +423,18 @@ fn analyse_mbox(
     }
 }
 
-/// The index of `data[range]`, searched in windows of [`INDEX_WINDOW`]
-/// bytes in parallel (on the current pool).
-fn parallel_index(buf: &input::Buf, range: std::ops::Range<usize>) -> mailbox::Index {
+/// The index of `data[range]`, searched in windows of `window` bytes
+/// ([`INDEX_WINDOW`] in a run) in parallel (on the current pool).
+fn parallel_index(
+    buf: &input::Buf,
+    range: std::ops::Range<usize>,
+    window: usize,
+) -> mailbox::Index {
     let data: &[u8] = buf;
+    let window = window.max(1);
     let windows: Vec<std::ops::Range<usize>> = (range.start..range.end)
-        .step_by(INDEX_WINDOW)
-        .map(|s| s..(s + INDEX_WINDOW).min(range.end))
+        .step_by(window)
+        .map(|s| s..(s + window).min(range.end))
         .collect();
     let found: Vec<mailbox::Index> = windows
         .into_par_iter()
