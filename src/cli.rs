@@ -70,7 +70,9 @@ pub struct ScanArgs {
     /// CRL files (PEM/DER) or folders of them, checked offline (repeatable).
     #[arg(long)]
     pub crl: Vec<PathBuf>,
-    /// When chains are judged: `signing` (signingTime, else Date, else now), `now`, or an RFC 3339 time.
+    /// When chains are judged: `signing` (the signer's claimed signingTime, else Date, else now),
+    /// `received` (the topmost Received date, written by the archive's server, else as signing),
+    /// `now`, or an RFC 3339 time.
     #[arg(long, default_value = "signing")]
     pub at: AtMode,
     /// Compliance policy file (TOML).
@@ -101,9 +103,10 @@ pub enum ProgressMode {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
-    /// Any message with verdict `violation`.
+    /// Any message with verdict `violation` or `error`.
     Violation,
-    /// Any message whose signature or chain failed.
+    /// Any message holding a signature (reported or elsewhere in it) that is not
+    /// `valid` with chain `trusted`: unsupported, malformed and missing-signer-cert included.
     Invalid,
     Never,
 }
@@ -327,10 +330,9 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
         &mut |row| {
             fail |= match fail_on {
                 FailOn::Never => false,
-                FailOn::Violation => row.verdict == "violation",
+                FailOn::Violation => crate::policy::fails_violation(&row.verdict),
                 FailOn::Invalid => {
-                    matches!(row.signature.as_str(), "invalid" | "malformed")
-                        || !matches!(row.chain.as_str(), "" | "trusted")
+                    crate::policy::fails_invalid(&row.signature, &row.chain, &row.findings)
                 }
             };
             writer.write(row)

@@ -259,6 +259,25 @@ pub fn verdict(facts: &Facts, findings: &BTreeSet<Finding>) -> Verdict {
     }
 }
 
+/// `--fail-on violation`: a row whose verdict is `violation` or `error`
+/// (a message that cannot be judged must not pass the gate).
+pub fn fails_violation(verdict: &str) -> bool {
+    verdict == Verdict::Violation.as_str() || verdict == Verdict::Error.as_str()
+}
+
+/// `--fail-on invalid`: a row that holds a signature (its `signature`
+/// cell is not empty) that is not `valid` with chain `trusted` —
+/// `unsupported`, `malformed` and `missing-signer-cert` included, so no
+/// algorithm or structure the scanner rejects passes — or whose findings
+/// say another signer or another structure of the message failed.
+pub fn fails_invalid(signature: &str, chain: &str, findings: &str) -> bool {
+    let reported = !signature.is_empty() && (signature != "valid" || chain != "trusted");
+    let others = findings.split(';').any(|f| {
+        f == Finding::OtherSignatureInvalid.as_str() || f == Finding::OtherSignerUntrusted.as_str()
+    });
+    reported || others
+}
+
 /// Findings as the report writes them: sorted, joined by `;`.
 pub fn findings_text(findings: &BTreeSet<Finding>) -> String {
     let mut v: Vec<&str> = findings.iter().map(|f| f.as_str()).collect();
@@ -285,6 +304,27 @@ mod tests {
         assert!(!p.is_weak_key("ed25519", 255));
         assert!(Policy::from_toml("min_rsa_bit = 1").is_err());
         assert!(Policy::from_toml("disabled_findings = [\"NOPE\"]").is_err());
+    }
+
+    #[test]
+    fn fail_on_gates() {
+        assert!(fails_violation("violation"));
+        assert!(fails_violation("error"));
+        assert!(!fails_violation("compliant"));
+        assert!(!fails_violation("unsigned"));
+        assert!(fails_invalid("unsupported", "trusted", ""));
+        assert!(fails_invalid("malformed", "", "SIG_MALFORMED"));
+        assert!(fails_invalid("valid", "missing-signer-cert", ""));
+        assert!(fails_invalid("valid", "untrusted", ""));
+        assert!(fails_invalid("valid", "trusted", "OTHER_SIGNATURE_INVALID"));
+        assert!(fails_invalid(
+            "valid",
+            "trusted",
+            "A;OTHER_SIGNER_UNTRUSTED"
+        ));
+        assert!(fails_invalid("", "", "OTHER_SIGNATURE_INVALID"));
+        assert!(!fails_invalid("valid", "trusted", "SENDER_MISMATCH"));
+        assert!(!fails_invalid("", "", ""));
     }
 
     #[test]

@@ -1,12 +1,20 @@
 //! The header block of a message or MIME entity, field by field.
+//!
+//! The block runs from the start to the first empty line (the body
+//! follows it), or to the end when there is none. A field starts with a
+//! name of printable US-ASCII other than `:`, optional whitespace (the
+//! obsolete syntax RFC 5322 4.5 says a reader must accept: `To : Carol`)
+//! and a colon; lines starting with a space or tab continue it. Any other
+//! line inside the block (no colon, an 8-bit or empty name, a continuation
+//! with no field before it) is skipped and counted: parsers disagree on
+//! such lines, so the caller can flag the message (`AMBIGUOUS_HEADER`).
 
 use memchr::memchr;
-
-use crate::mailbox::is_header_line;
 
 /// One header field: its name and its whole raw text (first line and
 /// continuation lines, line endings included).
 pub struct Field<'a> {
+    /// The name, without whitespace before the colon.
     pub name: &'a [u8],
     pub raw: &'a [u8],
     /// Offset of the value within `raw` (just after the colon).
@@ -22,26 +30,52 @@ impl<'a> Field<'a> {
             .filter(|&b| b != b'\r' && b != b'\n')
             .collect()
     }
+
+    /// The raw value (after the colon, line endings included).
+    pub fn raw_value(&self) -> &'a [u8] {
+        &self.raw[self.value_at..]
+    }
+}
+
+/// Where a header block ends and what was in it besides fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block {
+    /// Offset of the body (after the empty line), or the end of the input.
+    pub body: usize,
+    /// Lines inside the block that are not part of a field.
+    pub skipped: usize,
+}
+
+/// Whether `line` (without its line ending) starts a field: returns the
+/// name's length and the colon's offset. `name WSP* ":"`, the name being
+/// one or more printable US-ASCII characters other than `:`.
+pub fn field_start(line: &[u8]) -> Option<(usize, usize)> {
+    let name = line
+        .iter()
+        .position(|&b| !(0x21..=0x7e).contains(&b) || b == b':')?;
+    if name == 0 {
+        return None;
+    }
+    let colon = name + line[name..].iter().position(|&b| b != b' ' && b != b'\t')?;
+    (line[colon] == b':').then_some((name, colon))
 }
 
 /// Walks the header block at the start of `raw`, calling `each` for every
-/// field; returns where the body starts. Headers end at an empty line (the
-/// body follows it) or at the first line that is neither a field nor a
-/// continuation (the body starts at that line). A block longer than `max`
-/// bytes is an error.
+/// field. A block longer than `max` bytes is an error.
 pub fn for_each_field<'a>(
     raw: &'a [u8],
     max: usize,
     mut each: impl FnMut(&Field<'a>),
-) -> Result<usize, String> {
+) -> Result<Block, String> {
     let mut p = 0;
-    // The field being collected: (start, colon offset).
-    let mut open: Option<(usize, usize)> = None;
+    let mut skipped = 0;
+    // The field being collected: (start, name length, colon offset).
+    let mut open: Option<(usize, usize, usize)> = None;
     let flush =
-        |open: &mut Option<(usize, usize)>, end: usize, each: &mut dyn FnMut(&Field<'a>)| {
-            if let Some((s, colon)) = open.take() {
+        |open: &mut Option<(usize, usize, usize)>, end: usize, each: &mut dyn FnMut(&Field<'a>)| {
+            if let Some((s, name, colon)) = open.take() {
                 each(&Field {
-                    name: &raw[s..s + colon],
+                    name: &raw[s..s + name],
                     raw: &raw[s..end],
                     value_at: colon + 1,
                 });
@@ -50,7 +84,10 @@ pub fn for_each_field<'a>(
     loop {
         if p >= raw.len() {
             flush(&mut open, raw.len(), &mut each);
-            return Ok(raw.len());
+            return Ok(Block {
+                body: raw.len(),
+                skipped,
+            });
         }
         if p > max {
             return Err(format!("header block larger than {max} bytes (limit)"));
@@ -61,16 +98,22 @@ pub fn for_each_field<'a>(
         let next = (e + 1).min(raw.len());
         if line.is_empty() {
             flush(&mut open, p, &mut each);
-            return Ok(next);
+            return Ok(Block {
+                body: next,
+                skipped,
+            });
         }
         if line[0] == b' ' || line[0] == b'\t' {
             // continuation: stays in the open field
-        } else if is_header_line(line) {
+            if open.is_none() {
+                skipped += 1;
+            }
+        } else if let Some((name, colon)) = field_start(line) {
             flush(&mut open, p, &mut each);
-            open = Some((p, memchr(b':', line).unwrap_or(0)));
+            open = Some((p, name, colon));
         } else {
             flush(&mut open, p, &mut each);
-            return Ok(p);
+            skipped += 1;
         }
         p = next;
     }
@@ -84,9 +127,10 @@ mod tests {
     fn fields_and_body() {
         let raw = b"A: 1\r\nContent-Type: multipart/mixed;\r\n\tboundary=x\r\nB:2\r\n\r\nbody";
         let mut seen = Vec::new();
-        let body =
+        let block =
             for_each_field(raw, 1 << 20, |f| seen.push((f.name.to_vec(), f.value()))).unwrap();
-        assert_eq!(&raw[body..], b"body");
+        assert_eq!(&raw[block.body..], b"body");
+        assert_eq!(block.skipped, 0);
         assert_eq!(
             seen[1],
             (
@@ -95,10 +139,43 @@ mod tests {
             )
         );
         assert_eq!(seen.len(), 3);
-        // No blank line: the body starts at the first non-field line.
-        let raw = b"A: 1\nnot a field\nmore";
-        let body = for_each_field(raw, 1 << 20, |_| {}).unwrap();
-        assert_eq!(&raw[body..], b"not a field\nmore");
         assert!(for_each_field(&[b'X', b':', b' ', b'a', b'\n'].repeat(100), 10, |_| {}).is_err());
+    }
+
+    #[test]
+    fn obs_header_space_before_colon() {
+        let raw = b"To : Carol\nContent-Type\t: text/plain\n\nbody";
+        let mut seen = Vec::new();
+        let block =
+            for_each_field(raw, 1 << 20, |f| seen.push((f.name.to_vec(), f.value()))).unwrap();
+        assert_eq!(block.skipped, 0);
+        assert_eq!(seen[0], (b"To".to_vec(), b" Carol".to_vec()));
+        assert_eq!(seen[1], (b"Content-Type".to_vec(), b" text/plain".to_vec()));
+        assert_eq!(&raw[block.body..], b"body");
+    }
+
+    #[test]
+    fn header_line_without_colon() {
+        // A line that is not a field is skipped and counted; the block
+        // still runs to the empty line.
+        let raw = b"A: 1\nnot a field\nFr\xabm: x\n: empty name\n\nbody";
+        let mut names = Vec::new();
+        let block = for_each_field(raw, 1 << 20, |f| names.push(f.name.to_vec())).unwrap();
+        assert_eq!(names, vec![b"A".to_vec()]);
+        assert_eq!(block.skipped, 3);
+        assert_eq!(&raw[block.body..], b"body");
+        // No empty line: all of it is the header block.
+        let raw = b"A: 1\nmore";
+        let block = for_each_field(raw, 1 << 20, |_| {}).unwrap();
+        assert_eq!(
+            block,
+            Block {
+                body: raw.len(),
+                skipped: 1
+            }
+        );
+        // A continuation with no field before it.
+        let block = for_each_field(b" x\nA: 1\n\n", 1 << 20, |_| {}).unwrap();
+        assert_eq!(block.skipped, 1);
     }
 }

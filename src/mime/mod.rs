@@ -16,8 +16,8 @@ mod structure;
 
 pub use content_type::ContentType;
 pub use structure::{
-    dash_lines, find_smime, find_smime_marked, split_multipart, split_multipart_at, Found, Limits,
-    Smime,
+    boundary_error, dash_lines, find_smime, find_smime_marked, split_multipart, split_multipart_at,
+    walk, Found, Limits, Smime, Walk,
 };
 
 use std::borrow::Cow;
@@ -57,40 +57,110 @@ impl Kind {
 /// The top-level identity headers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identity {
-    /// Message-ID without angle brackets.
+    /// Message-ID without angle brackets (of the first Message-ID field).
     pub message_id: String,
-    /// Date header as Unix seconds, when present and parseable.
+    /// Date header as Unix seconds, when present and parseable (the first
+    /// Date field).
     pub date: Option<i64>,
-    /// From address (addr-spec), lowercase.
+    /// Address (addr-spec) of the first From field, lowercase: the one a
+    /// mail client shows.
     pub from: Option<String>,
-    /// Sender address, lowercase.
+    /// Address of the first Sender field, lowercase.
     pub sender: Option<String>,
+    /// Date of the topmost `Received:` field (after its last `;`), written
+    /// by the archive's own mail server rather than by the sender.
+    pub received: Option<i64>,
+    /// The fields of [`SINGLE_FIELDS`] that occur more than once, in that
+    /// order (RFC 5322 3.6 allows one of each).
+    pub repeated: Vec<&'static str>,
 }
 
-/// Reads Message-ID, Date, From and Sender. Returns None when `raw` does
-/// not start with a header block at all (not a message).
-pub fn identity(raw: &[u8]) -> Option<Identity> {
+/// Top-level fields that clients show or act on, of which RFC 5322 (and
+/// RFC 2045 for the MIME ones) allows one: a repeat makes what a client
+/// shows differ from what was checked (`AMBIGUOUS_HEADER`).
+pub const SINGLE_FIELDS: [&str; 8] = [
+    "From",
+    "Sender",
+    "Date",
+    "Message-ID",
+    "Subject",
+    "To",
+    "MIME-Version",
+    "Content-Type",
+];
+
+/// Whether `raw` starts with a header block: its first line is a field
+/// (the obsolete `name WSP* ":"` form included).
+pub fn starts_with_header(raw: &[u8]) -> bool {
     let first_line = raw.split(|&b| b == b'\n').next().unwrap_or_default();
-    if !crate::mailbox::is_header_line(first_line) {
+    header::field_start(first_line).is_some()
+}
+
+/// Reads Message-ID, Date, From, Sender and the topmost Received date, and
+/// counts the fields that must not repeat. Returns None when `raw` does
+/// not start with a header block at all (not a message).
+///
+/// The first field of each kind counts, as Thunderbird shows it
+/// (mail-parser alone would answer with the last one).
+pub fn identity(raw: &[u8]) -> Option<Identity> {
+    if !starts_with_header(raw) {
         return None;
     }
-    // Only the four fields go to mail-parser: parsing every Received and
-    // DKIM header of every message would cost more than the rest of the
-    // analysis of a plain message.
-    let mut wanted = Vec::with_capacity(512);
+    // Only the first of the four fields go to mail-parser: parsing every
+    // Received and DKIM header of every message would cost more than the
+    // rest of the analysis of a plain message. The topmost Received
+    // field's date (after its last `;`) goes as a Resent-Date field, which
+    // mail-parser reads as a date (the message's own Resent-Date fields
+    // are not passed on).
+    const WANTED: [&str; 4] = ["Message-ID", "Date", "From", "Sender"];
+    let mut first: [Option<&[u8]>; 4] = [None; 4];
+    let mut received: Option<&[u8]> = None;
+    let mut counts = [0u32; SINGLE_FIELDS.len()];
     let limit = Limits::default().max_header_bytes;
     let _ = header::for_each_field(raw, limit, |f| {
-        const NAMES: [&[u8]; 4] = [b"message-id", b"date", b"from", b"sender"];
-        if NAMES.iter().any(|n| f.name.eq_ignore_ascii_case(n)) {
-            wanted.extend_from_slice(f.raw);
-            if !f.raw.ends_with(b"\n") {
+        if let Some(i) = SINGLE_FIELDS
+            .iter()
+            .position(|n| f.name.eq_ignore_ascii_case(n.as_bytes()))
+        {
+            counts[i] += 1;
+        }
+        if let Some(i) = WANTED
+            .iter()
+            .position(|n| f.name.eq_ignore_ascii_case(n.as_bytes()))
+        {
+            first[i].get_or_insert(f.raw_value());
+        } else if f.name.eq_ignore_ascii_case(b"received") && received.is_none() {
+            let v = f.raw_value();
+            received = Some(memchr::memrchr(b';', v).map_or(&v[v.len()..], |i| &v[i + 1..]));
+        }
+    });
+    let mut wanted = Vec::with_capacity(512);
+    let fields = WANTED
+        .iter()
+        .zip(first)
+        .chain(std::iter::once((&"Resent-Date", received)));
+    for (name, value) in fields {
+        if let Some(v) = value {
+            wanted.extend_from_slice(name.as_bytes());
+            wanted.push(b':');
+            wanted.extend_from_slice(v);
+            if !v.ends_with(b"\n") {
                 wanted.push(b'\n');
             }
         }
-    });
+    }
     wanted.push(b'\n');
+    let repeated = SINGLE_FIELDS
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 1)
+        .map(|(name, _)| *name)
+        .collect();
     let Some(msg) = MessageParser::new().parse_headers(&wanted) else {
-        return Some(Identity::default()); // none of the four fields
+        return Some(Identity {
+            repeated,
+            ..Identity::default()
+        });
     };
     let addr = |a: Option<&mail_parser::Address>| {
         a.and_then(|a| a.first())
@@ -98,17 +168,18 @@ pub fn identity(raw: &[u8]) -> Option<Identity> {
             .map(|s| s.trim().to_ascii_lowercase())
             .filter(|s| !s.is_empty())
     };
+    let date =
+        |d: Option<&mail_parser::DateTime>| d.filter(|d| d.is_valid()).map(|d| d.to_timestamp());
     Some(Identity {
         message_id: msg
             .message_id()
             .map(|s| s.trim().to_owned())
             .unwrap_or_default(),
-        date: msg
-            .date()
-            .filter(|d| d.is_valid())
-            .map(|d| d.to_timestamp()),
+        date: date(msg.date()),
         from: addr(msg.from()),
         sender: addr(msg.sender()),
+        received: date(msg.resent_date().as_datetime()),
+        repeated,
     })
 }
 
@@ -274,5 +345,30 @@ mod tests {
         assert_eq!(id.date, Some(1769438410));
         assert_eq!(id.from.as_deref(), Some("alice@example.com"));
         assert!(identity(b"\x00\x01garbage").is_none());
+        assert!(id.repeated.is_empty());
+    }
+
+    #[test]
+    fn two_from_fields() {
+        // The first From is the one a client shows; mail-parser alone
+        // answers with the last.
+        let id = identity(
+            b"From: alice@example.com\r\nFrom: mallory@evil.example\r\nSubject: a\r\nsubject: b\r\n\r\nbody",
+        )
+        .unwrap();
+        assert_eq!(id.from.as_deref(), Some("alice@example.com"));
+        assert_eq!(id.repeated, vec!["From", "Subject"]);
+    }
+
+    #[test]
+    fn topmost_received_and_obsolete_syntax() {
+        let id = identity(
+            b"Received: from a by b; Tue, 27 Jan 2026 10:00:00 +0000\r\nReceived: from c by a; Mon, 26 Jan 2026 10:00:00 +0000\r\nFrom : Bob <BOB@example.com>\r\nDate\t: Mon, 26 Jan 2026 09:00:00 +0000\r\n\r\n",
+        )
+        .unwrap();
+        assert_eq!(id.received, Some(1769508000));
+        assert_eq!(id.date, Some(1769418000));
+        assert_eq!(id.from.as_deref(), Some("bob@example.com"));
+        assert!(identity(b"From : x@y\n\n").is_some());
     }
 }

@@ -15,6 +15,9 @@ pub struct Limits {
     pub max_parts: usize,
     /// Largest header block of one entity.
     pub max_header_bytes: usize,
+    /// Most S/MIME and PGP structures kept per message (the reported one
+    /// and this many others); more is recorded in [`Walk::uncounted`].
+    pub max_structures: usize,
 }
 
 impl Default for Limits {
@@ -23,6 +26,7 @@ impl Default for Limits {
             max_depth: 32,
             max_parts: 10_000,
             max_header_bytes: 1 << 20,
+            max_structures: 16,
         }
     }
 }
@@ -32,7 +36,9 @@ impl Default for Limits {
 pub enum Smime<'a> {
     /// multipart/signed with a pkcs7-signature part: the first body part's
     /// raw bytes with its headers (not canonicalized), and the signature
-    /// part's body, transfer-decoded.
+    /// part's body, transfer-decoded. `Err` also when the multipart/signed
+    /// itself breaks RFC 1847 / RFC 2046 (not exactly two body parts, an
+    /// invalid boundary): the structure is then `malformed`.
     Detached {
         content: &'a [u8],
         signature: Result<Vec<u8>, String>,
@@ -47,12 +53,36 @@ pub enum Smime<'a> {
     PgpEncrypted,
 }
 
+impl Smime<'_> {
+    /// Whether this is an S/MIME structure (not PGP).
+    pub fn is_smime(&self) -> bool {
+        matches!(self, Smime::Detached { .. } | Smime::Pkcs7Mime { .. })
+    }
+}
+
 /// Where a structure sits and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found<'a> {
     /// Part path: empty for the message itself, else `2`, `1.3`, …
     pub part: String,
     pub smime: Smime<'a>,
+}
+
+/// Everything a walk of one message found.
+#[derive(Debug, Clone, Default)]
+pub struct Walk<'a> {
+    /// The outermost structure (fewest part-path components, then first).
+    pub outermost: Option<Found<'a>>,
+    /// Every other structure, in walk order (at most
+    /// [`Limits::max_structures`]).
+    pub others: Vec<Found<'a>>,
+    /// Structures found beyond [`Limits::max_structures`], not kept.
+    pub uncounted: usize,
+    /// Header lines skipped (not fields) in any header block walked.
+    pub skipped_lines: usize,
+    /// The first structural limit hit, if any: the walk stopped there, so
+    /// what lies beyond it was not seen.
+    pub limit: Option<String>,
 }
 
 /// Walks `raw` (one RFC 5322 message) and returns the outermost S/MIME or
@@ -70,20 +100,31 @@ pub fn find_smime_marked<'a>(
     dash_lines: Option<&[u32]>,
     limits: &Limits,
 ) -> Result<Option<Found<'a>>, String> {
+    let w = walk(raw, dash_lines, limits);
+    match (w.outermost, w.limit) {
+        (Some(f), _) => Ok(Some(f)),
+        (None, Some(e)) => Err(e),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Walks the whole MIME tree of `raw` (into the signed content of
+/// multipart/signed too) and returns every S/MIME and PGP structure in it.
+/// Bodies of application/pkcs7-mime parts are not looked into (that is
+/// the CMS layer's job).
+pub fn walk<'a>(raw: &'a [u8], dash_lines: Option<&[u32]>, limits: &Limits) -> Walk<'a> {
     let mut w = Walker {
         limits,
         root: raw,
         dash_lines,
         parts: 0,
         best: None,
-        error: None,
+        out: Walk::default(),
     };
     w.entity(raw, &mut Vec::new(), 0);
-    match (w.best, w.error) {
-        (Some((_, f)), _) => Ok(Some(f)),
-        (None, Some(e)) => Err(e),
-        (None, None) => Ok(None),
-    }
+    let mut out = w.out;
+    out.outermost = w.best.map(|(_, f)| f);
+    out
 }
 
 struct Walker<'l, 'a> {
@@ -94,7 +135,7 @@ struct Walker<'l, 'a> {
     parts: usize,
     /// Best (shallowest, first) structure so far, with its path length.
     best: Option<(usize, Found<'a>)>,
-    error: Option<String>,
+    out: Walk<'a>,
 }
 
 /// The header fields of one entity that matter here.
@@ -104,44 +145,87 @@ struct EntityHeaders<'a> {
     body: &'a [u8],
 }
 
+/// Why a boundary parameter is not valid per RFC 2046 5.1.1
+/// (`boundary := 0*69<bchars> bcharsnospace`), or None when it is.
+pub fn boundary_error(b: &str) -> Option<String> {
+    const OTHER: &[u8] = b"'()+_,-./:=? ";
+    if b.is_empty() {
+        return Some("empty boundary parameter".into());
+    }
+    if b.len() > 70 {
+        return Some(format!(
+            "boundary parameter of {} characters (RFC 2046: at most 70)",
+            b.len()
+        ));
+    }
+    if let Some(c) = b
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || (c.is_ascii() && OTHER.contains(&(*c as u8)))))
+    {
+        return Some(format!(
+            "boundary parameter holds {c:?}, outside RFC 2046's character set"
+        ));
+    }
+    if b.ends_with(' ') {
+        return Some("boundary parameter ends in a space (RFC 2046)".into());
+    }
+    None
+}
+
 impl<'a> Walker<'_, 'a> {
+    fn limit(&mut self, e: String) {
+        self.out.limit.get_or_insert(e);
+    }
+
     fn entity(&mut self, raw: &'a [u8], path: &mut Vec<usize>, depth: usize) {
-        if self.best.as_ref().is_some_and(|(d, _)| *d <= path.len()) {
-            return; // nothing here can be shallower than what we have
+        if self.out.limit.is_some() {
+            return; // fail closed: the caller reports the limit
         }
         self.parts += 1;
         if self.parts > self.limits.max_parts {
-            self.error.get_or_insert_with(|| {
-                format!("more than {} MIME parts (limit)", self.limits.max_parts)
-            });
+            self.limit(format!(
+                "more than {} MIME parts (limit)",
+                self.limits.max_parts
+            ));
             return;
         }
         if depth > self.limits.max_depth {
-            self.error.get_or_insert_with(|| {
-                format!("MIME nesting deeper than {} (limit)", self.limits.max_depth)
-            });
+            self.limit(format!(
+                "MIME nesting deeper than {} (limit)",
+                self.limits.max_depth
+            ));
             return;
         }
-        let h = match headers(raw, self.limits.max_header_bytes) {
+        let h = match self.headers(raw) {
             Ok(h) => h,
             Err(e) => {
-                self.error.get_or_insert(e);
+                self.limit(e);
                 return;
             }
         };
         let ct = h.content_type.unwrap_or_default();
         if ct.is("multipart", "signed") {
             let protocol = ct.param("protocol").unwrap_or("");
-            let children = ct
-                .param("boundary")
+            let boundary = ct.param("boundary");
+            let children = boundary
                 .map(|b| self.split(h.body, b.as_bytes()))
                 .unwrap_or_default();
-            let sig_part = children.iter().skip(1).find_map(|c| {
-                let ch = headers(c, self.limits.max_header_bytes).ok()?;
-                let cct = ch.content_type.as_ref()?;
-                (cct.is("application", "pkcs7-signature") || cct.is("application", "pgp-signature"))
-                    .then_some(ch)
-            });
+            let mut child_headers = Vec::with_capacity(children.len());
+            for c in children.iter().skip(1) {
+                match self.headers(c) {
+                    Ok(ch) => child_headers.push(ch),
+                    Err(e) => {
+                        self.limit(e);
+                        return;
+                    }
+                }
+            }
+            let sig_type = |ch: &EntityHeaders| {
+                ch.content_type.as_ref().is_some_and(|c| {
+                    c.is("application", "pkcs7-signature") || c.is("application", "pgp-signature")
+                })
+            };
+            let sig_part = child_headers.into_iter().find(sig_type);
             let is_pkcs7 = media_type_is(protocol, "application", "pkcs7-signature")
                 || (!media_type_is(protocol, "application", "pgp-signature")
                     && sig_part.as_ref().is_some_and(|s| {
@@ -151,11 +235,36 @@ impl<'a> Walker<'_, 'a> {
                     }));
             if is_pkcs7 {
                 let content: &[u8] = children.first().copied().unwrap_or_default();
-                let signature = match sig_part {
-                    Some(s) => transfer_decode(s.body, s.transfer_encoding.as_deref()),
-                    None => Err("multipart/signed without a pkcs7-signature part".to_owned()),
+                // RFC 1847: exactly two body parts, the content and the
+                // signature; RFC 2046: a valid boundary. Anything else is
+                // read differently by different clients.
+                let structural = match boundary {
+                    None => Some("multipart/signed without a boundary parameter".to_owned()),
+                    Some(b) => boundary_error(b),
+                }
+                .or_else(|| {
+                    (children.len() != 2).then(|| {
+                        format!(
+                            "multipart/signed with {} body parts (RFC 1847: exactly 2)",
+                            children.len()
+                        )
+                    })
+                });
+                let signature = match (structural, sig_part) {
+                    (Some(e), _) => Err(e),
+                    (None, Some(s)) if sig_type(&s) => {
+                        transfer_decode(s.body, s.transfer_encoding.as_deref())
+                    }
+                    (None, _) => Err("multipart/signed without a pkcs7-signature part".to_owned()),
                 };
                 self.found(path, Smime::Detached { content, signature });
+                // What was signed may itself hold structures (a forwarded
+                // signed message): they are verified too.
+                if let Some(c) = children.first() {
+                    path.push(1);
+                    self.entity(c, path, depth + 1);
+                    path.pop();
+                }
                 return;
             }
             if media_type_is(protocol, "application", "pgp-signature") {
@@ -189,12 +298,22 @@ impl<'a> Walker<'_, 'a> {
             return;
         }
         if ct.ctype == "message" && (ct.subtype == "rfc822" || ct.subtype == "global") {
-            // The embedded message keeps this part's path; its parts nest below.
+            // The embedded message keeps this part's path (IMAP numbering);
+            // its parts nest below. A message whose own body is the
+            // embedded message holds it as part 1: only that part is what
+            // the inner signature covers.
             if !matches!(
                 h.transfer_encoding.as_deref().map(|e| e.to_ascii_lowercase()),
                 Some(ref e) if e == b"base64" || e == b"quoted-printable"
             ) {
+                let top = path.is_empty();
+                if top {
+                    path.push(1);
+                }
                 self.entity(h.body, path, depth + 1);
+                if top {
+                    path.pop();
+                }
             }
             return;
         }
@@ -213,6 +332,13 @@ impl<'a> Walker<'_, 'a> {
                 }
             }
         }
+    }
+
+    /// An entity's header block, skipped lines counted.
+    fn headers(&mut self, raw: &'a [u8]) -> Result<EntityHeaders<'a>, String> {
+        let (h, skipped) = headers(raw, self.limits.max_header_bytes)?;
+        self.out.skipped_lines += skipped;
+        Ok(h)
     }
 
     /// [`split_multipart`], at the known dash lines when `body` is part of
@@ -246,35 +372,53 @@ impl<'a> Walker<'_, 'a> {
 
     fn found(&mut self, path: &[usize], smime: Smime<'a>) {
         let d = path.len();
-        if self.best.as_ref().is_none_or(|(bd, _)| d < *bd) {
-            let part = path
-                .iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(".");
-            self.best = Some((d, Found { part, smime }));
+        let part = path
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(".");
+        let f = Found { part, smime };
+        let other = match &mut self.best {
+            Some((bd, best)) if d < *bd => {
+                *bd = d;
+                Some(std::mem::replace(best, f))
+            }
+            Some(_) => Some(f),
+            None => {
+                self.best = Some((d, f));
+                None
+            }
+        };
+        if let Some(o) = other {
+            if self.out.others.len() < self.limits.max_structures {
+                self.out.others.push(o);
+            } else {
+                self.out.uncounted += 1;
+            }
         }
     }
 }
 
-/// Reads an entity's header block. Headers end at an empty line (the body
-/// follows it) or at the first line that is neither a field nor a
-/// continuation (the body starts at that line).
-fn headers(raw: &[u8], max: usize) -> Result<EntityHeaders<'_>, String> {
+/// Reads an entity's header block (to the first empty line; see
+/// [`for_each_field`]), and how many of its lines were not fields.
+fn headers(raw: &[u8], max: usize) -> Result<(EntityHeaders<'_>, usize), String> {
     let mut content_type: Option<Vec<u8>> = None;
     let mut transfer_encoding: Option<Vec<u8>> = None;
-    let body_start = for_each_field(raw, max, |f| {
+    let block = for_each_field(raw, max, |f| {
         if f.name.eq_ignore_ascii_case(b"content-type") {
             content_type.get_or_insert_with(|| f.value());
         } else if f.name.eq_ignore_ascii_case(b"content-transfer-encoding") {
             transfer_encoding.get_or_insert_with(|| f.value());
         }
     })?;
-    Ok(EntityHeaders {
-        content_type: content_type.map(|v| ContentType::parse(&v)),
-        transfer_encoding: transfer_encoding.map(|v| v.trim_ascii().to_vec()),
-        body: &raw[body_start..],
-    })
+    Ok((
+        EntityHeaders {
+            content_type: content_type.map(|v| ContentType::parse(&v)),
+            transfer_encoding: transfer_encoding.map(|v| v.trim_ascii().to_vec()),
+            body: &raw[block.body..],
+        },
+        block.skipped,
+    ))
 }
 
 /// Undoes a Content-Transfer-Encoding for a CMS blob.

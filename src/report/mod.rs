@@ -124,10 +124,96 @@ impl Row {
     }
 }
 
-/// Makes a header value safe for one report cell: control characters
-/// (CR, LF, NUL, …) become spaces, so no value can break a line.
+/// Whether a character breaks a cell's line: a control character (C0,
+/// DEL, C1: CR, LF, NUL, ESC, NEL, …) or a Unicode line/paragraph
+/// separator.
+fn breaks_line(c: char) -> bool {
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
+}
+
+/// Makes a value safe for one report cell: control characters (CR, LF,
+/// NUL, …) become spaces, so no value can break a line.
 pub fn one_line(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if breaks_line(c) { ' ' } else { c })
         .collect()
+}
+
+impl Row {
+    /// This row with every cell on one line ([`one_line`]): the one
+    /// sanitiser every row passes through on its way to a report (the
+    /// writers call it), whatever filled the cells. Borrowed when nothing
+    /// needs changing.
+    pub fn one_line(&self) -> std::borrow::Cow<'_, Row> {
+        let clean = |s: &String| !s.chars().any(breaks_line);
+        let texts = |r: &Row| {
+            [
+                &r.source,
+                &r.message_id,
+                &r.date,
+                &r.from,
+                &r.kind,
+                &r.part,
+                &r.signature,
+                &r.chain,
+                &r.signer_subject,
+                &r.signer_issuer,
+                &r.signer_serial,
+                &r.signer_sha256,
+                &r.signer_email,
+                &r.sender_match,
+                &r.digest_alg,
+                &r.signature_alg,
+                &r.key_bits,
+                &r.signing_time,
+                &r.validated_at,
+                &r.encryption_alg,
+                &r.verdict,
+                &r.findings,
+                &r.error,
+                &r.layers,
+                &r.anchor,
+                &r.decryption,
+            ]
+            .into_iter()
+            .all(clean)
+        };
+        if texts(self) {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut r = self.clone();
+        for s in [
+            &mut r.source,
+            &mut r.message_id,
+            &mut r.date,
+            &mut r.from,
+            &mut r.kind,
+            &mut r.part,
+            &mut r.signature,
+            &mut r.chain,
+            &mut r.signer_subject,
+            &mut r.signer_issuer,
+            &mut r.signer_serial,
+            &mut r.signer_sha256,
+            &mut r.signer_email,
+            &mut r.sender_match,
+            &mut r.digest_alg,
+            &mut r.signature_alg,
+            &mut r.key_bits,
+            &mut r.signing_time,
+            &mut r.validated_at,
+            &mut r.encryption_alg,
+            &mut r.verdict,
+            &mut r.findings,
+            &mut r.error,
+            &mut r.layers,
+            &mut r.anchor,
+            &mut r.decryption,
+        ] {
+            if !clean(s) {
+                *s = one_line(s);
+            }
+        }
+        std::borrow::Cow::Owned(r)
+    }
 }

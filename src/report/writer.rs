@@ -66,8 +66,10 @@ impl<W: Write> RowWriter<W> {
         self.format
     }
 
-    /// Writes one row.
+    /// Writes one row, every cell on one line ([`Row::one_line`]).
     pub fn write(&mut self, row: &Row) -> io::Result<()> {
+        let row = row.one_line();
+        let row = &*row;
         if let Some(w) = &mut self.csv {
             let cells = row.cells();
             w.write_record(cells.iter().map(|c| escape_formula(c).into_owned()))
@@ -104,6 +106,35 @@ fn csv_io(e: csv::Error) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_cell_one_line() {
+        // Whatever filled the row, no cell breaks a line in either format.
+        let row = Row {
+            source: "dir/a\nb\r.eml".into(),
+            message_id: "x\u{1b}[31m".into(),
+            signer_email: "evil@example.com\r\nX: y".into(),
+            signer_subject: "CN=a\u{2028}b".into(),
+            error: "e\0".into(),
+            decryption: "d\u{85}".into(),
+            ..Row::default()
+        };
+        for format in [Format::Csv, Format::Jsonl] {
+            let mut w = RowWriter::new(Vec::new(), format).unwrap();
+            w.write(&row).unwrap();
+            let out = String::from_utf8(w.finish().unwrap()).unwrap();
+            let lines = if format == Format::Csv { 2 } else { 1 };
+            assert_eq!(out.lines().count(), lines, "{out}");
+            assert!(!out.contains('\r') || format == Format::Csv, "{out:?}");
+            assert!(out.contains("evil@example.com  X: y"), "{out}");
+            assert!(out.contains("dir/a b .eml"), "{out}");
+            assert!(
+                !out.contains('\u{2028}') && !out.contains('\u{1b}'),
+                "{out:?}"
+            );
+            assert!(!out.contains("\\u001b") && !out.contains("\\r\\n"), "{out}");
+        }
+    }
 
     #[test]
     fn formula_cells_are_escaped_in_csv_only() {

@@ -1,14 +1,16 @@
 //! One message → one report row (all columns but the position ones).
+//!
+//! Cells are written as found; the report writer makes each one line.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::cms::{self, CmsKind, SigStatus, SignedOutcome};
-use crate::mime::{self, Kind, Smime};
-use crate::pki::chain::ChainOutcome;
+use crate::mime::{self, Found, Kind, Smime};
+use crate::pki::chain::{ChainOutcome, ChainStatus};
 use crate::pki::{identity, Cert};
 use crate::policy::{self, Facts, Finding};
-use crate::report::{one_line, Row};
+use crate::report::Row;
 use crate::time::rfc3339;
 
 use super::{AtMode, Context};
@@ -24,90 +26,51 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
     let mut row = Row::default();
     let mut findings = BTreeSet::new();
     let Some(id) = mime::identity(raw) else {
-        return malformed(row, "no header block: not an RFC 5322 message".into(), ctx);
+        return malformed(
+            row,
+            "no header block: not an RFC 5322 message".into(),
+            false,
+            ctx,
+        );
     };
-    row.message_id = one_line(&id.message_id);
+    row.message_id = id.message_id.clone();
     row.date = id.date.map(rfc3339).unwrap_or_default();
-    row.from = one_line(id.from.as_deref().unwrap_or(""));
+    row.from = id.from.clone().unwrap_or_default();
 
-    let found = match mime::find_smime_marked(raw, dash_lines, &ctx.limits) {
-        Ok(f) => f,
-        Err(e) => return malformed(row, e, ctx),
-    };
+    let walk = mime::walk(raw, dash_lines, &ctx.limits);
+    if let Some(limit) = walk.limit {
+        // What lies past the limit was not seen: a message that holds a
+        // signature (before the limit, or named anywhere in its bytes)
+        // fails closed, so padding a tampered message cannot pass a gate.
+        let signed = walk.outermost.is_some() || !walk.others.is_empty() || names_pkcs7(raw);
+        return malformed(row, limit, signed, ctx);
+    }
     let mut kind = Kind::Plain;
     let mut signed: Option<SignedOutcome> = None;
-    if let Some(found) = found {
+    if let Some(found) = &walk.outermost {
         row.part = found.part.clone();
-        match found.smime {
-            Smime::PgpSigned => kind = Kind::PgpSigned,
-            Smime::PgpEncrypted => kind = Kind::PgpEncrypted,
-            Smime::Detached { content, signature } => {
-                kind = Kind::Signed;
-                match signature {
-                    Err(e) => signed = Some(malformed_signature(e)),
-                    Ok(blob) => {
-                        let canonical = mime::canonicalize(content);
-                        let unquoted = crate::mailbox::unquote_from(content);
-                        let unquoted_canonical = unquoted.as_deref().map(mime::canonicalize);
-                        let mut candidates: Vec<&[u8]> = vec![&canonical];
-                        if let Some(u) = &unquoted_canonical {
-                            candidates.push(u);
-                        }
-                        let out = cms::analyze(&blob, &candidates, &ctx.certs, &ctx.verifier);
-                        signed = Some(match (out.kind, out.signed) {
-                            (Some(CmsKind::Signed), Some(s)) => s,
-                            (None, _) => malformed_signature(
-                                out.error.unwrap_or_else(|| "undecodable CMS".into()),
-                            ),
-                            (Some(k), _) => malformed_signature(format!(
-                                "signature part holds {k:?}, not SignedData"
-                            )),
-                        });
-                    }
-                }
+        let s = structure(found, ctx);
+        kind = s.kind;
+        signed = s.signed;
+        if let Some(alg) = s.encryption_alg {
+            if ctx.policy.is_weak_encryption(&alg) {
+                findings.insert(Finding::WeakEncryption);
             }
-            Smime::Pkcs7Mime { blob, smime_type } => {
-                let fallback = kind_from_smime_type(smime_type.as_deref());
-                match blob {
-                    Err(e) => {
-                        kind = fallback;
-                        if kind == Kind::SignedOpaque {
-                            signed = Some(malformed_signature(e));
-                        } else {
-                            row.error = one_line(&e);
-                        }
-                    }
-                    Ok(blob) => {
-                        let out = cms::analyze(&blob, &[], &ctx.certs, &ctx.verifier);
-                        match out.kind {
-                            Some(CmsKind::Signed) => kind = Kind::SignedOpaque,
-                            Some(CmsKind::CertsOnly) => kind = Kind::CertsOnly,
-                            Some(CmsKind::Enveloped) => kind = Kind::Enveloped,
-                            Some(CmsKind::AuthEnveloped) => kind = Kind::AuthEnveloped,
-                            Some(CmsKind::Other) | None => kind = fallback,
-                        }
-                        if let Some(alg) = &out.encryption_alg {
-                            row.encryption_alg = alg.clone();
-                            if ctx.policy.is_weak_encryption(alg) {
-                                findings.insert(Finding::WeakEncryption);
-                            }
-                        }
-                        if kind == Kind::SignedOpaque {
-                            signed = Some(match (out.kind, out.signed) {
-                                (Some(CmsKind::Signed), Some(s)) => s,
-                                _ => malformed_signature(
-                                    out.error.unwrap_or_else(|| "not SignedData".into()),
-                                ),
-                            });
-                        } else if let Some(e) = out.error {
-                            row.error = one_line(&e);
-                        }
-                    }
-                }
-            }
+            row.encryption_alg = alg;
+        }
+        if let Some(e) = s.error {
+            row.error = e;
         }
     }
     row.kind = kind.as_str().to_owned();
+    row.layers = match kind {
+        Kind::Signed => "signed",
+        Kind::SignedOpaque => "signed-opaque",
+        Kind::Enveloped => "enveloped",
+        Kind::AuthEnveloped => "auth-enveloped",
+        _ => "",
+    }
+    .to_owned();
 
     if let Some(s) = &signed {
         if !row.part.is_empty() {
@@ -123,6 +86,10 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
             }
         }
     }
+    let others_signed = check_others(&walk, &id, ctx, &mut row, &mut findings);
+    if signed.is_some() || others_signed {
+        ambiguous_header(&id, walk.skipped_lines, &mut row, &mut findings);
+    }
 
     findings.retain(|f| ctx.policy.enabled(*f));
     let facts = Facts {
@@ -135,6 +102,193 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
     row.verdict = policy::verdict(&facts, &findings).as_str().to_owned();
     row.findings = policy::findings_text(&findings);
     row
+}
+
+/// What one S/MIME or PGP structure is.
+struct Structure {
+    kind: Kind,
+    /// Present for the signed kinds (a malformed signature included).
+    signed: Option<SignedOutcome>,
+    encryption_alg: Option<String>,
+    /// Detail for a structure that is not a signature (e.g. undecodable
+    /// enveloped data).
+    error: Option<String>,
+}
+
+/// Decodes and verifies one structure (signatures only; chains are the
+/// caller's).
+fn structure(found: &Found, ctx: &Context) -> Structure {
+    let mut s = Structure {
+        kind: Kind::Plain,
+        signed: None,
+        encryption_alg: None,
+        error: None,
+    };
+    match &found.smime {
+        Smime::PgpSigned => s.kind = Kind::PgpSigned,
+        Smime::PgpEncrypted => s.kind = Kind::PgpEncrypted,
+        Smime::Detached { content, signature } => {
+            s.kind = Kind::Signed;
+            s.signed = Some(match signature {
+                Err(e) => malformed_signature(e.clone()),
+                Ok(blob) => detached(content, blob, ctx),
+            });
+        }
+        Smime::Pkcs7Mime { blob, smime_type } => {
+            let fallback = kind_from_smime_type(smime_type.as_deref());
+            match blob {
+                Err(e) => {
+                    s.kind = fallback;
+                    if s.kind == Kind::SignedOpaque {
+                        s.signed = Some(malformed_signature(e.clone()));
+                    } else {
+                        s.error = Some(e.clone());
+                    }
+                }
+                Ok(blob) => {
+                    let out = cms::analyze(blob, &[], &ctx.certs, &ctx.verifier);
+                    s.kind = match out.kind {
+                        Some(CmsKind::Signed) => Kind::SignedOpaque,
+                        Some(CmsKind::CertsOnly) => Kind::CertsOnly,
+                        Some(CmsKind::Enveloped) => Kind::Enveloped,
+                        Some(CmsKind::AuthEnveloped) => Kind::AuthEnveloped,
+                        Some(CmsKind::Other) | None => fallback,
+                    };
+                    s.encryption_alg = out.encryption_alg;
+                    if s.kind == Kind::SignedOpaque {
+                        s.signed = Some(match (out.kind, out.signed) {
+                            (Some(CmsKind::Signed), Some(so)) => so,
+                            _ => malformed_signature(
+                                out.error.unwrap_or_else(|| "not SignedData".into()),
+                            ),
+                        });
+                    } else {
+                        s.error = out.error;
+                    }
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Verifies a multipart/signed signature over its first body part.
+fn detached(content: &[u8], blob: &[u8], ctx: &Context) -> SignedOutcome {
+    let canonical = mime::canonicalize(content);
+    let unquoted = crate::mailbox::unquote_from(content);
+    let unquoted_canonical = unquoted.as_deref().map(mime::canonicalize);
+    let mut candidates: Vec<&[u8]> = vec![&canonical];
+    if let Some(u) = &unquoted_canonical {
+        candidates.push(u);
+    }
+    let out = cms::analyze(blob, &candidates, &ctx.certs, &ctx.verifier);
+    match (out.kind, out.signed) {
+        (Some(CmsKind::Signed), Some(s)) => s,
+        (None, _) => malformed_signature(out.error.unwrap_or_else(|| "undecodable CMS".into())),
+        (Some(k), _) => malformed_signature(format!("signature part holds {k:?}, not SignedData")),
+    }
+}
+
+/// Verifies every structure but the reported one: `OTHER_SIGNATURE_INVALID`
+/// when a signature among them does not verify or its chain is not
+/// trusted, and when more structures than [`mime::Limits::max_structures`]
+/// were found (those were not verified). Returns whether any of them is
+/// a signature.
+fn check_others(
+    walk: &mime::Walk,
+    id: &mime::Identity,
+    ctx: &Context,
+    row: &mut Row,
+    findings: &mut BTreeSet<Finding>,
+) -> bool {
+    let mut any_signed = false;
+    for found in walk.others.iter().filter(|f| f.smime.is_smime()) {
+        let Some(s) = structure(found, ctx).signed else {
+            continue; // enveloped or certs-only: not a signature
+        };
+        any_signed = true;
+        let problem = match (&s.status, &s.signer) {
+            (SigStatus::Valid, Some(signer)) => match &signer.cert {
+                None => Some("chain missing-signer-cert".to_owned()),
+                Some(cert) => {
+                    let at = judged_at(ctx, signer.signing_time, id);
+                    let out = ctx.verifier.judge(cert, &s.certs, at);
+                    (out.status != ChainStatus::Trusted)
+                        .then(|| format!("chain {}", out.status.as_str()))
+                }
+            },
+            (status, _) => Some(format!(
+                "signature {}{}",
+                status.as_str(),
+                s.error
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            )),
+        };
+        if let Some(p) = problem {
+            findings.insert(Finding::OtherSignatureInvalid);
+            let part = if found.part.is_empty() {
+                "the message".to_owned()
+            } else {
+                format!("part {}", found.part)
+            };
+            append_error(row, &format!("other structure at {part}: {p}"));
+        }
+    }
+    if walk.uncounted > 0 {
+        any_signed = true;
+        findings.insert(Finding::OtherSignatureInvalid);
+        append_error(
+            row,
+            &format!(
+                "{} more S/MIME/PGP structures than the {} verified per message (limit): not verified",
+                walk.uncounted, ctx.limits.max_structures
+            ),
+        );
+    }
+    any_signed
+}
+
+/// `AMBIGUOUS_HEADER` for a message holding a signature: a repeated
+/// top-level field, or header lines (top level or in a part) that are
+/// not fields.
+fn ambiguous_header(
+    id: &mime::Identity,
+    skipped_lines: usize,
+    row: &mut Row,
+    findings: &mut BTreeSet<Finding>,
+) {
+    if !id.repeated.is_empty() {
+        findings.insert(Finding::AmbiguousHeader);
+        append_error(
+            row,
+            &format!("header: {} more than once", id.repeated.join(", ")),
+        );
+    }
+    if skipped_lines > 0 {
+        findings.insert(Finding::AmbiguousHeader);
+        append_error(
+            row,
+            &format!("header: {skipped_lines} line(s) in a header block are not fields"),
+        );
+    }
+}
+
+fn append_error(row: &mut Row, e: &str) {
+    if row.error.is_empty() {
+        row.error = e.to_owned();
+    } else {
+        row.error = format!("{}; {e}", row.error);
+    }
+}
+
+/// Whether the message names a pkcs7 media type anywhere (any case).
+fn names_pkcs7(raw: &[u8]) -> bool {
+    memchr::memchr2_iter(b'p', b'P', raw).any(|i| {
+        raw.get(i..i + 5)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"pkcs7"))
+    })
 }
 
 fn kind_from_smime_type(t: Option<&str>) -> Kind {
@@ -157,17 +311,32 @@ fn malformed_signature(e: String) -> SignedOutcome {
     }
 }
 
-/// The row of a message that cannot be parsed.
-fn malformed(mut row: Row, error: String, ctx: &Context) -> Row {
+/// The row of a message that cannot be parsed; `signed` when it holds a
+/// signature (then `signature=malformed` too).
+fn malformed(mut row: Row, error: String, signed: bool, ctx: &Context) -> Row {
     row.kind = Kind::Malformed.as_str().to_owned();
-    row.error = one_line(&error);
+    row.error = error;
     let mut f = BTreeSet::new();
-    if ctx.policy.enabled(Finding::MalformedMessage) {
-        f.insert(Finding::MalformedMessage);
+    f.insert(Finding::MalformedMessage);
+    if signed {
+        row.signature = SigStatus::Malformed.as_str().to_owned();
+        f.insert(Finding::SigMalformed);
     }
+    f.retain(|f| ctx.policy.enabled(*f));
     row.findings = policy::findings_text(&f);
     row.verdict = policy::Verdict::Error.as_str().to_owned();
     row
+}
+
+/// The time a chain is judged at (`--at`).
+fn judged_at(ctx: &Context, signing_time: Option<i64>, id: &mime::Identity) -> i64 {
+    let claimed = || signing_time.or(id.date).unwrap_or(ctx.now);
+    match ctx.at {
+        AtMode::Signing => claimed(),
+        AtMode::Received => id.received.unwrap_or_else(claimed),
+        AtMode::Now => ctx.now,
+        AtMode::Fixed(t) => t,
+    }
 }
 
 /// Signature, signer and chain columns of a signed message.
@@ -193,7 +362,7 @@ fn fill_signed(
         }
     }
     if let Some(e) = &s.error {
-        row.error = one_line(e);
+        row.error = e.clone();
     }
     let Some(signer) = &s.signer else {
         return;
@@ -210,11 +379,13 @@ fn fill_signed(
         findings.insert(Finding::WeakDigest);
     }
     row.signing_time = signer.signing_time.map(rfc3339).unwrap_or_default();
-    let at = match ctx.at {
-        AtMode::Signing => signer.signing_time.or(id.date).unwrap_or(ctx.now),
-        AtMode::Now => ctx.now,
-        AtMode::Fixed(t) => t,
-    };
+    if let (Some(t), Some(received)) = (signer.signing_time, id.received) {
+        let before = i64::from(ctx.policy.max_signing_time_skew_days) * 86_400;
+        if t < received.saturating_sub(before) || t > received.saturating_add(86_400) {
+            findings.insert(Finding::SigningTimeSkew);
+        }
+    }
+    let at = judged_at(ctx, signer.signing_time, id);
     row.validated_at = rfc3339(at);
 
     let Some(cert) = &signer.cert else {
@@ -232,14 +403,18 @@ fn fill_cert(
     cert: &Arc<Cert>,
     id: &mime::Identity,
 ) {
-    row.signer_subject = one_line(&cert.subject);
-    row.signer_issuer = one_line(&cert.issuer);
+    row.signer_subject = cert.subject.clone();
+    row.signer_issuer = cert.issuer.clone();
     row.signer_serial = cert.serial_hex();
     row.signer_sha256 = cert.sha256_hex();
     row.signer_email = cert.emails.first().cloned().unwrap_or_default();
-    let addrs: Vec<&str> = [id.from.as_deref(), id.sender.as_deref()]
+    // The first From, as a client shows it; Sender only without a From
+    // (Thunderbird's rule).
+    let addrs: Vec<&str> = id
+        .from
+        .as_deref()
+        .or(id.sender.as_deref())
         .into_iter()
-        .flatten()
         .collect();
     let matched = identity::sender_match(cert, &addrs);
     row.sender_match = if matched { "yes" } else { "no" }.into();

@@ -56,8 +56,11 @@ pub const QUEUED_BATCHES: usize = 2;
 /// The time at which chains are judged (`--at`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AtMode {
-    /// signingTime, else the Date header, else now.
+    /// signingTime, else the Date header, else now: the signer's claim.
     Signing,
+    /// The date of the topmost `Received:` field (written by the archive's
+    /// own mail server), else as `Signing`.
+    Received,
     Now,
     Fixed(i64),
 }
@@ -67,10 +70,13 @@ impl std::str::FromStr for AtMode {
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "signing" => Ok(AtMode::Signing),
+            "received" => Ok(AtMode::Received),
             "now" => Ok(AtMode::Now),
             _ => crate::time::parse_rfc3339(s)
                 .map(AtMode::Fixed)
-                .ok_or_else(|| format!("--at {s:?}: expected signing, now or an RFC 3339 time")),
+                .ok_or_else(|| {
+                    format!("--at {s:?}: expected signing, received, now or an RFC 3339 time")
+                }),
         }
     }
 }
