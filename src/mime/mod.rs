@@ -65,6 +65,9 @@ pub struct Identity {
     /// Address (addr-spec) of the first From field, lowercase: the one a
     /// mail client shows.
     pub from: Option<String>,
+    /// Whether there is a From field at all (with or without a readable
+    /// address): the Sender field counts only when there is none.
+    pub has_from: bool,
     /// Address of the first Sender field, lowercase.
     pub sender: Option<String>,
     /// Date of the topmost `Received:` field (after its last `;`), written
@@ -159,6 +162,7 @@ pub fn identity(raw: &[u8]) -> Option<Identity> {
     let Some(msg) = MessageParser::new().parse_headers(&wanted) else {
         return Some(Identity {
             repeated,
+            has_from: first[2].is_some(),
             ..Identity::default()
         });
     };
@@ -177,6 +181,7 @@ pub fn identity(raw: &[u8]) -> Option<Identity> {
             .unwrap_or_default(),
         date: date(msg.date()),
         from: addr(msg.from()),
+        has_from: first[2].is_some(),
         sender: addr(msg.sender()),
         received: date(msg.resent_date().as_datetime()),
         repeated,
@@ -358,6 +363,10 @@ mod tests {
         .unwrap();
         assert_eq!(id.from.as_deref(), Some("alice@example.com"));
         assert_eq!(id.repeated, vec!["From", "Subject"]);
+        // A From field without a readable address is still a From field.
+        let id = identity(b"From: (nobody)\r\nSender: alice@example.com\r\n\r\n").unwrap();
+        assert!(id.has_from && id.from.is_none());
+        assert_eq!(id.sender.as_deref(), Some("alice@example.com"));
     }
 
     #[test]

@@ -596,6 +596,64 @@ mod tests {
     }
 
     #[test]
+    fn boundaries_per_rfc_2046() {
+        assert_eq!(boundary_error("----=_Part_1.2?'(x)+_,-./:= y"), None);
+        assert_eq!(boundary_error(&"b".repeat(70)), None);
+        assert!(boundary_error(&"b".repeat(71)).is_some());
+        assert!(boundary_error("b ").is_some());
+        assert!(boundary_error("").is_some());
+        assert!(boundary_error("a;b").is_some());
+        assert!(boundary_error("a\u{e9}").is_some());
+    }
+
+    #[test]
+    fn walks_every_structure() {
+        // A signed message forwarded inside a signed message's content,
+        // and a second signed part beside it: all three are found, the
+        // outermost is reported.
+        let signed = |b: &str| {
+            format!("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; boundary={b}\n\n--{b}\nContent-Type: text/plain\n\nhi\n--{b}\nContent-Type: application/pkcs7-signature\n\naGk=\n--{b}--\n")
+        };
+        let inner = format!("Content-Type: multipart/mixed; boundary=m\n\n--m\nContent-Type: message/rfc822\n\nFrom: a@b\n{}\n--m--\n", signed("i"));
+        let m = format!(
+            "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; boundary=o\n\n--o\n{inner}\n--o\nContent-Type: application/pkcs7-signature\n\naGk=\n--o--\n"
+        );
+        let w = walk(m.as_bytes(), None, &Limits::default());
+        assert_eq!(w.outermost.unwrap().part, "");
+        let parts: Vec<&str> = w.others.iter().map(|f| f.part.as_str()).collect();
+        assert_eq!(parts, vec!["1.1"]);
+        assert_eq!(w.skipped_lines, 0);
+        // A top-level message/rfc822 body holds part 1.
+        let m = format!(
+            "From: x@y\nContent-Type: message/rfc822\n\nFrom: a@b\n{}",
+            signed("s")
+        );
+        let w = walk(m.as_bytes(), None, &Limits::default());
+        assert_eq!(w.outermost.unwrap().part, "1");
+        // Three body parts, or a bad boundary: malformed.
+        let three = signed("s").replace("--s--", "--s\nContent-Type: text/plain\n\nx\n--s--");
+        match walk(three.as_bytes(), None, &Limits::default())
+            .outermost
+            .unwrap()
+            .smime
+        {
+            Smime::Detached {
+                signature: Err(e), ..
+            } => assert!(e.contains("3 body parts"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        // A skipped line in a part header is counted.
+        let m = signed("s").replace(
+            "Content-Type: text/plain",
+            "Content-Type: text/plain\nno colon here",
+        );
+        assert_eq!(
+            walk(m.as_bytes(), None, &Limits::default()).skipped_lines,
+            1
+        );
+    }
+
+    #[test]
     fn depth_limit_is_an_error() {
         let mut m = Vec::new();
         for i in 0..100 {

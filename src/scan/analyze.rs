@@ -408,14 +408,10 @@ fn fill_cert(
     row.signer_serial = cert.serial_hex();
     row.signer_sha256 = cert.sha256_hex();
     row.signer_email = cert.emails.first().cloned().unwrap_or_default();
-    // The first From, as a client shows it; Sender only without a From
-    // (Thunderbird's rule).
-    let addrs: Vec<&str> = id
-        .from
-        .as_deref()
-        .or(id.sender.as_deref())
-        .into_iter()
-        .collect();
+    // The first From, as a client shows it; Sender only when there is no
+    // From field (Thunderbird's rule), not when the From has no address.
+    let shown = if id.has_from { &id.from } else { &id.sender };
+    let addrs: Vec<&str> = shown.as_deref().into_iter().collect();
     let matched = identity::sender_match(cert, &addrs);
     row.sender_match = if matched { "yes" } else { "no" }.into();
     if !matched {

@@ -1,0 +1,386 @@
+//! Verdicts that cannot be made to lie (issues 11 and 19): what was signed
+//! is what the reader sees, who signed is who the reader sees, the gate
+//! cannot be dodged, every cell is one line. Fixtures: corpora/mime
+//! (make.py), each cross-checked with `openssl cms -verify` where OpenSSL
+//! has an opinion.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use common::{csv_rows, root, scratch, smimescan};
+
+const EML: &str = "corpora/mime/eml";
+const AT: &str = "2027-01-01T00:00:00Z";
+
+type Rec = HashMap<String, String>;
+
+/// Scans `paths` with the fixtures' root as the only anchor; returns
+/// (exit status, rows keyed by file name, stderr).
+fn scan(paths: &[&Path], extra: &[&str]) -> (i32, HashMap<String, Rec>, String) {
+    let anchor = root("corpora/sigs/pki/ca.pem");
+    let mut args: Vec<String> = vec!["scan".into(), "--progress".into(), "never".into()];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap().to_owned()));
+    args.extend([
+        "--trust".into(),
+        anchor.to_str().unwrap().to_owned(),
+        "--no-default-trust".into(),
+    ]);
+    if !extra.contains(&"--at") {
+        args.extend(["--at".into(), AT.into()]);
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = smimescan(&args);
+    let rows = csv_rows(&out)
+        .into_iter()
+        .map(|r| (r["source"].rsplit('/').next().unwrap().to_owned(), r))
+        .collect();
+    (code, rows, err)
+}
+
+/// One fixture's row.
+fn row(name: &str, extra: &[&str]) -> Rec {
+    let p = root(&format!("{EML}/{name}"));
+    let (code, mut rows, err) = scan(&[&p], extra);
+    assert!(code == 0 || code == 1, "{err}");
+    rows.remove(name)
+        .unwrap_or_else(|| panic!("no row for {name}: {err}"))
+}
+
+fn has(r: &Rec, f: &str) -> bool {
+    r["findings"].split(';').any(|x| x == f)
+}
+
+/// OpenSSL's opinion of a whole message: does `cms -verify -noverify` pass?
+fn openssl_verifies(path: &Path) -> Option<bool> {
+    let out = std::process::Command::new("openssl")
+        .args(["cms", "-verify", "-noverify", "-out", "/dev/null", "-in"])
+        .arg(path)
+        .output()
+        .ok()?;
+    Some(out.status.success())
+}
+
+fn openssl(name: &str) -> Option<bool> {
+    let v = openssl_verifies(&root(&format!("{EML}/{name}")));
+    if v.is_none() {
+        eprintln!("NOTICE: openssl not found; cross-check skipped");
+    }
+    v
+}
+
+#[test]
+fn baseline_signed_is_compliant() {
+    let r = row("signed.eml", &[]);
+    assert_eq!(
+        (
+            r["kind"].as_str(),
+            r["signature"].as_str(),
+            r["chain"].as_str()
+        ),
+        ("signed", "valid", "trusted")
+    );
+    assert_eq!(r["verdict"], "compliant", "{r:?}");
+    assert_eq!(r["layers"], "signed");
+    assert_ne!(openssl("signed.eml"), Some(false));
+    let r = row("tampered.eml", &[]);
+    assert_eq!(r["signature"], "invalid");
+    assert_ne!(openssl("tampered.eml"), Some(true));
+}
+
+// ---- 1. What was signed is what the reader sees ----
+
+#[test]
+fn signed_three_parts() {
+    let r = row("signed-three-parts.eml", &[]);
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(r["error"].contains("3 body parts"), "{}", r["error"]);
+    assert!(has(&r, "SIG_MALFORMED"));
+    assert_ne!(openssl("signed-three-parts.eml"), Some(true));
+}
+
+#[test]
+fn signed_part_appended_after_signature() {
+    let r = row("signed-part-appended.eml", &[]);
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(r["error"].contains("exactly 2"), "{}", r["error"]);
+    assert_ne!(openssl("signed-part-appended.eml"), Some(true));
+}
+
+#[test]
+fn boundary_ending_in_space() {
+    // OpenSSL verifies it; SPEC is stricter (clients split it differently).
+    let r = row("boundary-ending-in-space.eml", &[]);
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(r["error"].contains("ends in a space"), "{}", r["error"]);
+}
+
+#[test]
+fn boundary_too_long() {
+    let r = row("boundary-too-long.eml", &[]);
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(r["error"].contains("71 characters"), "{}", r["error"]);
+}
+
+#[test]
+fn second_signed_part_tampered() {
+    let r = row("second-signed-tampered.eml", &[]);
+    // The row describes the outermost (first) structure ...
+    assert_eq!(
+        (r["part"].as_str(), r["signature"].as_str()),
+        ("1", "valid"),
+        "{r:?}"
+    );
+    // ... and the other one, which OpenSSL rejects, is reported.
+    assert!(has(&r, "OTHER_SIGNATURE_INVALID"), "{r:?}");
+    assert!(r["error"].contains("part 2"), "{}", r["error"]);
+    assert_eq!(r["verdict"], "violation");
+    assert_ne!(openssl("second-signed-tampered-part2.eml"), Some(true));
+    let (code, _, _) = scan(
+        &[&root(&format!("{EML}/second-signed-tampered.eml"))],
+        &["--fail-on", "invalid"],
+    );
+    assert_eq!(code, 1);
+}
+
+/// A signed structure inside another one's signed content, and more
+/// structures than the cap: every one is verified, the rest fail closed.
+#[test]
+fn other_structures_capped_fail_closed() {
+    let signed = std::fs::read_to_string(root(&format!("{EML}/signed.eml"))).unwrap();
+    let entity = &signed[signed.find("Content-Type: multipart/signed").unwrap()..];
+    let mut m = String::from(
+        "From: rsa2048@example.com\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"cap\"\r\n\r\n",
+    );
+    for _ in 0..20 {
+        m.push_str("--cap\r\n");
+        m.push_str(entity);
+        m.push_str("\r\n");
+    }
+    m.push_str("--cap--\r\n");
+    let dir = scratch("cap");
+    let p = dir.join("twenty.eml");
+    std::fs::write(&p, &m).unwrap();
+    let (_, rows, err) = scan(&[&p], &[]);
+    let r = &rows["twenty.eml"];
+    assert_eq!(r["signature"], "valid", "{err}");
+    assert!(has(r, "OTHER_SIGNATURE_INVALID"), "{r:?}");
+    assert!(r["error"].contains("(limit)"), "{}", r["error"]);
+    // Sixteen others are within the cap: all valid, nothing reported.
+    let m16: String = m
+        .split("--cap\r\n")
+        .take(18)
+        .collect::<Vec<_>>()
+        .join("--cap\r\n")
+        + "--cap--\r\n";
+    let p = dir.join("seventeen.eml");
+    std::fs::write(&p, &m16).unwrap();
+    let (_, rows, _) = scan(&[&p], &[]);
+    assert_eq!(rows["seventeen.eml"]["findings"], "PARTIAL_SIGNATURE");
+}
+
+// ---- 2. Who signed is who the reader sees ----
+
+#[test]
+fn two_from_fields() {
+    let r = row("two-from.eml", &[]);
+    assert_eq!(r["from"], "mallory@evil.example", "{r:?}");
+    assert_eq!(r["sender_match"], "no");
+    assert!(has(&r, "SENDER_MISMATCH") && has(&r, "AMBIGUOUS_HEADER"));
+    assert_ne!(openssl("two-from.eml"), Some(false));
+}
+
+#[test]
+fn sender_only_counts_without_from() {
+    let r = row("sender-not-from.eml", &[]);
+    assert_eq!(r["sender_match"], "no", "{r:?}");
+    assert!(has(&r, "SENDER_MISMATCH"));
+    let r = row("sender-only.eml", &[]);
+    assert_eq!(r["sender_match"], "yes", "{r:?}");
+    assert_eq!(r["verdict"], "compliant");
+}
+
+#[test]
+fn duplicate_subject_ambiguous() {
+    let r = row("duplicate-subject.eml", &[]);
+    assert_eq!(r["signature"], "valid");
+    assert!(has(&r, "AMBIGUOUS_HEADER"), "{r:?}");
+    assert!(r["error"].contains("Subject"));
+    assert_eq!(r["verdict"], "violation");
+}
+
+#[test]
+fn obs_header_space_before_colon() {
+    // `Cc : Carol` is a field (RFC 5322 4.5), not the end of the header.
+    let r = row("obs-header.eml", &[]);
+    assert_eq!(
+        (
+            r["kind"].as_str(),
+            r["signature"].as_str(),
+            r["verdict"].as_str()
+        ),
+        ("signed", "valid", "compliant"),
+        "{r:?}"
+    );
+    assert_ne!(openssl("obs-header.eml"), Some(false));
+    // Tampered: today's "plain"/"unsigned" hid it; OpenSSL says
+    // verification failure.
+    let r = row("obs-header-tampered.eml", &[]);
+    assert_eq!(
+        (r["kind"].as_str(), r["signature"].as_str()),
+        ("signed", "invalid"),
+        "{r:?}"
+    );
+    assert_ne!(openssl("obs-header-tampered.eml"), Some(true));
+    let p = root(&format!("{EML}/obs-header-tampered.eml"));
+    assert_eq!(scan(&[&p], &["--fail-on", "invalid"]).0, 1);
+}
+
+#[test]
+fn header_line_without_colon() {
+    let r = row("header-line-without-colon.eml", &[]);
+    assert_eq!(
+        (r["kind"].as_str(), r["signature"].as_str()),
+        ("signed", "valid"),
+        "{r:?}"
+    );
+    assert!(has(&r, "AMBIGUOUS_HEADER"), "{r:?}");
+    assert_ne!(openssl("header-line-without-colon.eml"), Some(false));
+}
+
+#[test]
+fn wrapped_rfc822_body_partial() {
+    let r = row("wrapped-rfc822.eml", &[]);
+    assert_eq!(r["part"], "1", "{r:?}");
+    assert_eq!(r["from"], "mallory@evil.example");
+    assert!(has(&r, "PARTIAL_SIGNATURE") && has(&r, "SENDER_MISMATCH"));
+    assert_eq!(r["signature"], "valid");
+}
+
+#[test]
+fn signing_time_skew_backdated() {
+    let r = row("skew-backdated.eml", &[]);
+    assert!(has(&r, "SIGNING_TIME_SKEW"), "{r:?}");
+    let r = row("skew-postdated.eml", &[]);
+    assert!(has(&r, "SIGNING_TIME_SKEW"), "{r:?}");
+    // Within the window: no finding; a policy can widen it.
+    let r = row("signed.eml", &[]);
+    assert!(!has(&r, "SIGNING_TIME_SKEW"), "{r:?}");
+    let dir = scratch("skew-policy");
+    let pol = dir.join("p.toml");
+    std::fs::write(&pol, "max_signing_time_skew_days = 10000\n").unwrap();
+    let r = row("skew-backdated.eml", &["--policy", pol.to_str().unwrap()]);
+    assert!(!has(&r, "SIGNING_TIME_SKEW"), "{r:?}");
+}
+
+#[test]
+fn at_received() {
+    // Received in 2050, after the certificates expired: judged at receipt
+    // the chain is expired; judged at the signer's claim it is trusted.
+    let r = row("at-received.eml", &["--at", "received"]);
+    assert_eq!(r["validated_at"], "2050-06-01T10:00:00Z", "{r:?}");
+    assert_eq!(r["chain"], "expired");
+    let s = row("at-received.eml", &["--at", "signing"]);
+    assert_eq!(s["chain"], "trusted", "{s:?}");
+    assert_eq!(s["validated_at"], s["signing_time"]);
+    // Without a Received field, `received` is `signing`.
+    let r = row("wrapped-rfc822.eml", &["--at", "received"]);
+    assert_eq!(r["validated_at"], r["signing_time"], "{r:?}");
+}
+
+// ---- 3. The gate cannot be dodged ----
+
+#[test]
+fn fail_on_unsupported() {
+    // OpenSSL verifies RSA/SHA3-256; the scanner cannot, and says so.
+    let r = row("unsupported-sha3.eml", &[]);
+    assert_eq!(r["signature"], "unsupported", "{r:?}");
+    assert_ne!(openssl("unsupported-sha3.eml"), Some(false));
+    let p = root(&format!("{EML}/unsupported-sha3.eml"));
+    assert_eq!(scan(&[&p], &["--fail-on", "invalid"]).0, 1);
+    for f in ["signed-three-parts.eml", "boundary-too-long.eml"] {
+        let p = root(&format!("{EML}/{f}"));
+        assert_eq!(scan(&[&p], &["--fail-on", "invalid"]).0, 1, "{f}");
+    }
+    let p = root(&format!("{EML}/signed.eml"));
+    assert_eq!(scan(&[&p], &["--fail-on", "invalid"]).0, 0);
+}
+
+#[test]
+fn fail_on_violation_fires_on_error() {
+    let dir = scratch("fail-on-error");
+    let p = dir.join("garbage.eml");
+    std::fs::write(&p, b"\x00\x01\x02 not a message\n").unwrap();
+    let (code, rows, _) = scan(&[&p], &["--fail-on", "violation"]);
+    assert_eq!(rows["garbage.eml"]["verdict"], "error");
+    assert_eq!(code, 1);
+    let p = root(&format!("{EML}/signed.eml"));
+    assert_eq!(scan(&[&p], &["--fail-on", "violation"]).0, 0);
+}
+
+#[test]
+fn padded_past_limit_fails_closed() {
+    // A tampered signed message nested past the MIME depth limit: the
+    // walk stops, the row is an error and still counts as a bad signature.
+    let t = std::fs::read_to_string(root(&format!("{EML}/tampered.eml"))).unwrap();
+    let entity = &t[t.find("Content-Type: multipart/signed").unwrap()..];
+    let mut m = String::from("From: rsa2048@example.com\r\nMIME-Version: 1.0\r\n");
+    for i in 0..40 {
+        m.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"p{i}\"\r\n\r\n--p{i}\r\n"
+        ));
+    }
+    m.push_str(entity);
+    let dir = scratch("padded");
+    let p = dir.join("padded.eml");
+    std::fs::write(&p, &m).unwrap();
+    let (code, rows, _) = scan(&[&p], &["--fail-on", "invalid"]);
+    let r = &rows["padded.eml"];
+    assert_eq!(r["verdict"], "error", "{r:?}");
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(r["error"].contains("(limit)"));
+    assert_eq!(code, 1);
+    // The same depth without any signature is an error row, not a signature.
+    let plain = m.replace(entity, "Content-Type: text/plain\r\n\r\nhi\r\n");
+    let p = dir.join("plain.eml");
+    std::fs::write(&p, plain).unwrap();
+    let (code, rows, _) = scan(&[&p], &["--fail-on", "invalid"]);
+    assert_eq!(rows["plain.eml"]["signature"], "");
+    assert_eq!(code, 0);
+}
+
+// ---- 4. Every cell is one line ----
+
+#[test]
+fn rfc822name_crlf_one_line() {
+    let dir = scratch("one-line");
+    // A file name with a line break and a control character, too.
+    let name = "a\nb\u{1b}.eml";
+    std::fs::copy(root(&format!("{EML}/rfc822name-crlf.eml")), dir.join(name)).unwrap();
+    for format in ["csv", "jsonl"] {
+        let (code, out, err) = smimescan(&[
+            "scan",
+            dir.to_str().unwrap(),
+            "--at",
+            AT,
+            "--format",
+            format,
+            "--progress",
+            "never",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), if format == "csv" { 2 } else { 1 }, "{out}");
+        assert!(
+            out.contains("rsa2048@example.com  x-evil: 1"),
+            "signer_email on one line: {out}"
+        );
+        assert!(out.contains("/a b .eml"), "source on one line: {out}");
+        assert!(
+            !out.contains("\\r") && !out.contains("\\n") && !out.contains("\\u001b"),
+            "{out}"
+        );
+    }
+}
