@@ -25,6 +25,15 @@ pub enum Command {
     Scan(ScanArgs),
     /// Combine shard reports (given in shard order) into the report of one whole run.
     Merge(MergeArgs),
+    /// List the built-in e-mail roots as Mozilla trusted them at a time (CSV on stdout).
+    Roots(RootsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RootsArgs {
+    /// The time: `now` or RFC 3339.
+    #[arg(long, default_value = "now")]
+    pub at: String,
 }
 
 #[derive(Args, Debug)]
@@ -116,6 +125,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Scan(args) => run_scan(&args),
         Command::Merge(args) => run_merge(&args),
+        Command::Roots(args) => run_roots(&args),
     };
     match result {
         Ok(code) => code,
@@ -131,6 +141,18 @@ fn write_summary(path: &Path, summary: &crate::report::Summary) -> Result<(), St
     f.write_all(summary.to_json().as_bytes())
         .and_then(|_| f.commit())
         .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn run_roots(args: &RootsArgs) -> Result<i32, String> {
+    let at = match args.at.as_str() {
+        "now" => crate::time::now(),
+        t => crate::time::parse_rfc3339(t).ok_or(format!("--at: not a time: '{t}'"))?,
+    };
+    let history = crate::pki::history::TrustHistory::builtin()?;
+    match history.write_roots(at, io::stdout().lock()) {
+        Err(e) if e.contains("Broken pipe") => Ok(0),
+        r => r.map(|()| 0),
+    }
 }
 
 fn run_merge(args: &MergeArgs) -> Result<i32, String> {

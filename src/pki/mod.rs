@@ -4,6 +4,7 @@
 pub mod cert;
 pub mod chain;
 pub mod crl;
+pub mod history;
 pub mod identity;
 pub mod key;
 pub mod lookup;

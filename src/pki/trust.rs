@@ -1,6 +1,11 @@
 //! Trust anchors: `--trust` files and folders, plus (unless
-//! `--no-default-trust`) Mozilla's roots trusted for e-mail, built in from
-//! the `certval_stores_mozilla` crate.
+//! `--no-default-trust`) Mozilla's roots trusted for e-mail, built in: with
+//! `--builtin-trust current` today's set (the `certval_stores_mozilla`
+//! crate) for every message; with `asof` every root Mozilla ever trusted
+//! for e-mail, each anchoring a chain only at the times the trust history
+//! ([`super::history`]) says, asked through [`TrustStore::at`]. `--trust`
+//! anchors are always trusted as given, also when they equal a built-in
+//! root.
 //!
 //! An anchor is trusted by its subject Name and public key, not by its exact
 //! bytes: a re-issued root certificate with the same name and key (found in a
@@ -13,7 +18,39 @@ use std::sync::Arc;
 use der::Encode;
 
 use super::cert::Cert;
+use super::history::{Refusal, TrustHistory};
 use super::store::load_certs;
+
+/// Which built-in roots anchor a chain (`--builtin-trust`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BuiltinTrust {
+    /// The roots Mozilla trusted for e-mail at the chain's `validated_at`.
+    #[default]
+    AsOf,
+    /// Today's roots for every message.
+    Current,
+}
+
+impl std::str::FromStr for BuiltinTrust {
+    type Err = String;
+    fn from_str(s: &str) -> Result<BuiltinTrust, String> {
+        match s {
+            "asof" => Ok(BuiltinTrust::AsOf),
+            "current" => Ok(BuiltinTrust::Current),
+            _ => Err(format!("expected asof or current, got '{s}'")),
+        }
+    }
+}
+
+/// How far an anchor is trusted.
+#[derive(Debug, Clone)]
+enum Governed {
+    /// Always (`--trust`, or the current built-in set).
+    Always,
+    /// As the history says for these of its roots (several certificates
+    /// with one name and key: trusted when any of them is).
+    History(Vec<u32>),
+}
 
 /// The DER of a certificate's SubjectPublicKeyInfo.
 pub(crate) fn spki_der(c: &Cert) -> Vec<u8> {
@@ -33,6 +70,65 @@ pub struct TrustStore {
     by_name_key: HashMap<(Vec<u8>, Vec<u8>), usize>,
     warnings: Vec<String>,
     mozilla: usize,
+    /// Per anchor.
+    governed: Vec<Governed>,
+    history: Option<Arc<TrustHistory>>,
+}
+
+/// The anchors as of one time, for one leaf: what a single chain judgement
+/// may rest on. Cheap to make (one binary search).
+#[derive(Clone, Copy)]
+pub struct AnchorsAt<'a> {
+    store: &'a TrustStore,
+    epoch: Option<super::history::Epochal<'a>>,
+    at: i64,
+    leaf_not_before: i64,
+}
+
+impl AnchorsAt<'_> {
+    /// Whether anchor `i` anchors the chain; otherwise why not (for the
+    /// error text).
+    pub fn check(&self, i: usize) -> Result<(), String> {
+        let Some(Governed::History(roots)) = self.store.governed.get(i) else {
+            return Ok(());
+        };
+        let (Some(epoch), Some(h)) = (self.epoch, &self.store.history) else {
+            return Ok(());
+        };
+        let mut why = None;
+        for &r in roots {
+            match epoch.allows(r as usize, self.leaf_not_before) {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    why.get_or_insert((r as usize, e));
+                }
+            }
+        }
+        let (r, e) = why.unwrap_or((0, Refusal::NotTrusted));
+        let subject = &self.store.anchors[i].subject;
+        let at = crate::time::rfc3339(self.at);
+        Err(match e {
+            Refusal::NotTrusted => format!(
+                "built-in root '{subject}' was not trusted for e-mail by Mozilla at {at} \
+                 (trusted {})",
+                h.describe(r)
+            ),
+            Refusal::DistrustedAfter(d) => format!(
+                "built-in root '{subject}' is distrusted by Mozilla at {at} for leaf \
+                 certificates issued after {} (the signer's: {})",
+                crate::time::rfc3339(d),
+                crate::time::rfc3339(self.leaf_not_before)
+            ),
+        })
+    }
+
+    /// Whether anchor `i` anchors the chain.
+    pub fn trusts(&self, i: usize) -> bool {
+        match self.store.governed.get(i) {
+            Some(Governed::History(_)) => self.check(i).is_ok(),
+            _ => true,
+        }
+    }
 }
 
 impl TrustStore {
@@ -45,13 +141,69 @@ impl TrustStore {
     /// Mozilla e-mail roots. An unreadable path or a named file holding no
     /// certificate is an error (bad argument).
     pub fn load(paths: &[PathBuf], default_trust: bool) -> Result<TrustStore, String> {
+        TrustStore::load_with(paths, default_trust.then_some(BuiltinTrust::Current))
+    }
+
+    /// Anchors from `--trust` paths and, unless `builtin` is None, the
+    /// built-in roots: today's set, or the whole history governed by time.
+    pub fn load_with(
+        paths: &[PathBuf],
+        builtin: Option<BuiltinTrust>,
+    ) -> Result<TrustStore, String> {
         let (certs, warnings) = load_certs(paths)?;
         let mut s = TrustStore::from_certs(certs);
         s.warnings = warnings;
-        if default_trust {
-            s.add_mozilla_email();
+        match builtin {
+            None => {}
+            Some(BuiltinTrust::Current) => {
+                s.add_mozilla_email();
+            }
+            Some(BuiltinTrust::AsOf) => {
+                s.add_history(TrustHistory::builtin()?);
+            }
         }
         Ok(s)
+    }
+
+    /// Adds every root of `history` as an anchor governed by it (a root
+    /// with the name and key of a `--trust` anchor stays always trusted).
+    /// Returns how many anchors were added.
+    pub fn add_history(&mut self, history: Arc<TrustHistory>) -> usize {
+        let mut n = 0;
+        for (r, root) in history.roots().iter().enumerate() {
+            let key = (root.cert.subject_der.clone(), spki_der(&root.cert));
+            match self.by_name_key.get(&key) {
+                Some(&i) => {
+                    if let Governed::History(roots) = &mut self.governed[i] {
+                        roots.push(r as u32);
+                    }
+                }
+                None => {
+                    self.add(root.cert.clone());
+                    let i = self.anchors.len() - 1;
+                    self.governed[i] = Governed::History(vec![r as u32]);
+                    n += 1;
+                }
+            }
+        }
+        self.mozilla += n;
+        self.history = Some(history);
+        n
+    }
+
+    /// The trust history governing built-in anchors (`asof`), if any.
+    pub fn history(&self) -> Option<&Arc<TrustHistory>> {
+        self.history.as_ref()
+    }
+
+    /// The anchors as of `at` for a leaf issued at `leaf_not_before`.
+    pub fn at(&self, at: i64, leaf_not_before: i64) -> AnchorsAt<'_> {
+        AnchorsAt {
+            store: self,
+            epoch: self.history.as_deref().map(|h| h.at(at)),
+            at,
+            leaf_not_before,
+        }
     }
 
     /// A store holding exactly these anchors.
@@ -98,6 +250,7 @@ impl TrustStore {
             .or_default()
             .push(i);
         self.anchors.push(c);
+        self.governed.push(Governed::Always);
         true
     }
 
@@ -130,6 +283,25 @@ impl TrustStore {
             .map(|&i| &self.anchors[i])
     }
 
+    /// Indexes of the anchors whose subject equals `subject_der`.
+    pub fn indexes_by_subject(&self, subject_der: &[u8]) -> impl Iterator<Item = usize> + '_ {
+        self.by_subject
+            .get(subject_der)
+            .into_iter()
+            .flatten()
+            .copied()
+    }
+
+    /// Index of the anchor with the same subject and public key as `c`.
+    pub fn index_for(&self, c: &Cert) -> Option<usize> {
+        if !self.by_subject.contains_key(&c.subject_der) {
+            return None;
+        }
+        self.by_name_key
+            .get(&(c.subject_der.clone(), spki_der(c)))
+            .copied()
+    }
+
     /// The anchor with the same subject and public key as `c`, if any.
     pub fn anchor_for(&self, c: &Cert) -> Option<&Arc<Cert>> {
         if !self.by_subject.contains_key(&c.subject_der) {
@@ -143,5 +315,70 @@ impl TrustStore {
     /// Problems met while loading.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_rfc3339;
+
+    const ADDTRUST: &str =
+        "CN=AddTrust External CA Root,OU=AddTrust External TTP Network,O=AddTrust AB,C=SE";
+
+    fn t(s: &str) -> i64 {
+        parse_rfc3339(s).unwrap()
+    }
+
+    #[test]
+    fn builtin_anchors_follow_the_history() {
+        let s = TrustStore::load_with(&[], Some(BuiltinTrust::AsOf)).unwrap();
+        let h = s.history().unwrap().clone();
+        let root = h
+            .roots()
+            .iter()
+            .find(|r| r.cert.subject == ADDTRUST)
+            .unwrap();
+        let i = s.index_for(&root.cert).unwrap();
+        assert!(s.at(t("2019-06-01T00:00:00Z"), 0).trusts(i));
+        let err = s.at(t("2021-06-01T00:00:00Z"), 0).check(i).unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "built-in root '{ADDTRUST}' was not trusted for e-mail by Mozilla at \
+                 2021-06-01T00:00:00Z (trusted 2001-07-11 to 2020-06-26)"
+            )
+        );
+        // Today's set is the last epoch.
+        let now = t("2026-12-01T00:00:00Z");
+        let n = (0..s.len()).filter(|&i| s.at(now, 0).trusts(i)).count();
+        assert_eq!(n, 88);
+    }
+
+    /// A `--trust` anchor equal to a built-in root is trusted as given.
+    #[test]
+    fn trust_anchor_equal_to_builtin_is_always_trusted() {
+        let h = TrustHistory::builtin().unwrap();
+        let root = h
+            .roots()
+            .iter()
+            .find(|r| r.cert.subject == ADDTRUST)
+            .unwrap();
+        let mut s = TrustStore::from_certs(vec![root.cert.clone()]);
+        s.add_history(h.clone());
+        let i = s.index_for(&root.cert).unwrap();
+        assert!(s.at(t("2026-12-01T00:00:00Z"), 0).trusts(i));
+        assert!(s.at(i64::MIN, 0).check(i).is_ok());
+    }
+
+    /// `current` and no built-in trust: nothing is governed by time.
+    #[test]
+    fn current_set_is_timeless() {
+        let s = TrustStore::load_with(&[], Some(BuiltinTrust::Current)).unwrap();
+        assert!(s.history().is_none());
+        assert_eq!(s.len(), 88);
+        assert!((0..s.len()).all(|i| s.at(i64::MIN, i64::MAX).trusts(i)));
+        assert_eq!("asof".parse::<BuiltinTrust>(), Ok(BuiltinTrust::AsOf));
+        assert!("today".parse::<BuiltinTrust>().is_err());
     }
 }
