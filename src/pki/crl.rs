@@ -7,7 +7,11 @@
 //! [`super::chain::Verifier`], which caches it per (CRL, issuer key).
 //!
 //! A certificate counts as revoked at time `at` when a valid CRL from its
-//! issuer lists its serial number with `revocationDate <= at`. The CRL's own
+//! issuer lists its serial number with reason keyCompromise, cACompromise,
+//! unspecified or none (whatever `at`: a claimed signingTime cannot prove
+//! the signature came before the compromise), or with any other reason and
+//! `revocationDate <= at` (SPEC Revocation). A reasonCode that does not
+//! decode counts as unspecified. The CRL's own
 //! thisUpdate/nextUpdate do not gate its use: archives are judged at signing
 //! time, usually long before the CRL was issued, and a later CRL is exactly
 //! what tells whether a key was already revoked then. Entries with reason
@@ -23,7 +27,24 @@ use der::{Decode, Encode};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::crl::CertificateList;
 
+use super::chain::CrlReason;
 use super::store::{der_objects, list_files, norm_serial, read_bounded, signed_part, Wanted};
+
+/// One CRL entry of a serial number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revocation {
+    /// revocationDate, Unix seconds.
+    pub date: i64,
+    /// reasonCode; None when absent.
+    pub reason: Option<CrlReason>,
+}
+
+impl Revocation {
+    /// Whether this entry revokes at validation time `at`.
+    pub fn applies_at(&self, at: i64) -> bool {
+        CrlReason::revokes_always(self.reason) || self.date <= at
+    }
+}
 
 /// One decoded CRL.
 pub struct Crl {
@@ -37,8 +58,8 @@ pub struct Crl {
     pub next_update: Option<i64>,
     /// authorityKeyIdentifier of the CRL, if any.
     pub authority_key_id: Option<Vec<u8>>,
-    /// Revoked serials (normalized, no leading zeros) → revocation date.
-    revoked: HashMap<Vec<u8>, i64>,
+    /// Revoked serials (normalized, no leading zeros) → their entries.
+    revoked: HashMap<Vec<u8>, Vec<Revocation>>,
     pub(crate) tbs: Vec<u8>,
     pub(crate) alg: AlgorithmIdentifierOwned,
     pub(crate) sig: Vec<u8>,
@@ -56,6 +77,7 @@ impl Crl {
         let mut revoked = HashMap::new();
         'entries: for rc in t.revoked_certificates.iter().flatten() {
             let mut remove = false;
+            let mut reason = None;
             for ext in rc.crl_entry_extensions.iter().flatten() {
                 if ext.extn_id == rfc5280::ID_CE_CERTIFICATE_ISSUER {
                     warnings.push(format!(
@@ -64,11 +86,14 @@ impl Crl {
                     ));
                     break 'entries;
                 }
-                // CRLReason ::= ENUMERATED; removeFromCRL = 8
-                if ext.extn_id == rfc5280::ID_CE_CRL_REASONS
-                    && ext.extn_value.as_bytes() == [0x0a, 0x01, 0x08]
-                {
-                    remove = true;
+                // CRLReason ::= ENUMERATED; removeFromCRL = 8. Anything
+                // that is not one small ENUMERATED is unspecified.
+                if ext.extn_id == rfc5280::ID_CE_CRL_REASONS {
+                    match ext.extn_value.as_bytes() {
+                        [0x0a, 0x01, 8] => remove = true,
+                        [0x0a, 0x01, c] => reason = Some(CrlReason::from_code(*c)),
+                        _ => reason = Some(CrlReason::Unspecified),
+                    }
                 }
             }
             if remove {
@@ -76,8 +101,10 @@ impl Crl {
             }
             let serial = norm_serial(rc.serial_number.as_bytes()).to_vec();
             let date = rc.revocation_date.to_unix_duration().as_secs() as i64;
-            let e = revoked.entry(serial).or_insert(date);
-            *e = (*e).min(date);
+            revoked
+                .entry(serial)
+                .or_insert_with(Vec::new)
+                .push(Revocation { date, reason });
         }
         let mut authority_key_id = None;
         for ext in t.crl_extensions.iter().flatten() {
@@ -111,9 +138,18 @@ impl Crl {
         ))
     }
 
-    /// The revocation date of this serial number, if listed.
+    /// The earliest revocation date of this serial number, if listed
+    /// (whatever the reason).
     pub fn revocation_date(&self, serial: &[u8]) -> Option<i64> {
-        self.revoked.get(norm_serial(serial)).copied()
+        self.entries(serial).iter().map(|r| r.date).min()
+    }
+
+    /// The entries listing this serial number.
+    pub fn entries(&self, serial: &[u8]) -> &[Revocation] {
+        self.revoked
+            .get(norm_serial(serial))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Number of revoked entries.

@@ -1,10 +1,11 @@
-//! Chain judgement of the signer certificate: the `chain` column and the
-//! chain findings.
+//! Chain judgement of the signer certificate: the `chain` and `anchor`
+//! columns and the chain findings. This is where typed chain problems
+//! ([`ChainError`]) become the report's `error` text.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::pki::chain::{ChainOutcome, ChainStatus};
+use crate::pki::chain::{ChainError, ChainOutcome, ChainStatus};
 use crate::pki::key::KeyType;
 use crate::pki::Cert;
 use crate::policy::Finding;
@@ -34,6 +35,11 @@ pub fn record(
     ctx: &Context,
 ) {
     row.chain = outcome.status.as_str().to_owned();
+    row.anchor = outcome
+        .anchor
+        .as_ref()
+        .map(|a| one_line(&a.subject))
+        .unwrap_or_default();
     let finding = match outcome.status {
         ChainStatus::Trusted => None,
         ChainStatus::Untrusted => Some(Finding::ChainUntrusted),
@@ -66,9 +72,9 @@ pub fn record(
             }
         }
     }
-    if let Some(e) = &outcome.error {
-        if outcome.status != ChainStatus::Trusted {
-            let e = one_line(&format!("chain: {e}"));
+    if outcome.status != ChainStatus::Trusted {
+        if let Some(text) = error_text(outcome) {
+            let e = one_line(&format!("chain: {text}"));
             if row.error.is_empty() {
                 row.error = e;
             } else {
@@ -76,4 +82,11 @@ pub fn record(
             }
         }
     }
+}
+
+/// The `error` text of an outcome: the deciding problem, then the others
+/// after "; also: ".
+pub fn error_text(outcome: &ChainOutcome) -> Option<String> {
+    let texts: Vec<String> = outcome.problems().map(ChainError::to_string).collect();
+    (!texts.is_empty()).then(|| texts.join("; also: "))
 }

@@ -1,0 +1,336 @@
+//! Why a chain is not `trusted`: one typed value per problem, turned into
+//! text only where the report is written (`scan::chain`).
+
+use std::fmt;
+
+use const_oid::ObjectIdentifier;
+
+/// A budget that bounds the cost of one judgement (see the module docs of
+/// [`super`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Budget {
+    /// Candidate issuer links examined per judgement ([`super::MAX_ATTEMPTS`]).
+    PathSearch,
+    /// Certificate and CRL signature checks per judgement
+    /// ([`super::MAX_SIGNATURES`]).
+    Signatures,
+    /// Name-constraint comparisons per path ([`super::MAX_NAME_COMPARISONS`]).
+    NameComparisons,
+}
+
+impl Budget {
+    /// The budget's name and size, as written in `error`.
+    pub fn describe(self) -> String {
+        match self {
+            Budget::PathSearch => format!(
+                "path-search budget ({} candidate issuers)",
+                super::MAX_ATTEMPTS
+            ),
+            Budget::Signatures => format!(
+                "signature budget ({} signature checks)",
+                super::MAX_SIGNATURES
+            ),
+            Budget::NameComparisons => format!(
+                "name-constraint budget ({} name comparisons)",
+                super::MAX_NAME_COMPARISONS
+            ),
+        }
+    }
+}
+
+/// Why a certificate may not issue certificates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotCaReason {
+    /// basicConstraints with cA FALSE.
+    CaFalse,
+    /// No basicConstraints (and not a self-issued anchor).
+    NoBasicConstraints,
+    /// keyUsage present without keyCertSign.
+    NoKeyCertSign,
+}
+
+/// The kind of name that broke a name constraint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// An rfc822Name of subjectAltName or a subject emailAddress.
+    Email,
+    /// A dNSName.
+    Dns,
+    /// The subject Name or a directoryName of subjectAltName.
+    Directory,
+    /// A subjectAltName of a type whose constraints are not matched here
+    /// (GeneralName tag number).
+    Unsupported(u8),
+}
+
+/// CRLReason codes (RFC 5280 5.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrlReason {
+    Unspecified,
+    KeyCompromise,
+    CaCompromise,
+    AffiliationChanged,
+    Superseded,
+    CessationOfOperation,
+    CertificateHold,
+    PrivilegeWithdrawn,
+    AaCompromise,
+    /// A code RFC 5280 does not define.
+    Other(u8),
+}
+
+impl CrlReason {
+    /// From the ENUMERATED value.
+    pub fn from_code(c: u8) -> CrlReason {
+        match c {
+            0 => CrlReason::Unspecified,
+            1 => CrlReason::KeyCompromise,
+            2 => CrlReason::CaCompromise,
+            3 => CrlReason::AffiliationChanged,
+            4 => CrlReason::Superseded,
+            5 => CrlReason::CessationOfOperation,
+            6 => CrlReason::CertificateHold,
+            9 => CrlReason::PrivilegeWithdrawn,
+            10 => CrlReason::AaCompromise,
+            o => CrlReason::Other(o),
+        }
+    }
+
+    /// Whether this reason revokes whatever the validation time (SPEC
+    /// Revocation): the claimed signingTime cannot prove a signature came
+    /// before a compromise. An absent reason counts as unspecified.
+    pub fn revokes_always(reason: Option<CrlReason>) -> bool {
+        matches!(
+            reason,
+            None | Some(CrlReason::Unspecified)
+                | Some(CrlReason::KeyCompromise)
+                | Some(CrlReason::CaCompromise)
+        )
+    }
+
+    fn word(self) -> String {
+        match self {
+            CrlReason::Unspecified => "unspecified".into(),
+            CrlReason::KeyCompromise => "keyCompromise".into(),
+            CrlReason::CaCompromise => "cACompromise".into(),
+            CrlReason::AffiliationChanged => "affiliationChanged".into(),
+            CrlReason::Superseded => "superseded".into(),
+            CrlReason::CessationOfOperation => "cessationOfOperation".into(),
+            CrlReason::CertificateHold => "certificateHold".into(),
+            CrlReason::PrivilegeWithdrawn => "privilegeWithdrawn".into(),
+            CrlReason::AaCompromise => "aACompromise".into(),
+            CrlReason::Other(c) => format!("reason code {c}"),
+        }
+    }
+}
+
+/// One problem of a chain. Subjects and issuers are RFC 4514 text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChainError {
+    // --- untrusted ---------------------------------------------------
+    /// No certificate with the issuer name of `subject` is known.
+    IssuerNotFound { subject: String, issuer: String },
+    /// A self-issued certificate that is not a trust anchor ends the
+    /// search.
+    SelfIssuedNotAnchor { subject: String },
+    /// The path grew past [`super::MAX_DEPTH`] certificates.
+    PathTooLong { max: usize },
+    // --- invalid -----------------------------------------------------
+    /// A certificate signature does not verify with its issuer's key.
+    BadSignature {
+        subject: String,
+        issuer: String,
+        detail: String,
+    },
+    /// A certificate signature cannot be checked (algorithm, key).
+    UnverifiableSignature {
+        subject: String,
+        issuer: String,
+        detail: String,
+    },
+    /// An issuer is no CA.
+    NotCa { ca: String, reason: NotCaReason },
+    /// pathLenConstraint of `ca` exceeded.
+    PathLenExceeded { ca: String, max: u8, below: usize },
+    /// A name of `subject` violates a name constraint of `ca`.
+    NameConstraint {
+        subject: String,
+        ca: String,
+        kind: NameKind,
+        name: String,
+    },
+    /// `ca`'s nameConstraints extension does not decode.
+    UndecodableNameConstraints { ca: String },
+    /// A critical extension this verifier cannot honour.
+    UnsupportedCriticalExtension {
+        subject: String,
+        oid: ObjectIdentifier,
+    },
+    /// An extension occurs twice (RFC 5280 4.2).
+    DuplicateExtension {
+        subject: String,
+        oid: ObjectIdentifier,
+    },
+    /// A recognised extension whose value does not decode.
+    UndecodableExtension {
+        subject: String,
+        oid: ObjectIdentifier,
+    },
+    /// A CA's extendedKeyUsage lacks emailProtection and
+    /// anyExtendedKeyUsage.
+    CaEkuNotEmail { ca: String },
+    /// A budget was exhausted.
+    BudgetExceeded(Budget),
+    // --- time and revocation -----------------------------------------
+    /// Listed on a CRL of its issuer.
+    Revoked {
+        subject: String,
+        serial: String,
+        date: i64,
+        reason: Option<CrlReason>,
+    },
+    /// notAfter before the judging time.
+    Expired { subject: String, not_after: i64 },
+    /// notBefore after the judging time.
+    NotYetValid { subject: String, not_before: i64 },
+    // --- missing -----------------------------------------------------
+    /// The signer's certificate is nowhere to be found.
+    MissingSignerCert,
+}
+
+/// OID as its registered name, else dotted.
+pub(crate) fn oid_name(oid: &ObjectIdentifier) -> String {
+    const_oid::db::DB
+        .by_oid(oid)
+        .map(str::to_owned)
+        .unwrap_or_else(|| oid.to_string())
+}
+
+/// Time as RFC 3339 UTC text.
+pub(crate) fn fmt_time(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}
+
+impl fmt::Display for ChainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ChainError::*;
+        match self {
+            IssuerNotFound { subject, issuer } => write!(
+                f,
+                "no path to a trust anchor: issuer '{issuer}' of '{subject}' not found"
+            ),
+            SelfIssuedNotAnchor { subject } => write!(
+                f,
+                "no path to a trust anchor: self-issued '{subject}' is not a trust anchor"
+            ),
+            PathTooLong { max } => write!(
+                f,
+                "no path to a trust anchor: path longer than {max} certificates"
+            ),
+            BadSignature {
+                subject,
+                issuer,
+                detail,
+            } => write!(
+                f,
+                "signature of '{subject}' does not verify with the key of '{issuer}' ({detail})"
+            ),
+            UnverifiableSignature {
+                subject,
+                issuer,
+                detail,
+            } => write!(
+                f,
+                "signature of '{subject}' by '{issuer}' not verifiable: {detail}"
+            ),
+            NotCa { ca, reason } => match reason {
+                NotCaReason::CaFalse => {
+                    write!(f, "'{ca}' is not a CA (basicConstraints cA=false)")
+                }
+                NotCaReason::NoBasicConstraints => {
+                    write!(f, "'{ca}' is not a CA (no basicConstraints)")
+                }
+                NotCaReason::NoKeyCertSign => write!(f, "'{ca}' keyUsage lacks keyCertSign"),
+            },
+            PathLenExceeded { ca, max, below } => write!(
+                f,
+                "pathLenConstraint {max} of '{ca}' exceeded ({below} intermediate CA(s) below it)"
+            ),
+            NameConstraint {
+                subject,
+                ca,
+                kind,
+                name,
+            } => {
+                let what = match kind {
+                    NameKind::Email => format!("e-mail address {name}"),
+                    NameKind::Dns => format!("DNS name {name}"),
+                    NameKind::Directory => format!("directory name '{name}'"),
+                    NameKind::Unsupported(t) => {
+                        format!("a subjectAltName of type {t} (unsupported constraint type)")
+                    }
+                };
+                write!(
+                    f,
+                    "{what} of '{subject}' violates the name constraints of '{ca}'"
+                )
+            }
+            UndecodableNameConstraints { ca } => {
+                write!(f, "'{ca}' has an undecodable nameConstraints")
+            }
+            UnsupportedCriticalExtension { subject, oid } => write!(
+                f,
+                "'{subject}' has an unsupported critical extension {}",
+                oid_name(oid)
+            ),
+            DuplicateExtension { subject, oid } => {
+                write!(f, "'{subject}' repeats the extension {}", oid_name(oid))
+            }
+            UndecodableExtension { subject, oid } => write!(
+                f,
+                "'{subject}' has an undecodable {} extension",
+                oid_name(oid)
+            ),
+            CaEkuNotEmail { ca } => write!(
+                f,
+                "CA '{ca}' extendedKeyUsage allows neither emailProtection nor anyExtendedKeyUsage"
+            ),
+            BudgetExceeded(b) => write!(f, "{} exceeded", b.describe()),
+            Revoked {
+                subject,
+                serial,
+                date,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "'{subject}' (serial {serial}) revoked on {}",
+                    fmt_time(*date)
+                )?;
+                if let Some(r) = reason {
+                    write!(f, " ({})", r.word())?;
+                }
+                Ok(())
+            }
+            Expired { subject, not_after } => {
+                write!(f, "'{subject}' expired on {}", fmt_time(*not_after))
+            }
+            NotYetValid {
+                subject,
+                not_before,
+            } => write!(f, "'{subject}' not valid before {}", fmt_time(*not_before)),
+            MissingSignerCert => {
+                write!(f, "signer certificate not in the message nor in --certs")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ChainError {}
