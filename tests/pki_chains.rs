@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use smimescan::pki::chain::{ChainOutcome, ChainStatus, Verifier};
+use smimescan::pki::chain::{ChainError, ChainOutcome, ChainStatus, CrlReason, NameKind, Verifier};
 use smimescan::pki::crl::Crls;
 use smimescan::pki::identity::{eku_ok, key_usage_ok, sender_match};
 use smimescan::pki::store::{load_certs, CertStore};
@@ -190,14 +190,14 @@ fn cases() -> Vec<Case> {
             crls: &["inter.crl.pem"],
             at: AT_2023,
             ..case(
-                "revoked later than the judging time",
+                "revoked (no reason) later than the judging time",
                 "leaf_revoked",
                 &["inter"],
-                Trusted,
+                Revoked,
                 Ossl::Differs(
                     "CRL is not yet valid",
-                    "OpenSSL needs a CRL current at -attime and ignores revocationDate; \
-                     smimescan uses a later CRL and honours revocationDate <= at",
+                    "SPEC Revocation: a later CRL is used, and an entry without reason revokes \
+                     whatever the time (a claimed signingTime cannot predate a compromise)",
                 ),
             )
         },
@@ -502,13 +502,28 @@ fn good_path_and_texts() {
     // Missing intermediate: untrusted with a helpful text.
     let out = v.judge(&cert("leaf_good"), &[], AT);
     assert_eq!(out.status, ChainStatus::Untrusted);
-    assert!(out.error.unwrap().contains("Intermediate CA"));
+    assert!(
+        matches!(&out.error, Some(ChainError::IssuerNotFound { issuer, .. }) if issuer.contains("Intermediate CA")),
+        "{:?}",
+        out.error
+    );
+    assert!(out.anchor.is_none());
     // Revoked and expired at once: revoked wins, expired is mentioned.
     let v = verifier(&["root"], &[], &["inter.crl.pem"]);
     let out = v.judge(&cert("leaf_revoked"), &[cert("inter")], 2_300_000_000);
     assert_eq!(out.status, ChainStatus::Revoked);
-    let e = out.error.unwrap();
-    assert!(e.contains("revoked") && e.contains("expired"), "{e}");
+    assert!(
+        matches!(out.error, Some(ChainError::Revoked { .. })),
+        "{:?}",
+        out.error
+    );
+    assert!(
+        out.also
+            .iter()
+            .any(|e| matches!(e, ChainError::Expired { .. })),
+        "{:?}",
+        out.also
+    );
     // An RSA-PSS-signed intermediate verifies (through pki::key).
     let v = verifier(&["root"], &[], &[]);
     let out = v.judge(&cert("leaf_pss"), &[cert("pss_inter")], AT);
@@ -799,4 +814,437 @@ fn loaders_survive_garbage() {
     .unwrap();
     let (c, w) = load_certs(&[tmp.path().to_path_buf()]).unwrap();
     assert!(c.len() <= 1 && !w.is_empty());
+}
+
+// --- issue 12: rules that failed open (corpora/chains/make-rules.py) -------
+
+/// A case on the make-rules.py fixtures, cross-checked with
+/// `openssl verify -x509_strict`.
+const fn rule(
+    name: &'static str,
+    leaf: &'static str,
+    msg: &'static [&'static str],
+    expect: ChainStatus,
+    ossl: Ossl,
+) -> Case {
+    Case {
+        ossl_extra: &["-x509_strict"],
+        ..case(name, leaf, msg, expect, ossl)
+    }
+}
+
+fn run_all(cases: &[Case]) {
+    let have = openssl_available();
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|c| run_case(c, have).err())
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+fn judged(trust: &[&str], leaf: &str, msg: &[&str], crls: &[&str], at: i64) -> ChainOutcome {
+    let v = verifier(trust, &[], crls);
+    let msg: Vec<Arc<Cert>> = msg.iter().map(|n| cert(n)).collect();
+    v.judge(&cert(leaf), &msg, at)
+}
+
+/// `O=Evil Corp` excluded as PrintableString: the same name as
+/// UTF8String, in capitals or with extra spaces is the same name (RFC 5280
+/// 7.1, RFC 4518); before, raw DER comparison let all three through.
+#[test]
+fn directory_name_constraints_ignore_string_type_case_and_spaces() {
+    use ChainStatus::*;
+    const DN: &[&str] = &["rules/certs/dn_inter.pem"];
+    run_all(&[
+        rule(
+            "dirName: UTF8String vs PrintableString",
+            "rules/certs/leaf_dn_utf8.pem",
+            DN,
+            Invalid,
+            Ossl::Agrees("excluded subtree violation"),
+        ),
+        rule(
+            "dirName: upper case",
+            "rules/certs/leaf_dn_upper.pem",
+            DN,
+            Invalid,
+            Ossl::Agrees("excluded subtree violation"),
+        ),
+        rule(
+            "dirName: extra spaces",
+            "rules/certs/leaf_dn_spaces.pem",
+            DN,
+            Invalid,
+            Ossl::Agrees("excluded subtree violation"),
+        ),
+        rule(
+            "dirName: other organisation",
+            "rules/certs/leaf_dn_ok.pem",
+            DN,
+            Trusted,
+            Ossl::Agrees("OK"),
+        ),
+    ]);
+    for leaf in ["leaf_dn_utf8", "leaf_dn_upper", "leaf_dn_spaces"] {
+        let out = judged(&["root"], &format!("rules/certs/{leaf}.pem"), DN, &[], AT);
+        assert!(
+            matches!(
+                &out.error,
+                Some(ChainError::NameConstraint { kind: NameKind::Directory, ca, .. }) if ca.contains("DN Constrained CA")
+            ),
+            "{leaf}: {:?}",
+            out.error
+        );
+    }
+}
+
+/// An intermediate whose EKU is TLS-only cannot vouch for an e-mail
+/// signer (OpenSSL and NSS chain EKUs); before, the chain was trusted.
+#[test]
+fn ca_eku_without_email_protection_is_invalid() {
+    use ChainStatus::*;
+    run_all(&[
+        rule("CA EKU serverAuth+clientAuth", "rules/certs/leaf_eku_tls.pem", &["rules/certs/eku_tls_inter.pem"], Invalid, Ossl::Agrees("unsuitable certificate purpose")),
+        rule("CA EKU emailProtection", "rules/certs/leaf_eku_email.pem", &["rules/certs/eku_email_inter.pem"], Trusted, Ossl::Agrees("OK")),
+        rule(
+            "CA EKU anyExtendedKeyUsage",
+            "rules/certs/leaf_eku_any.pem",
+            &["rules/certs/eku_any_inter.pem"],
+            Trusted,
+            Ossl::Differs(
+                "unsuitable certificate purpose",
+                "SPEC: anyExtendedKeyUsage allows every purpose (RFC 5280 4.2.1.12); OpenSSL wants emailProtection itself",
+            ),
+        ),
+    ]);
+    let out = judged(
+        &["root"],
+        "rules/certs/leaf_eku_tls.pem",
+        &["rules/certs/eku_tls_inter.pem"],
+        &[],
+        AT,
+    );
+    assert!(
+        matches!(&out.error, Some(ChainError::CaEkuNotEmail { ca }) if ca.contains("eku_tls CA")),
+        "{:?}",
+        out.error
+    );
+}
+
+/// Two subjectAltNames / keyUsages / extendedKeyUsages /
+/// basicConstraints, a CA keyUsage with a trailing junk byte, a SAN that
+/// does not decode under an rfc822Name constraint: all `invalid` (RFC 5280
+/// 4.2); before, the first or last copy won, or the value was dropped.
+#[test]
+fn repeated_or_undecodable_extensions_are_invalid() {
+    use ChainStatus::*;
+    const INTER: &[&str] = &["inter"];
+    run_all(&[
+        rule(
+            "two subjectAltNames",
+            "rules/certs/leaf_dup_san.pem",
+            INTER,
+            Invalid,
+            Ossl::Agrees("invalid certificate"),
+        ),
+        rule(
+            "two keyUsages",
+            "rules/certs/leaf_dup_ku.pem",
+            INTER,
+            Invalid,
+            Ossl::Agrees("invalid certificate"),
+        ),
+        rule(
+            "two extendedKeyUsages",
+            "rules/certs/leaf_dup_eku.pem",
+            INTER,
+            Invalid,
+            Ossl::Agrees("invalid certificate"),
+        ),
+        rule(
+            "CA with two basicConstraints",
+            "rules/certs/leaf_dup_bc.pem",
+            &["rules/certs/dup_bc_inter.pem"],
+            Invalid,
+            Ossl::Agrees("invalid certificate"),
+        ),
+        rule(
+            "CA keyUsage with a junk byte",
+            "rules/certs/leaf_junk_ku.pem",
+            &["rules/certs/junk_ku_inter.pem"],
+            Invalid,
+            Ossl::Agrees("key usage does not include certificate signing"),
+        ),
+        rule(
+            "garbage SAN under an rfc822Name constraint",
+            "rules/certs/leaf_garbage_san.pem",
+            &["nc_inter"],
+            Invalid,
+            Ossl::Agrees("invalid certificate"),
+        ),
+    ]);
+    let expect: &[(&str, &[&str], &str, bool)] = &[
+        ("leaf_dup_san", INTER, "2.5.29.17", true),
+        ("leaf_dup_ku", INTER, "2.5.29.15", true),
+        ("leaf_dup_eku", INTER, "2.5.29.37", true),
+        (
+            "leaf_dup_bc",
+            &["rules/certs/dup_bc_inter.pem"],
+            "2.5.29.19",
+            true,
+        ),
+        (
+            "leaf_junk_ku",
+            &["rules/certs/junk_ku_inter.pem"],
+            "2.5.29.15",
+            false,
+        ),
+        ("leaf_garbage_san", &["nc_inter"], "2.5.29.17", false),
+    ];
+    for (leaf, msg, oid, dup) in expect {
+        let out = judged(&["root"], &format!("rules/certs/{leaf}.pem"), msg, &[], AT);
+        let want: const_oid::ObjectIdentifier = oid.parse().unwrap();
+        let hit = out.problems().any(|e| match e {
+            ChainError::DuplicateExtension { oid, .. } => *dup && *oid == want,
+            ChainError::UndecodableExtension { oid, .. } => !*dup && *oid == want,
+            _ => false,
+        });
+        assert!(hit, "{leaf}: {:?} / {:?}", out.error, out.also);
+    }
+}
+
+/// `invalid@address@example.com` is no addr-spec: it must not pass as a
+/// mailbox at example.com (permitted). OpenSSL splits at the last `@`.
+#[test]
+fn rfc822_constraint_rejects_malformed_mailbox() {
+    run_all(&[rule(
+        "invalid@address@example.com under permitted example.com",
+        "rules/certs/leaf_nc_at2.pem",
+        &["nc_inter"],
+        ChainStatus::Invalid,
+        Ossl::Differs(
+            "OK",
+            "an unquoted second '@' makes no addr-spec (RFC 5322); OpenSSL splits at the last '@', we fail closed as x509-limbo expects",
+        ),
+    )]);
+    let out = judged(
+        &["root"],
+        "rules/certs/leaf_nc_at2.pem",
+        &["nc_inter"],
+        &[],
+        AT,
+    );
+    assert!(
+        matches!(&out.error, Some(ChainError::NameConstraint { kind: NameKind::Email, name, .. }) if name == "invalid@address@example.com"),
+        "{:?}",
+        out.error
+    );
+}
+
+/// keyCompromise, cACompromise, unspecified or no reason revoke whatever
+/// the validation time; superseded, cessationOfOperation… only from the
+/// revocationDate on (SPEC Revocation). All entries are dated 2024-01-01.
+#[test]
+fn crl_reasons_decide_whether_the_date_matters() {
+    use ChainStatus::*;
+    const CRL: &[&str] = &["../rules/crls/inter_reasons.crl.pem"];
+    let later = "SPEC Revocation: a compromise revokes whatever the (claimed) validation time; OpenSSL needs a CRL current at -attime";
+    let mut cases = Vec::new();
+    for (leaf, before) in [
+        ("rules/certs/leaf_rev_kc.pem", Revoked),
+        ("rules/certs/leaf_rev_ca.pem", Revoked),
+        ("rules/certs/leaf_rev_unspec.pem", Revoked),
+        ("rules/certs/leaf_rev_none.pem", Revoked),
+        ("rules/certs/leaf_rev_super.pem", Trusted),
+        ("rules/certs/leaf_rev_cess.pem", Trusted),
+    ] {
+        cases.push(Case {
+            crls: CRL,
+            ..case(
+                "revoked entry, judged after its date",
+                leaf,
+                &["inter"],
+                Revoked,
+                Ossl::Agrees("certificate revoked"),
+            )
+        });
+        cases.push(Case {
+            crls: CRL,
+            at: AT_2023,
+            ..case(
+                "revoked entry, judged before its date",
+                leaf,
+                &["inter"],
+                before,
+                Ossl::Differs("CRL is not yet valid", later),
+            )
+        });
+    }
+    run_all(&cases);
+    let out = judged(
+        &["root"],
+        "rules/certs/leaf_rev_kc.pem",
+        &["inter"],
+        CRL,
+        AT_2023,
+    );
+    assert!(
+        matches!(
+            out.error,
+            Some(ChainError::Revoked {
+                reason: Some(CrlReason::KeyCompromise),
+                date: 1_704_067_200,
+                ..
+            })
+        ),
+        "{:?}",
+        out.error
+    );
+}
+
+/// The path ends at an anchor; `anchor` names it (the report's `anchor`
+/// column), and is empty without a complete path.
+#[test]
+fn outcome_names_its_anchor() {
+    let out = judged(&["root"], "leaf_good", &["inter"], &[], AT);
+    assert_eq!(
+        out.anchor.as_ref().unwrap().subject,
+        "CN=Root CA,O=smimescan test"
+    );
+    let out = judged(
+        &["root"],
+        "rules/certs/leaf_eku_tls.pem",
+        &["rules/certs/eku_tls_inter.pem"],
+        &[],
+        AT,
+    );
+    assert_eq!(out.status, ChainStatus::Invalid);
+    assert_eq!(
+        out.anchor.as_ref().unwrap().subject,
+        "CN=Root CA,O=smimescan test"
+    );
+    let out = judged(&["root"], "leaf_good", &[], &[], AT);
+    assert!(out.anchor.is_none());
+}
+
+/// Every built-in Mozilla e-mail root passes the extension rules (no
+/// repeated or undecodable recognised extension), so none of them turns
+/// chains `invalid` by itself.
+#[test]
+fn mozilla_roots_pass_the_extension_rules() {
+    let t = TrustStore::load(&[], true).unwrap();
+    for a in t.anchors() {
+        let v = Verifier::new(
+            TrustStore::from_certs(vec![a.clone()]),
+            CertStore::new(),
+            Crls::empty(),
+        );
+        let out = v.judge(a, &[], AT);
+        assert!(
+            !out.problems().any(|e| matches!(
+                e,
+                ChainError::DuplicateExtension { .. } | ChainError::UndecodableExtension { .. }
+            )),
+            "{}: {:?}",
+            a.subject,
+            out.error
+        );
+    }
+}
+
+/// The 4,096-name certificates of make-rules.py (gzip), by name.
+fn big_certs() -> std::collections::HashMap<String, Arc<Cert>> {
+    use std::io::Read;
+    let mut pem = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(dir().join("rules/big.pem.gz")).unwrap())
+        .read_to_end(&mut pem)
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("big.pem");
+    std::fs::write(&f, pem).unwrap();
+    let (certs, _) = load_certs(&[f]).unwrap();
+    assert_eq!(certs.len(), 4);
+    certs
+        .into_iter()
+        .map(|c| {
+            let cn = c.subject.split(',').next().unwrap().to_owned();
+            (cn, c)
+        })
+        .collect()
+}
+
+/// 4,096 rfc822Names against 4,096 permitted subtrees (16.7 million
+/// pairs; 2 s per judgement before): the name-constraint budget stops the
+/// check, the chain is `invalid` naming the budget, and a second judgement
+/// of the same path costs no comparison at all. Machine-independent: the
+/// assertions are on comparison counts, the time is printed.
+#[test]
+fn name_constraint_budget_bounds_a_hostile_chain() {
+    use smimescan::pki::chain::{Budget, MAX_NAME_COMPARISONS};
+    let big = big_certs();
+    let v = verifier(&["root"], &[], &[]);
+    let leaf = &big["CN=Big"];
+    let inter = big["CN=Big Constrained CA"].clone();
+    let t = Instant::now();
+    let out = v.judge(leaf, std::slice::from_ref(&inter), AT);
+    let first = t.elapsed();
+    assert_eq!(out.status, ChainStatus::Invalid);
+    assert_eq!(
+        out.error,
+        Some(ChainError::BudgetExceeded(Budget::NameComparisons))
+    );
+    let n = v.name_comparisons();
+    assert_eq!(n, MAX_NAME_COMPARISONS as u64 + 1, "comparisons {n}");
+    let t = Instant::now();
+    for _ in 0..100 {
+        let again = v.judge(leaf, std::slice::from_ref(&inter), AT);
+        assert_eq!(again.error, out.error);
+    }
+    let cached = t.elapsed() / 100;
+    assert_eq!(v.name_comparisons(), n, "cached path costs nothing");
+    eprintln!("NOTICE: 4,096 x 4,096 names: first judgement {first:?}, cached {cached:?}");
+
+    // The same chain forged (the CA's signature fails): invalid on the
+    // signature, and no name is compared.
+    let v = verifier(&["root"], &[], &[]);
+    let out = v.judge(
+        &big["CN=Big Forged"],
+        &[big["CN=Forged Big CA"].clone()],
+        AT,
+    );
+    assert_eq!(out.status, ChainStatus::Invalid);
+    assert!(
+        matches!(
+            out.error,
+            Some(ChainError::BadSignature { .. } | ChainError::UnverifiableSignature { .. })
+        ),
+        "{:?}",
+        out.error
+    );
+    assert_eq!(v.name_comparisons(), 0);
+}
+
+/// Running out of candidate issuers before a trusted path is found is
+/// `invalid` with the path-search budget named, not `untrusted`.
+#[test]
+fn path_search_budget_is_named() {
+    use smimescan::pki::chain::Budget;
+    let v = Verifier::new(
+        TrustStore::load(&[p("root")], false).unwrap(),
+        CertStore::load(&[p("hostile_pool")]).unwrap(),
+        Crls::empty(),
+    );
+    let out = v.judge(&cert("leaf_good"), &[], AT);
+    assert_eq!(out.status, ChainStatus::Invalid);
+    assert!(
+        matches!(
+            out.error,
+            Some(ChainError::BudgetExceeded(
+                Budget::PathSearch | Budget::Signatures
+            ))
+        ),
+        "{:?}",
+        out.error
+    );
+    assert!(out.anchor.is_none());
 }

@@ -168,6 +168,21 @@ fn every_chain_case_end_to_end_with_openssl() {
         };
         assert_eq!(r["signature"], signature, "{case}");
         assert_eq!(r["validated_at"], AT);
+        // `anchor`: the root ending the judged path; empty without one.
+        let unanchored = matches!(*chain, "untrusted" | "missing-signer-cert");
+        assert_eq!(
+            r["anchor"].is_empty(),
+            unanchored,
+            "{case}: {:?}",
+            r["anchor"]
+        );
+        let want_anchor = match *case {
+            "good" | "expired" | "revoked" | "nobc" | "nc_out" => "CN=Root CA,O=smimescan test",
+            "cross" => "CN=Root CA 2,O=smimescan test",
+            "rekey" => "CN=Rekey CA,O=smimescan test",
+            _ => r["anchor"].as_str(),
+        };
+        assert_eq!(r["anchor"], want_anchor, "{case}");
         let expect_verdict = if *chain == "trusted" && findings.is_empty() {
             "compliant"
         } else {
