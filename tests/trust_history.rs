@@ -81,3 +81,107 @@ fn roots_lists_the_set_of_the_time() {
     assert_eq!(code, 2);
     assert!(err.contains("not a time"), "{err}");
 }
+
+const EQUIFAX: &str = "CN=Equifax Secure eBusiness CA-1,O=Equifax Secure Inc.,C=US";
+
+/// SpamAssassin 01353 (Outlook 2002, signed 2002-08-28 by a GeoTrust True
+/// Credentials CA 2 certificate under "Equifax Secure eBusiness CA-1",
+/// which Mozilla trusted for e-mail from NSS 3.3, 2001, to NSS 3.27, 2016;
+/// the message carries the root itself). Trusted as of its signing time,
+/// untrusted against today's roots. OpenSSL agrees when given that root
+/// and the signing time.
+#[test]
+fn spamassassin_01353_trusted_as_of_its_signing_time() {
+    let Some(dir) = common::peer("spamassassin/smime-realworld") else {
+        return;
+    };
+    let msg = dir.join("01353.cf72da836d8b771bea4110c8f9b5599b.txt");
+    let msg = msg.to_str().unwrap();
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "--progress", "never", msg];
+        args.extend_from_slice(extra);
+        let (code, out, err) = smimescan(&args);
+        assert_eq!(code, 0, "{err}");
+        let mut rows = csv_rows(&out);
+        assert_eq!(rows.len(), 1);
+        rows.remove(0)
+    };
+
+    let row = scan(&[]);
+    assert_eq!(row["signing_time"], "2002-08-28T18:55:43Z");
+    assert_eq!(row["validated_at"], "2002-08-28T18:55:43Z");
+    assert_eq!(row["signature"], "valid");
+    assert_eq!(row["chain"], "trusted", "{}", row["error"]);
+    assert_eq!(row["anchor"], EQUIFAX);
+    assert!(
+        !row["findings"].contains("CHAIN_UNTRUSTED"),
+        "{}",
+        row["findings"]
+    );
+    // The same with the default spelled out.
+    assert_eq!(scan(&["--builtin-trust", "asof"])["chain"], "trusted");
+
+    // Today's set for every message: the root is gone (removed 2016).
+    let row = scan(&["--builtin-trust", "current"]);
+    assert_eq!(row["chain"], "untrusted");
+    assert_eq!(row["anchor"], "");
+    assert!(row["findings"].contains("CHAIN_UNTRUSTED"));
+
+    // Judged now: no longer trusted (and expired, but no anchor comes first).
+    let row = scan(&["--at", "now"]);
+    assert_eq!(row["chain"], "untrusted");
+    assert_eq!(row["anchor"], "");
+    assert!(
+        row["error"].contains(&format!(
+            "built-in root '{EQUIFAX}' was not trusted for e-mail by Mozilla"
+        )),
+        "{}",
+        row["error"]
+    );
+    // Judged when Mozilla had dropped it (NSS 3.27, 2016-09-26), the
+    // certificates being taken as valid: still untrusted.
+    let row = scan(&["--at", "2016-09-26T06:00:51Z"]);
+    assert_eq!(row["chain"], "untrusted");
+    // One second earlier the root was still trusted (the leaf expired in
+    // 2003, so the path is complete but expired).
+    let row = scan(&["--at", "2016-09-26T06:00:50Z"]);
+    assert_eq!(row["chain"], "expired");
+    assert_eq!(row["anchor"], EQUIFAX);
+
+    // No built-in roots at all: untrusted whatever the mode.
+    let row = scan(&["--no-default-trust"]);
+    assert_eq!(row["chain"], "untrusted");
+
+    // OpenSSL, given that root and the signing time, agrees.
+    let root_pem = common::scratch("trust_history_01353").join("equifax.pem");
+    let pem = std::fs::read_to_string(root("data/trust-history/email-roots-ever.pem")).unwrap();
+    let block: String = pem
+        .split("\n# ")
+        .find(|b| b.starts_with("cf56ff46a4a186109dd96584b5eeb58a510c4275b0e5f94f40bbae865e19f673"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&root_pem, block).unwrap();
+    match std::process::Command::new("openssl")
+        .args([
+            "cms",
+            "-verify",
+            "-purpose",
+            "smimesign",
+            "-out",
+            "/dev/null",
+            "-CAfile",
+        ])
+        .arg(&root_pem)
+        .args(["-attime", "1030560943", "-in", msg])
+        .output()
+    {
+        Ok(o) => {
+            let text = String::from_utf8_lossy(&o.stderr);
+            assert!(text.contains("Verification successful"), "{text}");
+        }
+        Err(_) => eprintln!("NOTICE: openssl not found; cross-check skipped"),
+    }
+}
