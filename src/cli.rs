@@ -73,6 +73,10 @@ pub struct ScanArgs {
     /// Use only the --trust anchors, not the built-in Mozilla e-mail roots.
     #[arg(long)]
     pub no_default_trust: bool,
+    /// Built-in roots: `asof` = those Mozilla trusted for e-mail at each
+    /// chain's validated_at; `current` = today's set for every message.
+    #[arg(long, default_value = "asof")]
+    pub builtin_trust: crate::pki::trust::BuiltinTrust,
     /// Extra intermediate certificates for path building, not trusted (repeatable).
     #[arg(long)]
     pub certs: Vec<PathBuf>,
@@ -288,7 +292,10 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
         Some("auto") => Some(Shard::from_env(&|k| std::env::var(k).ok())?),
         Some(s) => Some(Shard::parse(s)?),
     };
-    let trust = crate::pki::trust::TrustStore::load(&args.trust, !args.no_default_trust)?;
+    let trust = crate::pki::trust::TrustStore::load_with(
+        &args.trust,
+        (!args.no_default_trust).then_some(args.builtin_trust),
+    )?;
     let pool_certs = crate::pki::store::CertStore::load(&args.certs)?;
     let crls = crate::pki::crl::Crls::load(&args.crl)?;
     let verifier = crate::pki::chain::Verifier::new(trust, pool_certs, crls);

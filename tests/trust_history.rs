@@ -185,3 +185,205 @@ fn spamassassin_01353_trusted_as_of_its_signing_time() {
         Err(_) => eprintln!("NOTICE: openssl not found; cross-check skipped"),
     }
 }
+
+mod injected {
+    //! Edges real mail cannot reach, through a test-only history table
+    //! (the same index and search, injected data): the corpora/chains Root
+    //! CA as a built-in root with chosen intervals and distrust-after dates.
+
+    use std::sync::Arc;
+
+    use smimescan::pki::chain::{ChainError, ChainStatus, Verifier};
+    use smimescan::pki::crl::Crls;
+    use smimescan::pki::history::{BuiltinRoot, DistrustAfter, Refusal, Span, TrustHistory, OPEN};
+    use smimescan::pki::store::{load_certs, CertStore};
+    use smimescan::pki::trust::TrustStore;
+    use smimescan::pki::Cert;
+    use smimescan::time::parse_rfc3339;
+
+    fn cert(name: &str) -> Arc<Cert> {
+        let p = super::root(&format!("corpora/chains/certs/{name}.pem"));
+        load_certs(&[p]).unwrap().0.remove(0)
+    }
+
+    fn t(s: &str) -> i64 {
+        parse_rfc3339(s).unwrap()
+    }
+
+    /// Root CA trusted [2021-01-01, 2030-01-01), optionally with a
+    /// distrust-after date (after, set at); `given` = also a `--trust`
+    /// anchor.
+    fn verifier(distrust: Option<(i64, i64)>, given: bool) -> Verifier {
+        let real = TrustHistory::builtin().unwrap();
+        let mut roots: Vec<BuiltinRoot> = real.roots().to_vec();
+        roots.push(BuiltinRoot {
+            cert: cert("root"),
+            spans: vec![Span {
+                from: t("2021-01-01T00:00:00Z"),
+                until: t("2030-01-01T00:00:00Z"),
+                from_label: "test 1".into(),
+                until_label: "test 2".into(),
+                distrust: distrust.map(|(after, set_at)| DistrustAfter {
+                    after,
+                    set_at,
+                    set_label: "test 3".into(),
+                }),
+            }],
+        });
+        let mut store = TrustStore::from_certs(if given { vec![cert("root")] } else { vec![] });
+        store.add_history(Arc::new(TrustHistory::from_roots(
+            roots,
+            real.current_from(),
+        )));
+        Verifier::new(store, CertStore::new(), Crls::empty())
+    }
+
+    fn refusal(e: &Option<ChainError>) -> Refusal {
+        match e {
+            Some(ChainError::BuiltinRootRefused(r)) => {
+                assert_eq!(r.root, "CN=Root CA,O=smimescan test");
+                r.reason
+            }
+            other => panic!("expected a refused built-in root, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn root_anchors_only_inside_its_interval() {
+        let v = verifier(None, false);
+        let (leaf, msg) = (cert("leaf_good"), vec![cert("inter")]);
+        let out = v.judge(&leaf, &msg, t("2020-12-31T23:59:59Z"));
+        assert_eq!(out.status, ChainStatus::Untrusted);
+        assert_eq!(refusal(&out.error), Refusal::NotTrusted);
+        assert!(out.anchor.is_none());
+        let text = out.error.unwrap().to_string();
+        assert!(
+            text.contains("was not trusted for e-mail by Mozilla at 2020-12-31T23:59:59Z (trusted 2021-01-01 to 2030-01-01)"),
+            "{text}"
+        );
+        let out = v.judge(&leaf, &msg, t("2021-01-01T00:00:00Z"));
+        assert_eq!(out.status, ChainStatus::Trusted, "{:?}", out.error);
+        assert_eq!(out.anchor.unwrap().subject, "CN=Root CA,O=smimescan test");
+        let out = v.judge(&leaf, &msg, t("2029-12-31T23:59:59Z"));
+        assert_eq!(out.status, ChainStatus::Trusted);
+        let out = v.judge(&leaf, &msg, t("2030-01-01T00:00:00Z"));
+        assert_eq!(out.status, ChainStatus::Untrusted);
+    }
+
+    /// A forger carrying the root (or a re-issued copy with its name and
+    /// key) in the message gains nothing when the history refuses it.
+    #[test]
+    fn root_copy_in_the_message_does_not_anchor_when_refused() {
+        let v = verifier(None, false);
+        let leaf = cert("leaf_good");
+        for carried in ["root", "root_reissued"] {
+            let msg = vec![cert("inter"), cert(carried)];
+            let out = v.judge(&leaf, &msg, t("2020-06-01T00:00:00Z"));
+            assert_eq!(out.status, ChainStatus::Untrusted, "{carried}");
+            assert_eq!(refusal(&out.error), Refusal::NotTrusted);
+            let out = v.judge(&leaf, &msg, t("2025-06-01T00:00:00Z"));
+            assert_eq!(out.status, ChainStatus::Trusted, "{carried}");
+        }
+    }
+
+    /// Distrust-after D: leaves issued after D are refused, but only from
+    /// the date D was set; leaf_good's notBefore is 2020-01-01T00:00:00Z.
+    #[test]
+    fn distrust_after_applies_from_its_setting_to_later_leaves() {
+        let (leaf, msg) = (cert("leaf_good"), vec![cert("inter")]);
+        assert_eq!(leaf.not_before, t("2020-01-01T00:00:00Z"));
+        let set = t("2024-01-01T00:00:00Z");
+        let v = verifier(Some((leaf.not_before - 1, set)), false);
+        let out = v.judge(&leaf, &msg, set - 1);
+        assert_eq!(out.status, ChainStatus::Trusted, "not retroactive");
+        let out = v.judge(&leaf, &msg, set);
+        assert_eq!(out.status, ChainStatus::Untrusted);
+        assert_eq!(
+            refusal(&out.error),
+            Refusal::DistrustedAfter(leaf.not_before - 1)
+        );
+        assert!(out.error.unwrap().to_string().contains(
+            "distrusted by Mozilla at 2024-01-01T00:00:00Z for leaf certificates issued after \
+                 2019-12-31T23:59:59Z (the signer's: 2020-01-01T00:00:00Z)"
+        ));
+        // A leaf issued at D exactly is still fine.
+        let v = verifier(Some((leaf.not_before, set)), false);
+        assert_eq!(v.judge(&leaf, &msg, set).status, ChainStatus::Trusted);
+        // Only the leaf counts: the intermediate (also 2020-01-01) is no leaf.
+        let v = verifier(Some((leaf.not_before, set)), false);
+        assert_eq!(
+            v.judge(&leaf, &msg, t("2029-01-01T00:00:00Z")).status,
+            ChainStatus::Trusted
+        );
+    }
+
+    /// A `--trust` anchor equal to the built-in root is trusted as given.
+    #[test]
+    fn given_anchor_overrides_the_history() {
+        let v = verifier(Some((0, 0)), true);
+        let (leaf, msg) = (cert("leaf_good"), vec![cert("inter")]);
+        for at in [
+            "2020-06-01T00:00:00Z",
+            "2025-06-01T00:00:00Z",
+            "2031-01-01T00:00:00Z",
+        ] {
+            assert_eq!(
+                v.judge(&leaf, &msg, t(at)).status,
+                ChainStatus::Trusted,
+                "{at}"
+            );
+        }
+    }
+
+    /// One link cache serves every time set: judging at a refused time
+    /// and then at an accepted one verifies no signature twice.
+    #[test]
+    fn link_cache_is_shared_across_times() {
+        let v = verifier(None, false);
+        let (leaf, msg) = (cert("leaf_good"), vec![cert("inter")]);
+        assert_eq!(
+            v.judge(&leaf, &msg, t("2025-06-01T00:00:00Z")).status,
+            ChainStatus::Trusted
+        );
+        let (_, misses) = v.link_cache_stats();
+        assert_eq!(
+            v.judge(&leaf, &msg, t("2020-06-01T00:00:00Z")).status,
+            ChainStatus::Untrusted
+        );
+        assert_eq!(
+            v.judge(&leaf, &msg, t("2026-06-01T00:00:00Z")).status,
+            ChainStatus::Trusted
+        );
+        assert_eq!(v.link_cache_stats().1, misses);
+    }
+
+    /// Past the history's end the current snapshot applies; an open span
+    /// of an injected root is kept.
+    #[test]
+    fn open_span_reaches_any_time() {
+        let real = TrustHistory::builtin().unwrap();
+        let mut roots: Vec<BuiltinRoot> = Vec::new();
+        roots.push(BuiltinRoot {
+            cert: cert("root"),
+            spans: vec![Span {
+                from: t("2021-01-01T00:00:00Z"),
+                until: OPEN,
+                from_label: String::new(),
+                until_label: String::new(),
+                distrust: None,
+            }],
+        });
+        let mut store = TrustStore::empty();
+        store.add_history(Arc::new(TrustHistory::from_roots(
+            roots,
+            real.current_from(),
+        )));
+        let v = Verifier::new(store, CertStore::new(), Crls::empty());
+        let out = v.judge(
+            &cert("leaf_good"),
+            &[cert("inter")],
+            t("2039-06-01T00:00:00Z"),
+        );
+        assert_eq!(out.status, ChainStatus::Trusted);
+    }
+}

@@ -85,10 +85,45 @@ pub struct AnchorsAt<'a> {
     leaf_not_before: i64,
 }
 
+/// Why a built-in root did not anchor a chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorRefusal {
+    /// The root's subject (RFC 4514).
+    pub root: String,
+    /// The judging time.
+    pub at: i64,
+    pub reason: Refusal,
+    /// The root's intervals of e-mail trust, as text
+    /// (`2001-07-11 to 2016-09-26`).
+    pub trusted: String,
+    /// notBefore of the chain's leaf.
+    pub leaf_not_before: i64,
+}
+
+impl std::fmt::Display for AnchorRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (root, at) = (&self.root, crate::time::rfc3339(self.at));
+        match self.reason {
+            Refusal::NotTrusted => write!(
+                f,
+                "built-in root '{root}' was not trusted for e-mail by Mozilla at {at} \
+                 (trusted {})",
+                self.trusted
+            ),
+            Refusal::DistrustedAfter(d) => write!(
+                f,
+                "built-in root '{root}' is distrusted by Mozilla at {at} for leaf \
+                 certificates issued after {} (the signer's: {})",
+                crate::time::rfc3339(d),
+                crate::time::rfc3339(self.leaf_not_before)
+            ),
+        }
+    }
+}
+
 impl AnchorsAt<'_> {
-    /// Whether anchor `i` anchors the chain; otherwise why not (for the
-    /// error text).
-    pub fn check(&self, i: usize) -> Result<(), String> {
+    /// Whether anchor `i` anchors the chain; otherwise why not.
+    pub fn check(&self, i: usize) -> Result<(), AnchorRefusal> {
         let Some(Governed::History(roots)) = self.store.governed.get(i) else {
             return Ok(());
         };
@@ -104,21 +139,13 @@ impl AnchorsAt<'_> {
                 }
             }
         }
-        let (r, e) = why.unwrap_or((0, Refusal::NotTrusted));
-        let subject = &self.store.anchors[i].subject;
-        let at = crate::time::rfc3339(self.at);
-        Err(match e {
-            Refusal::NotTrusted => format!(
-                "built-in root '{subject}' was not trusted for e-mail by Mozilla at {at} \
-                 (trusted {})",
-                h.describe(r)
-            ),
-            Refusal::DistrustedAfter(d) => format!(
-                "built-in root '{subject}' is distrusted by Mozilla at {at} for leaf \
-                 certificates issued after {} (the signer's: {})",
-                crate::time::rfc3339(d),
-                crate::time::rfc3339(self.leaf_not_before)
-            ),
+        let (r, reason) = why.unwrap_or((0, Refusal::NotTrusted));
+        Err(AnchorRefusal {
+            root: self.store.anchors[i].subject.clone(),
+            at: self.at,
+            reason,
+            trusted: h.describe(r),
+            leaf_not_before: self.leaf_not_before,
         })
     }
 
@@ -343,7 +370,7 @@ mod tests {
         assert!(s.at(t("2019-06-01T00:00:00Z"), 0).trusts(i));
         let err = s.at(t("2021-06-01T00:00:00Z"), 0).check(i).unwrap_err();
         assert_eq!(
-            err,
+            err.to_string(),
             format!(
                 "built-in root '{ADDTRUST}' was not trusted for e-mail by Mozilla at \
                  2021-06-01T00:00:00Z (trusted 2001-07-11 to 2020-06-26)"

@@ -5,6 +5,8 @@ use std::fmt;
 
 use const_oid::ObjectIdentifier;
 
+use crate::pki::trust::AnchorRefusal;
+
 /// A budget that bounds the cost of one judgement (see the module docs of
 /// [`super`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -136,6 +138,9 @@ pub enum ChainError {
     SelfIssuedNotAnchor { subject: String },
     /// The path grew past [`super::MAX_DEPTH`] certificates.
     PathTooLong { max: usize },
+    /// A built-in root reached by the search does not anchor this chain
+    /// at the judging time (trust history, `--builtin-trust asof`).
+    BuiltinRootRefused(AnchorRefusal),
     // --- invalid -----------------------------------------------------
     /// A certificate signature does not verify with its issuer's key.
     BadSignature {
@@ -234,6 +239,7 @@ impl fmt::Display for ChainError {
                 f,
                 "no path to a trust anchor: path longer than {max} certificates"
             ),
+            BuiltinRootRefused(r) => write!(f, "no path to a trust anchor: {r}"),
             BadSignature {
                 subject,
                 issuer,

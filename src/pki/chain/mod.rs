@@ -21,6 +21,14 @@
 //! whose name and key already occur on the current path is skipped, so loops
 //! are impossible.
 //!
+//! Built-in roots under `--builtin-trust asof` are anchors only when the
+//! trust history ([`super::history`]) says Mozilla trusted them for e-mail
+//! at the judging time (and no distrust-after date then in force excludes
+//! the signer's certificate); a refused root is neither an anchor nor a
+//! candidate, whoever carries it, and an `untrusted` outcome names it
+//! ([`ChainError::BuiltinRootRefused`]). The link and path caches hold no
+//! time, so they serve every judging time alike.
+//!
 //! Candidate links whose signature fails, or whose issuer is no proper CA,
 //! are explored only after every clean candidate of the same certificate,
 //! and only while no anchored path without structural problems was found:
@@ -103,7 +111,7 @@ pub use link::{weak_hash_of, LinkCheck};
 use super::cert::Cert;
 use super::crl::Crls;
 use super::store::CertStore;
-use super::trust::{spki_der, TrustStore};
+use super::trust::{spki_der, AnchorsAt, TrustStore};
 use crate::pki::{CertLookup, SignerId};
 
 /// Most certificates on one path (signer and anchor included).
@@ -403,6 +411,8 @@ impl Verifier {
             v: self,
             msg_by_subject,
             at,
+            anchors: self.trust.at(at, signer.not_before),
+            refused: None,
             attempts: 0,
             signatures: 0,
             limit_hit: None,
@@ -447,10 +457,16 @@ impl Verifier {
                 let (error, path) =
                     dead_end.unwrap_or_else(|| (no_issuer(signer), vec![signer.clone()]));
                 let weak_digests = weak_of(&path, false);
+                // A built-in root that the history refused at this time
+                // explains the outcome better than where the search ran dry.
+                let (error, also) = match s.refused {
+                    Some(r) => (r, vec![error]),
+                    None => (error, Vec::new()),
+                };
                 ChainOutcome {
                     status: ChainStatus::Untrusted,
                     error: Some(error),
-                    also: Vec::new(),
+                    also,
                     path,
                     anchor: None,
                     weak_digests,
@@ -513,6 +529,10 @@ struct Search<'a> {
     v: &'a Verifier,
     msg_by_subject: HashMap<&'a [u8], Vec<&'a Arc<Cert>>>,
     at: i64,
+    /// The anchors that may end a path of this judgement (time, leaf).
+    anchors: AnchorsAt<'a>,
+    /// The first built-in root refused by the trust history.
+    refused: Option<ChainError>,
     attempts: usize,
     signatures: usize,
     /// The budget that stopped the search, if one did.
@@ -537,6 +557,20 @@ impl Search<'_> {
             .is_some_and(|b| b.status != ChainStatus::Invalid)
     }
 
+    /// The anchor with the name and key of `c`, if it anchors this chain;
+    /// a refused one is remembered for the error text.
+    fn anchor_for(&mut self, c: &Cert) -> Option<Arc<Cert>> {
+        let i = self.v.trust.index_for(c)?;
+        match self.anchors.check(i) {
+            Ok(()) => Some(self.v.trust.anchors()[i].clone()),
+            Err(r) => {
+                self.refused
+                    .get_or_insert(ChainError::BuiltinRootRefused(r));
+                None
+            }
+        }
+    }
+
     fn dead(&mut self, e: ChainError, path: &[Arc<Cert>]) {
         if self.dead_end.is_none() {
             self.dead_end = Some((e, path.to_vec()));
@@ -546,27 +580,43 @@ impl Search<'_> {
     /// Candidate issuers of `cur`, ordered (see the module docs), without
     /// those whose name+key is already on the path.
     fn candidates(
-        &self,
+        &mut self,
         cur: &Cert,
         keys: &[Vec<u8>],
         path: &[Arc<Cert>],
     ) -> Vec<(Arc<Cert>, bool)> {
         let mut seen: HashSet<[u8; 32]> = HashSet::new();
         let mut out: Vec<(CandKey, Arc<Cert>, bool)> = Vec::new();
-        let anchors = self.v.trust.by_subject(&cur.issuer_der).map(|c| (c, 0u8));
-        let msg = self
+        let v = self.v;
+        // Anchors the history refuses at this time are not candidates.
+        let mut anchors: Vec<(&Arc<Cert>, u8)> = Vec::new();
+        for i in v.trust.indexes_by_subject(&cur.issuer_der) {
+            match self.anchors.check(i) {
+                Ok(()) => anchors.push((&v.trust.anchors()[i], 0)),
+                Err(r) => {
+                    self.refused
+                        .get_or_insert(ChainError::BuiltinRootRefused(r));
+                }
+            }
+        }
+        let msg: Vec<(&Arc<Cert>, u8)> = self
             .msg_by_subject
             .get(cur.issuer_der.as_slice())
             .into_iter()
             .flatten()
-            .map(|c| (*c, 1u8));
-        let pool = self.v.pool.by_subject(&cur.issuer_der).map(|c| (c, 2u8));
-        for (c, src) in anchors.chain(msg).chain(pool) {
+            .map(|c| (*c, 1u8))
+            .collect();
+        let pool = v.pool.by_subject(&cur.issuer_der).map(|c| (c, 2u8));
+        for (c, src) in anchors.into_iter().chain(msg).chain(pool) {
             // A copy of an anchor (same name and key) is the anchor.
-            let (c, src) = match self.v.trust.anchor_for(c) {
-                Some(a) if src != 0 => (a, 0u8),
-                _ => (c, src),
+            let (c, src) = match src {
+                0 => (c.clone(), 0),
+                _ => match self.anchor_for(c) {
+                    Some(a) => (a, 0u8),
+                    None => (c.clone(), src),
+                },
             };
+            let c = &c;
             if !seen.insert(c.sha256) {
                 continue;
             }
@@ -601,7 +651,7 @@ impl Search<'_> {
             return;
         }
         let cur = path.last().cloned().expect("path is never empty");
-        if let Some(a) = self.v.trust.anchor_for(&cur) {
+        if let Some(a) = self.anchor_for(&cur) {
             let mut p = path.clone();
             if p.len() > 1 {
                 *p.last_mut().expect("non-empty") = a.clone();
