@@ -120,7 +120,25 @@ fn mimekit_thunderbird_signed() {
     assert_eq!(r["chain"], "trusted");
     assert_eq!(r["findings"], "WEAK_DIGEST");
     assert_eq!(run("2026-01-01T00:00:00Z")["chain"], "expired");
-    // Without the StartCom anchor (distrusted everywhere today): untrusted.
-    let (_, out, _) = smimescan(&["scan", msg.to_str().unwrap(), "--at", "signing"]);
+    // Against today's built-in roots (StartCom distrusted everywhere
+    // today): untrusted.
+    let (_, out, _) = smimescan(&[
+        "scan",
+        msg.to_str().unwrap(),
+        "--at",
+        "signing",
+        "--builtin-trust",
+        "current",
+    ]);
     assert_eq!(csv_rows(&out)[0]["chain"], "untrusted");
+    // Against the roots Mozilla trusted for e-mail in November 2013 (the
+    // default, SPEC "Trust history"): StartCom's root was one of them
+    // (from NSS 3.11.5 in 2007 to NSS 3.34, November 2017).
+    let (_, out, _) = smimescan(&["scan", msg.to_str().unwrap(), "--at", "signing"]);
+    let r = &csv_rows(&out)[0];
+    assert_eq!(r["chain"], "trusted", "{}", r["error"]);
+    assert_eq!(
+        r["anchor"],
+        "CN=StartCom Certification Authority,OU=Secure Digital Certificate Signing,O=StartCom Ltd.,C=IL"
+    );
 }

@@ -362,8 +362,7 @@ mod injected {
     #[test]
     fn open_span_reaches_any_time() {
         let real = TrustHistory::builtin().unwrap();
-        let mut roots: Vec<BuiltinRoot> = Vec::new();
-        roots.push(BuiltinRoot {
+        let roots = vec![BuiltinRoot {
             cert: cert("root"),
             spans: vec![Span {
                 from: t("2021-01-01T00:00:00Z"),
@@ -372,7 +371,7 @@ mod injected {
                 until_label: String::new(),
                 distrust: None,
             }],
-        });
+        }];
         let mut store = TrustStore::empty();
         store.add_history(Arc::new(TrustHistory::from_roots(
             roots,
