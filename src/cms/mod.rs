@@ -11,17 +11,28 @@
 //!   over the content) and the signature verifies with the signer's key.
 //! - `Invalid`: the digest does not match any content candidate ("content
 //!   digest mismatch"), the contentType attribute differs from
-//!   eContentType, the signed attributes are unusable (no or several
-//!   messageDigest), or the signature is wrong for the key.
-//! - `Unsupported`: we could not check: an unknown digest or signature
-//!   algorithm, a key/algorithm mismatch, an unusable key, a DSA key whose
+//!   eContentType, the signed attributes break RFC 5652 (not exactly one
+//!   single-valued contentType and messageDigest, more than one or a
+//!   malformed signingTime, one of them among the unsigned attributes), the
+//!   signer's digestAlgorithm is missing from SignedData.digestAlgorithms,
+//!   the signature algorithm does not fit the signer's key (or an RSA-PSS
+//!   hash differs from digestAlgorithm), or the signature is wrong for the
+//!   key. The hash is always the digestAlgorithm (as OpenSSL 3); a weaker
+//!   hash named by the signature algorithm is what `digest_alg` reports.
+//! - `Unsupported`: we could not check: an unknown digest algorithm, an
+//!   unusable key or one of a kind we do not verify (Ed448, brainpool), a DSA key whose
 //!   inherited parameters are not available, a detached signature without
 //!   content, and the signer's certificate missing from the message and
 //!   from the [`CertLookup`] (error "signer certificate not found",
 //!   `signer.cert = None`; the chain layer reports `missing-signer-cert`).
 //!   `Invalid` is never reported for something we could not check.
 //! - `Malformed` is not produced here: undecodable CMS gives `kind: None`
-//!   with an error, and the caller reports `malformed`.
+//!   with an error, and the caller reports `malformed`. Undecodable
+//!   includes junk OpenSSL refuses too: a non-certificate among the
+//!   certificates, a non-CRL among the crls, an element after the last
+//!   field of ContentInfo, SignedData, EncapsulatedContentInfo or
+//!   SignerInfo, and bytes after the ContentInfo (which OpenSSL 3.0
+//!   ignores: see the README's differences).
 
 use std::sync::Arc;
 
@@ -94,6 +105,11 @@ pub struct SignedOutcome {
     /// One-line detail for invalid / malformed / unsupported.
     pub error: Option<String>,
     pub signer: Option<SignerReport>,
+    /// Every signer checked, in SignerInfo order (at most
+    /// [`MAX_SIGNERS`]), each with its status and certificate.
+    pub all: Vec<SignerReport>,
+    /// Index in `all` of the signer shown in `signer`.
+    pub shown: usize,
     /// Certificates carried in the SignedData, decoded (cached per run).
     pub certs: Vec<Arc<Cert>>,
     /// The digest algorithms of all chain-relevant weak checks.
@@ -134,8 +150,14 @@ pub fn analyze(
         encryption_alg: None,
         error: Some(e),
     };
-    let norm = match ber::normalize(blob) {
-        Ok(n) => n,
+    let norm = match ber::normalize_first(blob, false) {
+        Ok((_, used)) if used < blob.len() => {
+            return fail(format!(
+                "CMS: {} bytes after the ContentInfo",
+                blob.len() - used
+            ))
+        }
+        Ok((n, _)) => n,
         Err(e) => return fail(format!("CMS: {e}")),
     };
     let (ctype, inner) = match content_info(&norm) {
@@ -209,8 +231,22 @@ fn content_info(der: &[u8]) -> Result<(&[u8], Option<&[u8]>), String> {
     let oid = r.expect(tag::OID, "contentType")?.value;
     ObjectIdentifier::from_bytes(oid).map_err(|e| format!("contentType: {e}"))?;
     let inner = match r.optional(tag::CTX0_C)? {
-        Some(c) => Some(c.reader().next_tlv()?.raw),
+        Some(c) => {
+            let mut cr = c.reader();
+            let inner = cr.next_tlv()?.raw;
+            if let Some(t) = cr.peek_tag() {
+                return Err(format!(
+                    "ContentInfo: unexpected element (tag 0x{t:02x}) after the content"
+                ));
+            }
+            Some(inner)
+        }
         None => None,
     };
+    if let Some(t) = r.peek_tag() {
+        return Err(format!(
+            "ContentInfo: unexpected element (tag 0x{t:02x}) after its last field"
+        ));
+    }
     Ok((oid, inner))
 }

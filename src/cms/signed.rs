@@ -13,7 +13,7 @@ use x509_cert::spki::AlgorithmIdentifierOwned;
 
 use super::{SigStatus, SignedOutcome, SignerReport};
 use crate::der::{tag, Reader, Tlv};
-use crate::pki::key::{DigestAlg, PublicKey, SigAlg, VerifyError};
+use crate::pki::key::{DigestAlg, PublicKey, SigAlg, SigLabel, VerifyError};
 use crate::pki::{sid_matches, CertLookup, SignerId};
 use crate::pki::{Cert, CertCache};
 
@@ -38,10 +38,14 @@ struct RawSigner<'a> {
     signed_attrs: Option<Tlv<'a>>,
     sig_alg: AlgorithmIdentifierOwned,
     signature: &'a [u8],
+    /// The `[1] IMPLICIT` unsignedAttrs element.
+    unsigned_attrs: Option<Tlv<'a>>,
 }
 
 /// The parts of SignedData we use.
 struct Parsed<'a> {
+    /// OIDs (contents octets) of SignedData.digestAlgorithms.
+    digest_algs: Vec<&'a [u8]>,
     /// eContentType OID contents octets.
     econtent_type: &'a [u8],
     /// Encapsulated content (opaque signing), None when detached.
@@ -55,44 +59,107 @@ fn alg_id(t: &Tlv<'_>, what: &str) -> Result<AlgorithmIdentifierOwned, String> {
     AlgorithmIdentifierOwned::from_der(t.raw).map_err(|e| format!("{what}: {e}"))
 }
 
+/// Refuses anything left in `r` after the last field of `what`.
+fn end_of(r: &Reader<'_>, what: &str) -> Result<(), String> {
+    match r.peek_tag() {
+        None => Ok(()),
+        Some(t) => Err(format!(
+            "{what}: unexpected element (tag 0x{t:02x}) after its last field"
+        )),
+    }
+}
+
+/// Whether `t` has the shape of a signed X.509 object (certificate or
+/// CRL): SEQUENCE { SEQUENCE, SEQUENCE, BIT STRING }.
+fn signed_object_shape(t: &Tlv<'_>) -> bool {
+    if t.tag != tag::SEQUENCE {
+        return false;
+    }
+    let mut r = t.reader();
+    r.expect(tag::SEQUENCE, "tbs").is_ok()
+        && r.expect(tag::SEQUENCE, "algorithm").is_ok()
+        && r.expect(tag::BIT_STRING, "signature").is_ok()
+        && r.is_empty()
+}
+
 fn parse(sd: &[u8]) -> Result<Parsed<'_>, String> {
     let mut r = Reader::new(sd);
     let seq = r.expect(tag::SEQUENCE, "SignedData")?;
     let mut r = seq.reader();
     r.expect(tag::INTEGER, "SignedData version")?;
-    r.expect(tag::SET, "digestAlgorithms")?;
-    let eci = r.expect(tag::SEQUENCE, "encapContentInfo")?;
+    let das = r.expect(tag::SET, "digestAlgorithms")?;
+    let mut digest_algs = Vec::new();
+    let mut dr = das.reader();
+    while !dr.is_empty() {
+        let a = dr.expect(tag::SEQUENCE, "digestAlgorithms: AlgorithmIdentifier")?;
+        digest_algs.push(a.reader().expect(tag::OID, "digestAlgorithms: OID")?.value);
+    }
+    let eci = r.expect(tag::SEQUENCE, "EncapsulatedContentInfo")?;
     let mut er = eci.reader();
     let econtent_type = er.expect(tag::OID, "eContentType")?.value;
     let econtent = match er.optional(tag::CTX0_C)? {
         None => None,
         Some(ec) => {
-            let inner = ec.reader().next_tlv()?;
+            let mut ir = ec.reader();
+            let inner = ir.next_tlv()?;
+            end_of(&ir, "eContent")?;
             // eContent is an OCTET STRING; old PKCS#7 signers put other
             // types there directly: their contents octets are what is
             // digested.
             Some(inner.value)
         }
     };
+    end_of(&er, "EncapsulatedContentInfo")?;
     let mut cert_ders = Vec::new();
     if let Some(cs) = r.optional(tag::CTX0_C)? {
         let mut cr = cs.reader();
+        let mut n = 0;
         while !cr.is_empty() {
             let c = cr.next_tlv()?;
-            // Only plain certificates; attribute and other certificates
-            // ([0]..[3]) are skipped.
-            if c.tag == tag::SEQUENCE {
-                if cert_ders.len() == MAX_CERTS {
-                    return Err(format!(
-                        "more than {MAX_CERTS} certificates in SignedData (limit)"
-                    ));
+            n += 1;
+            match c.tag {
+                // Plain certificates; their content is decoded later.
+                tag::SEQUENCE if signed_object_shape(&c) => {
+                    if cert_ders.len() == MAX_CERTS {
+                        return Err(format!(
+                            "more than {MAX_CERTS} certificates in SignedData (limit)"
+                        ));
+                    }
+                    cert_ders.push(c.raw);
                 }
-                cert_ders.push(c.raw);
+                // extendedCertificate, v1/v2 attribute certificates and
+                // other formats (RFC 5652 10.2.2) are allowed and skipped.
+                0xA0..=0xA3 => {}
+                t => {
+                    return Err(format!(
+                        "certificates: element {n} is not a certificate (tag 0x{t:02x}{})",
+                        if t == tag::SEQUENCE {
+                            ", not SEQUENCE { tbs, algorithm, signature }"
+                        } else {
+                            ""
+                        }
+                    ))
+                }
             }
         }
     }
-    r.optional(tag::CTX1_C)?; // crls
+    if let Some(crls) = r.optional(tag::CTX1_C)? {
+        let mut cr = crls.reader();
+        let mut n = 0;
+        while !cr.is_empty() {
+            let c = cr.next_tlv()?;
+            n += 1;
+            // CertificateList, or [1] OtherRevocationInfoFormat.
+            if !(signed_object_shape(&c) || c.tag == tag::CTX1_C) {
+                return Err(format!(
+                    "crls: element {n} is not a CRL (tag 0x{:02x})",
+                    c.tag
+                ));
+            }
+        }
+    }
     let sis = r.expect(tag::SET, "signerInfos")?;
+    end_of(&r, "SignedData")?;
     let mut sr = sis.reader();
     let mut signers = Vec::new();
     let mut signer_count = 0;
@@ -104,6 +171,7 @@ fn parse(sd: &[u8]) -> Result<Parsed<'_>, String> {
         }
     }
     Ok(Parsed {
+        digest_algs,
         econtent_type,
         econtent,
         cert_ders,
@@ -121,6 +189,7 @@ fn parse_signer<'a>(si: &Tlv<'a>) -> Result<RawSigner<'a>, String> {
             let mut ir = sid_tlv.reader();
             let issuer = ir.expect(tag::SEQUENCE, "issuer")?;
             let serial = ir.expect(tag::INTEGER, "serialNumber")?;
+            end_of(&ir, "IssuerAndSerialNumber")?;
             // Canonical DER of the name (as `Cert::issuer_der` is made).
             let issuer_der = x509_cert::name::Name::from_der(issuer.raw)
                 .ok()
@@ -154,52 +223,154 @@ fn parse_signer<'a>(si: &Tlv<'a>) -> Result<RawSigner<'a>, String> {
         "signatureAlgorithm",
     )?;
     let signature = r.expect(tag::OCTET_STRING, "signature")?.value;
+    let unsigned_attrs = r.optional(tag::CTX1_C)?;
+    end_of(&r, "SignerInfo")?;
     Ok(RawSigner {
         sid,
         digest_alg,
         signed_attrs,
         sig_alg,
         signature,
+        unsigned_attrs,
     })
 }
 
 /// The attributes we check, from the signed attributes.
-#[derive(Default)]
 struct Attrs<'a> {
-    content_type: Vec<&'a [u8]>,
-    message_digest: Vec<&'a [u8]>,
+    /// The contentType value (exactly one, checked).
+    content_type: &'a [u8],
+    /// The messageDigest value (exactly one, checked).
+    message_digest: &'a [u8],
     signing_time: Option<i64>,
 }
 
+/// The attribute's values, each checked to be exactly one.
+fn single_value<'a>(values: &Tlv<'a>, name: &str) -> Result<Tlv<'a>, String> {
+    let mut vr = values.reader();
+    let first = vr
+        .next_tlv()
+        .map_err(|_| format!("{name} attribute without a value (exactly one required)"))?;
+    if !vr.is_empty() {
+        return Err(format!(
+            "{name} attribute with several values (exactly one allowed)"
+        ));
+    }
+    Ok(first)
+}
+
+/// Reads signed attributes per RFC 5652 5.3 and 11: exactly one
+/// contentType and one messageDigest, at most one signingTime, each with
+/// exactly one value of the right type. `Err` names the rule broken.
 fn parse_attrs<'a>(attrs: &Tlv<'a>) -> Result<Attrs<'a>, String> {
-    let mut out = Attrs::default();
+    let mut content_type = Vec::new();
+    let mut message_digest = Vec::new();
+    let mut signing_time = Vec::new();
     let mut r = attrs.reader();
     while !r.is_empty() {
         let a = r.expect(tag::SEQUENCE, "Attribute")?;
         let mut ar = a.reader();
         let oid = ar.expect(tag::OID, "attribute type")?.value;
         let values = ar.expect(tag::SET, "attribute values")?;
-        let mut vr = values.reader();
-        while !vr.is_empty() {
-            let v = vr.next_tlv()?;
-            if oid == OID_CONTENT_TYPE {
-                if v.tag != tag::OID {
-                    return Err("contentType attribute is not an OID".into());
-                }
-                out.content_type.push(v.value);
-            } else if oid == OID_MESSAGE_DIGEST {
-                if v.tag != tag::OCTET_STRING {
-                    return Err("messageDigest attribute is not an OCTET STRING".into());
-                }
-                out.message_digest.push(v.value);
-            } else if oid == OID_SIGNING_TIME && out.signing_time.is_none() {
-                out.signing_time = x509_cert::time::Time::from_der(v.raw)
-                    .ok()
-                    .map(|t| t.to_unix_duration().as_secs() as i64);
+        end_of(&ar, "Attribute")?;
+        if oid == OID_CONTENT_TYPE {
+            let v = single_value(&values, "contentType")?;
+            if v.tag != tag::OID {
+                return Err("contentType attribute is not an OID".into());
             }
+            content_type.push(v.value);
+        } else if oid == OID_MESSAGE_DIGEST {
+            let v = single_value(&values, "messageDigest")?;
+            if v.tag != tag::OCTET_STRING {
+                return Err("messageDigest attribute is not an OCTET STRING".into());
+            }
+            message_digest.push(v.value);
+        } else if oid == OID_SIGNING_TIME {
+            let v = single_value(&values, "signingTime")?;
+            signing_time
+                .push(parse_time(&v).map_err(|e| format!("signingTime attribute malformed: {e}"))?);
         }
     }
-    Ok(out)
+    let one = |n: usize, name: &str| -> Result<(), String> {
+        match n {
+            1 => Ok(()),
+            0 => Err(format!("{name} attribute missing")),
+            n => Err(format!("{n} {name} attributes (exactly one allowed)")),
+        }
+    };
+    one(content_type.len(), "contentType")?;
+    one(message_digest.len(), "messageDigest")?;
+    if signing_time.len() > 1 {
+        return Err(format!(
+            "{} signingTime attributes (at most one allowed)",
+            signing_time.len()
+        ));
+    }
+    Ok(Attrs {
+        content_type: content_type[0],
+        message_digest: message_digest[0],
+        signing_time: signing_time.first().copied(),
+    })
+}
+
+/// Unsigned attributes must not carry what only a signed attribute may
+/// (RFC 5652 11.1–11.3; OpenSSL 3 refuses them too).
+fn check_unsigned_attrs(attrs: &Tlv<'_>) -> Result<(), String> {
+    let mut r = attrs.reader();
+    while !r.is_empty() {
+        let a = r.expect(tag::SEQUENCE, "Attribute")?;
+        let mut ar = a.reader();
+        let oid = ar.expect(tag::OID, "attribute type")?.value;
+        ar.expect(tag::SET, "attribute values")?;
+        end_of(&ar, "Attribute")?;
+        let name = match oid {
+            OID_CONTENT_TYPE => "contentType",
+            OID_MESSAGE_DIGEST => "messageDigest",
+            OID_SIGNING_TIME => "signingTime",
+            _ => continue,
+        };
+        return Err(format!(
+            "{name} among the unsigned attributes (allowed only as a signed attribute)"
+        ));
+    }
+    Ok(())
+}
+
+/// A UTCTime (RFC 5280 4.1.2.5.1: `YYMMDDHHMMSSZ`, YY ≥ 50 is 19YY) or a
+/// GeneralizedTime (`YYYYMMDDHHMMSSZ`) as Unix seconds.
+fn parse_time(v: &Tlv<'_>) -> Result<i64, String> {
+    let (year, rest) = match (v.tag, v.value.len()) {
+        (tag::UTC_TIME, 13) => {
+            let yy = digits(&v.value[..2])?;
+            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, &v.value[2..])
+        }
+        (tag::GENERALIZED_TIME, 15) => (digits(&v.value[..4])?, &v.value[4..]),
+        (tag::UTC_TIME, _) => return Err("UTCTime is not YYMMDDHHMMSSZ".into()),
+        (tag::GENERALIZED_TIME, _) => return Err("GeneralizedTime is not YYYYMMDDHHMMSSZ".into()),
+        (t, _) => return Err(format!("not a UTCTime or GeneralizedTime (tag 0x{t:02x})")),
+    };
+    if rest[10] != b'Z' {
+        return Err("time not in UTC (Z)".into());
+    }
+    let f = |i: usize| digits(&rest[i..i + 2]);
+    let (mo, d, h, mi, se) = (f(0)?, f(2)?, f(4)?, f(6)?, f(8)?);
+    let month = time::Month::try_from(mo as u8).map_err(|_| "month out of range".to_string())?;
+    let date = time::Date::from_calendar_date(year as i32, month, d as u8)
+        .map_err(|_| "day out of range".to_string())?;
+    let t = time::Time::from_hms(h as u8, mi as u8, se as u8)
+        .map_err(|_| "time of day out of range".to_string())?;
+    Ok(time::PrimitiveDateTime::new(date, t)
+        .assume_utc()
+        .unix_timestamp())
+}
+
+fn digits(b: &[u8]) -> Result<i64, String> {
+    b.iter().try_fold(0i64, |a, &c| {
+        if c.is_ascii_digit() {
+            Ok(a * 10 + (c - b'0') as i64)
+        } else {
+            Err("non-digit in time".to_string())
+        }
+    })
 }
 
 /// Content digests computed so far, per (algorithm, candidate).
@@ -252,6 +423,8 @@ pub(crate) fn analyze(
             status: SigStatus::Valid,
             error: None,
             signer: None,
+            all: Vec::new(),
+            shown: 0,
             certs: msg_certs,
             all_digest_algs: Vec::new(),
         });
@@ -272,9 +445,15 @@ pub(crate) fn analyze(
     let mut checked: Vec<Checked> = Vec::with_capacity(p.signers.len());
     for s in &p.signers {
         let c = check_signer(s, &p, &msg_certs, bad_certs, extra, &mut hashes);
-        if let Some(d) = &c.report.digest_alg {
-            if !all_digest_algs.contains(d) {
-                all_digest_algs.push(d.clone());
+        for d in [
+            c.report.digest_alg.clone(),
+            DigestAlg::from_x509(&s.digest_alg).map(|d| d.name().to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !all_digest_algs.contains(&d) {
+                all_digest_algs.push(d);
             }
         }
         checked.push(c);
@@ -313,12 +492,14 @@ pub(crate) fn analyze(
         .iter()
         .position(|c| c.report.status == SigStatus::Valid)
         .unwrap_or(0);
-    let signer = checked.into_iter().nth(shown).map(|c| c.report);
+    let all: Vec<SignerReport> = checked.into_iter().map(|c| c.report).collect();
     Ok(SignedOutcome {
         signers: p.signer_count,
         status,
         error,
-        signer,
+        signer: all.get(shown).cloned(),
+        all,
+        shown,
         certs: msg_certs,
         all_digest_algs,
     })
@@ -329,6 +510,7 @@ fn digest_name(alg: &AlgorithmIdentifierOwned) -> String {
         Some(d) => d.name().to_owned(),
         None => match alg.oid.to_string().as_str() {
             "1.2.840.113549.2.2" => "md2".to_owned(),
+            "2.16.840.1.101.3.4.2.7" => "sha3-224".to_owned(),
             o => o.to_owned(),
         },
     }
@@ -342,12 +524,21 @@ fn check_signer(
     extra: &dyn CertLookup,
     hashes: &mut Hashes<'_>,
 ) -> Checked {
+    let digest = DigestAlg::from_x509(&s.digest_alg);
+    let label = SigLabel::parse(&s.sig_alg);
+    // The weakest hash involved: digestAlgorithm, or the hash the
+    // signature algorithm names when that one is weaker.
+    let digest_alg = match (digest, label.hash()) {
+        (Some(d), Some(l)) => d.weaker(l).name().to_owned(),
+        (None, Some(l)) if l.is_weak() => l.name().to_owned(),
+        _ => digest_name(&s.digest_alg),
+    };
     let mut report = SignerReport {
         sid: s.sid.clone(),
         cert: None,
         status: SigStatus::Unsupported,
-        digest_alg: Some(digest_name(&s.digest_alg)),
-        signature_alg: None,
+        digest_alg: Some(digest_alg),
+        signature_alg: Some(label.family_name()),
         key_bits: None,
         signing_time: None,
     };
@@ -365,27 +556,27 @@ fn check_signer(
         }
     };
 
-    let digest = DigestAlg::from_x509(&s.digest_alg);
-    let sig_alg = match digest {
-        Some(d) => SigAlg::from_cms(&s.sig_alg, d),
-        // Ed25519 carries no digest of its own; others need one.
-        None => SigAlg::from_x509(&s.sig_alg).and_then(|a| match a {
-            SigAlg::Ed25519 if s.signed_attrs.is_none() => Ok(a),
-            _ => Err(format!(
-                "digest algorithm {} unsupported",
-                report.digest_alg.as_deref().unwrap_or("?")
-            )),
-        }),
-    };
-    report.signature_alg = Some(match &sig_alg {
-        Ok(a) => a.family_name().to_owned(),
-        Err(_) => match s.sig_alg.oid.to_string().as_str() {
-            "1.3.101.113" => "ed448".to_owned(),
-            o => o.to_owned(),
-        },
-    });
+    // The signer's certificate (chosen before the checks so that the
+    // report names it whatever the outcome).
+    if let Some(c) = extra.find_signer(&s.sid) {
+        if candidates.len() < MAX_CANDIDATES && !candidates.iter().any(|x| x.sha256 == c.sha256) {
+            candidates.push(c);
+        }
+    }
+    report.cert = candidates.first().cloned();
+    if let Some(c) = &report.cert {
+        if let Ok(k) = c.public_key() {
+            if k.bits() > 0 {
+                report.key_bits = Some(k.bits());
+            }
+            if let Ok(a) = label.resolve(digest, k) {
+                report.signature_alg = Some(k.signature_alg_name(&a).to_owned());
+            }
+        }
+    }
 
-    // Signed attributes: messageDigest, contentType, signingTime.
+    // Signed attributes: messageDigest, contentType, signingTime (RFC 5652
+    // 5.3, 11); a signingTime is read only from them.
     let attrs = match &s.signed_attrs {
         None => None,
         Some(t) => match parse_attrs(t) {
@@ -402,49 +593,45 @@ fn check_signer(
     if let Some(a) = &attrs {
         report.signing_time = a.signing_time;
     }
-    // The signer's certificate (chosen before the digest checks so that
-    // the report names it whatever the outcome).
-    if let Some(c) = extra.find_signer(&s.sid) {
-        if candidates.len() < MAX_CANDIDATES && !candidates.iter().any(|x| x.sha256 == c.sha256) {
-            candidates.push(c);
+    if let Some(u) = &s.unsigned_attrs {
+        if let Err(e) = check_unsigned_attrs(u) {
+            return fail(
+                report,
+                SigStatus::Invalid,
+                format!("unsigned attributes: {e}"),
+            );
         }
     }
-    report.cert = candidates.first().cloned();
-    if let Some(c) = &report.cert {
-        if let Ok(k) = c.public_key() {
-            if k.bits() > 0 {
-                report.key_bits = Some(k.bits());
-            }
-            if let Ok(a) = &sig_alg {
-                report.signature_alg = Some(k.signature_alg_name(a).to_owned());
-            }
-        }
+    // SignedData.digestAlgorithms lists the signer's digest (OpenSSL
+    // computes only the digests listed there: "no matching digest").
+    if !p.digest_algs.contains(&s.digest_alg.oid.as_bytes()) {
+        return fail(
+            report,
+            SigStatus::Invalid,
+            format!(
+                "the signer's digestAlgorithm {} is not in SignedData.digestAlgorithms",
+                digest_name(&s.digest_alg)
+            ),
+        );
     }
-
-    let sig_alg = match sig_alg {
-        Ok(a) => a,
-        Err(e) => return fail(report, SigStatus::Unsupported, e),
-    };
+    // Ed25519 without signed attributes signs the content itself and needs
+    // no digest algorithm; everything else does.
+    if digest.is_none() && !(label.is_ed25519() && attrs.is_none()) {
+        return fail(
+            report,
+            SigStatus::Unsupported,
+            format!(
+                "digest algorithm {} unsupported",
+                digest_name(&s.digest_alg)
+            ),
+        );
+    }
 
     // Which content candidate is signed, and what bytes the signature
     // covers.
-    let signed_msg: Option<Vec<u8>> = match (&s.signed_attrs, &attrs) {
-        (Some(t), Some(a)) => {
-            let Some(digest) = digest else {
-                return fail(
-                    report,
-                    SigStatus::Unsupported,
-                    "digest algorithm unsupported".into(),
-                );
-            };
-            if a.message_digest.len() != 1 {
-                return fail(
-                    report,
-                    SigStatus::Invalid,
-                    "signed attributes need exactly one messageDigest".into(),
-                );
-            }
-            if a.content_type.len() > 1 || a.content_type.iter().any(|ct| *ct != p.econtent_type) {
+    let signed_msg: Option<Vec<u8>> = match (&s.signed_attrs, &attrs, digest) {
+        (Some(t), Some(a), Some(digest)) => {
+            if a.content_type != p.econtent_type {
                 return fail(
                     report,
                     SigStatus::Invalid,
@@ -458,7 +645,7 @@ fn check_signer(
                     "detached signature without content to check".into(),
                 );
             }
-            let md = a.message_digest[0];
+            let md = a.message_digest;
             let matched = (0..hashes.candidates.len()).find(|&i| hashes.get(digest, i) == md);
             if matched.is_none() {
                 let own = p.econtent.filter(|_| hashes.supplied);
@@ -523,6 +710,13 @@ fn check_signer(
             }
         } else {
             key
+        };
+        let sig_alg = match label.resolve(digest, key) {
+            Ok(a) => a,
+            Err(e) => {
+                first_err.get_or_insert(e);
+                continue;
+            }
         };
         let res = match &signed_msg {
             Some(m) => key.verify(&sig_alg, m, s.signature),

@@ -49,15 +49,23 @@ impl From<&str> for BerError {
 /// Normalises the first element of `input` to DER lengths and primitive
 /// strings. Bytes after the first element are ignored (and not returned).
 pub fn normalize(input: &[u8]) -> Result<Cow<'_, [u8]>, BerError> {
+    normalize_first(input, false).map(|(n, _)| n)
+}
+
+/// [`normalize`] that also says how many bytes of `input` the first element
+/// took (so that a caller can refuse what follows it), and with `minimal`
+/// also rewrites non-minimal definite lengths (`82 00 05` → `05`), as
+/// certificates need before a DER decoder takes them.
+pub fn normalize_first(input: &[u8], minimal: bool) -> Result<(Cow<'_, [u8]>, usize), BerError> {
     let mut pos = 0;
-    let needs = scan(input, &mut pos, input.len(), 0)?;
+    let needs = scan(input, &mut pos, input.len(), 0, minimal)?;
     if !needs {
-        return Ok(Cow::Borrowed(&input[..pos]));
+        return Ok((Cow::Borrowed(&input[..pos]), pos));
     }
     let mut out = Vec::with_capacity(pos);
-    let mut pos = 0;
-    norm(input, &mut pos, input.len(), 0, &mut out)?;
-    Ok(Cow::Owned(out))
+    let mut p = 0;
+    norm(input, &mut p, input.len(), 0, minimal, &mut out)?;
+    Ok((Cow::Owned(out), pos))
 }
 
 /// Universal constructed string types that are flattened: OCTET STRING and
@@ -90,12 +98,19 @@ fn is_eoc(input: &[u8], pos: usize, end: usize) -> bool {
 }
 
 /// Walks one element; returns whether anything in it needs rewriting.
-fn scan(input: &[u8], pos: &mut usize, end: usize, depth: u32) -> Result<bool, BerError> {
+fn scan(
+    input: &[u8],
+    pos: &mut usize,
+    end: usize,
+    depth: u32,
+    minimal: bool,
+) -> Result<bool, BerError> {
     if depth > MAX_DEPTH {
         return Err("nesting too deep".into());
     }
-    let (t, _id, hl, len) = header(input, *pos, end)?;
+    let (t, id, hl, len) = header(input, *pos, end)?;
     let constructed = t & 0x20 != 0;
+    let long = minimal && len.is_some_and(|l| hl - id != der_len_size(l));
     match len {
         None => {
             if !constructed {
@@ -111,25 +126,34 @@ fn scan(input: &[u8], pos: &mut usize, end: usize, depth: u32) -> Result<bool, B
                     *pos += 2;
                     return Ok(true);
                 }
-                scan(input, pos, end, depth + 1)?;
+                scan(input, pos, end, depth + 1, minimal)?;
             }
         }
         Some(l) => {
             let cend = *pos + hl + l;
             if !constructed {
                 *pos = cend;
-                return Ok(false);
+                return Ok(long);
             }
-            let mut needs = is_string_type(t);
+            let mut needs = is_string_type(t) || long;
             *pos += hl;
             while *pos < cend {
                 if is_eoc(input, *pos, cend) {
                     return Err("end-of-contents inside a definite length".into());
                 }
-                needs |= scan(input, pos, cend, depth + 1)?;
+                needs |= scan(input, pos, cend, depth + 1, minimal)?;
             }
             Ok(needs)
         }
+    }
+}
+
+/// Number of octets of the DER (minimal) encoding of a length.
+fn der_len_size(len: usize) -> usize {
+    if len < 0x80 {
+        1
+    } else {
+        1 + (usize::BITS - len.leading_zeros()).div_ceil(8) as usize
     }
 }
 
@@ -154,6 +178,7 @@ fn norm(
     pos: &mut usize,
     end: usize,
     depth: u32,
+    minimal: bool,
     out: &mut Vec<u8>,
 ) -> Result<(), BerError> {
     if depth > MAX_DEPTH {
@@ -166,7 +191,7 @@ fn norm(
         // A definite-length element that needs no change is copied as is
         // (keeps, e.g., a certificate's exact bytes).
         let mut p = start;
-        if !scan(input, &mut p, end, depth)? {
+        if !scan(input, &mut p, end, depth, minimal)? {
             out.extend_from_slice(&input[start..p]);
             *pos = p;
             return Ok(());
@@ -212,7 +237,7 @@ fn norm(
         if flatten {
             chunk(input, pos, cend, depth + 1, out)?;
         } else {
-            norm(input, pos, cend, depth + 1, out)?;
+            norm(input, pos, cend, depth + 1, minimal, out)?;
         }
     }
     // Move the contents right to make room for the length octets.
@@ -314,6 +339,35 @@ mod tests {
             &*n,
             &[0x30, 0x08, 0x30, 0x04, 0x04, 0x81, 0x01, 0xAA, 0x05, 0x00]
         );
+    }
+
+    #[test]
+    fn minimal_mode_rewrites_long_form_lengths() {
+        // SEQUENCE (82 00 05) { OCTET STRING (81 01) AA, NULL }, then junk.
+        let d = [
+            0x30, 0x82, 0x00, 0x06, 0x04, 0x81, 0x01, 0xAA, 0x05, 0x00, 0xEE,
+        ];
+        let (n, used) = normalize_first(&d, true).unwrap();
+        assert_eq!(&*n, &[0x30, 0x05, 0x04, 0x01, 0xAA, 0x05, 0x00]);
+        assert_eq!(used, 10);
+        // Without `minimal` the element is kept as it is.
+        let (n, used) = normalize_first(&d, false).unwrap();
+        assert_eq!(&*n, &d[..10]);
+        assert_eq!(used, 10);
+        // Minimal DER stays borrowed.
+        let mut v = vec![0x30, 0x81, 0x80];
+        for _ in 0..64 {
+            v.extend([0x05, 0x00]);
+        }
+        assert!(matches!(
+            normalize_first(&v, true).unwrap().0,
+            Cow::Borrowed(_)
+        ));
+        for l in [0usize, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000] {
+            let mut e = Vec::new();
+            push_len(&mut e, l);
+            assert_eq!(e.len(), der_len_size(l), "{l}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ use x509_cert::ext::pkix::{
 use x509_cert::Certificate;
 
 use super::key::PublicKey;
+use crate::der::ber;
 
 /// PKCS#9 emailAddress attribute in a subject name (legacy S/MIME identity).
 pub const EMAIL_ADDRESS: const_oid::ObjectIdentifier = rfc3280::EMAIL_ADDRESS;
@@ -70,10 +71,28 @@ impl std::fmt::Debug for Cert {
 }
 
 impl Cert {
-    /// Decodes one DER certificate.
+    /// Decodes one certificate. Every certificate (in a message, from
+    /// `--certs`, a trust anchor) takes this one path: the BER normaliser
+    /// (indefinite and non-minimal lengths, chunked strings), then the DER
+    /// decoder. The bytes kept in `der` are those given (what the issuer
+    /// signed and what `signer_sha256` names) unless they hold indefinite
+    /// lengths or chunked strings, which only the normalised form can be
+    /// walked without.
     pub fn from_der(der: &[u8]) -> Result<Cert, String> {
-        let cert = Certificate::from_der(der).map_err(|e| format!("certificate: {e}"))?;
-        Cert::from_decoded(der.to_vec(), cert)
+        let (norm, used) =
+            ber::normalize_first(der, true).map_err(|e| format!("certificate: {e}"))?;
+        if used != der.len() {
+            return Err(format!(
+                "certificate: {} bytes after the certificate",
+                der.len() - used
+            ));
+        }
+        let cert = Certificate::from_der(&norm).map_err(|e| format!("certificate: {e}"))?;
+        let keep = match ber::normalize_first(der, false) {
+            Ok((std::borrow::Cow::Borrowed(_), _)) => der.to_vec(),
+            _ => norm.into_owned(),
+        };
+        Cert::from_decoded(keep, cert)
     }
 
     /// Builds from an already decoded certificate and its DER.

@@ -13,10 +13,11 @@
 //!   the issuer ([`PublicKey::with_dsa_params_from`]).
 //!
 //! An algorithm or key we cannot check gives [`VerifyError::Unsupported`],
-//! never [`VerifyError::Invalid`]. A key that does not match the algorithm
-//! (an RSA key with an ECDSA algorithm, a P-256 key with a P-384 algorithm
-//! is fine) is also `Unsupported`: nothing was verified, and a client that
-//! wrote the wrong identifier should not be called a forger.
+//! never [`VerifyError::Invalid`]. In [`PublicKey::verify`] a key that does
+//! not match the algorithm is also `Unsupported`; for a CMS signer,
+//! [`SigLabel::resolve`] decides first: there the signer's key decides the
+//! family and the digestAlgorithm the hash (as OpenSSL 3), and a label that
+//! does not fit the key is `Invalid` (SPEC `signature`).
 
 use std::sync::OnceLock;
 
@@ -56,6 +57,9 @@ pub mod oids {
     pub const SHA256: O = O::new_unwrap("2.16.840.1.101.3.4.2.1");
     pub const SHA384: O = O::new_unwrap("2.16.840.1.101.3.4.2.2");
     pub const SHA512: O = O::new_unwrap("2.16.840.1.101.3.4.2.3");
+    pub const SHA3_256: O = O::new_unwrap("2.16.840.1.101.3.4.2.8");
+    pub const SHA3_384: O = O::new_unwrap("2.16.840.1.101.3.4.2.9");
+    pub const SHA3_512: O = O::new_unwrap("2.16.840.1.101.3.4.2.10");
 
     pub const RSA_ENCRYPTION: O = O::new_unwrap("1.2.840.113549.1.1.1");
     pub const MD2_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.2");
@@ -69,6 +73,9 @@ pub mod oids {
     pub const MGF1: O = O::new_unwrap("1.2.840.113549.1.1.8");
     /// OIW sha1WithRSASignature (old Microsoft / Netscape).
     pub const SHA1_WITH_RSA_OIW: O = O::new_unwrap("1.3.14.3.2.29");
+    pub const SHA3_256_WITH_RSA: O = O::new_unwrap("2.16.840.1.101.3.4.3.14");
+    pub const SHA3_384_WITH_RSA: O = O::new_unwrap("2.16.840.1.101.3.4.3.15");
+    pub const SHA3_512_WITH_RSA: O = O::new_unwrap("2.16.840.1.101.3.4.3.16");
     /// OIW md5WithRSA.
     pub const MD5_WITH_RSA_OIW: O = O::new_unwrap("1.3.14.3.2.3");
 
@@ -78,6 +85,9 @@ pub mod oids {
     pub const ECDSA_WITH_SHA256: O = O::new_unwrap("1.2.840.10045.4.3.2");
     pub const ECDSA_WITH_SHA384: O = O::new_unwrap("1.2.840.10045.4.3.3");
     pub const ECDSA_WITH_SHA512: O = O::new_unwrap("1.2.840.10045.4.3.4");
+    pub const ECDSA_WITH_SHA3_256: O = O::new_unwrap("2.16.840.1.101.3.4.3.10");
+    pub const ECDSA_WITH_SHA3_384: O = O::new_unwrap("2.16.840.1.101.3.4.3.11");
+    pub const ECDSA_WITH_SHA3_512: O = O::new_unwrap("2.16.840.1.101.3.4.3.12");
     pub const P256: O = O::new_unwrap("1.2.840.10045.3.1.7");
     pub const P384: O = O::new_unwrap("1.3.132.0.34");
     pub const P521: O = O::new_unwrap("1.3.132.0.35");
@@ -94,6 +104,9 @@ pub mod oids {
     pub const DSA_WITH_SHA1: O = O::new_unwrap("1.2.840.10040.4.3");
     pub const DSA_WITH_SHA224: O = O::new_unwrap("2.16.840.1.101.3.4.3.1");
     pub const DSA_WITH_SHA256: O = O::new_unwrap("2.16.840.1.101.3.4.3.2");
+    pub const DSA_WITH_SHA3_256: O = O::new_unwrap("2.16.840.1.101.3.4.3.6");
+    pub const DSA_WITH_SHA3_384: O = O::new_unwrap("2.16.840.1.101.3.4.3.7");
+    pub const DSA_WITH_SHA3_512: O = O::new_unwrap("2.16.840.1.101.3.4.3.8");
     /// OIW dsaWithSHA1.
     pub const DSA_WITH_SHA1_OIW: O = O::new_unwrap("1.3.14.3.2.27");
 }
@@ -107,6 +120,9 @@ pub enum DigestAlg {
     Sha256,
     Sha384,
     Sha512,
+    Sha3_256,
+    Sha3_384,
+    Sha3_512,
 }
 
 impl DigestAlg {
@@ -119,6 +135,9 @@ impl DigestAlg {
             oids::SHA256 => DigestAlg::Sha256,
             oids::SHA384 => DigestAlg::Sha384,
             oids::SHA512 => DigestAlg::Sha512,
+            oids::SHA3_256 => DigestAlg::Sha3_256,
+            oids::SHA3_384 => DigestAlg::Sha3_384,
+            oids::SHA3_512 => DigestAlg::Sha3_512,
             _ => return None,
         })
     }
@@ -144,6 +163,28 @@ impl DigestAlg {
             DigestAlg::Sha256 => "sha256",
             DigestAlg::Sha384 => "sha384",
             DigestAlg::Sha512 => "sha512",
+            DigestAlg::Sha3_256 => "sha3-256",
+            DigestAlg::Sha3_384 => "sha3-384",
+            DigestAlg::Sha3_512 => "sha3-512",
+        }
+    }
+
+    /// MD5 and SHA-1: broken for signatures.
+    pub fn is_weak(self) -> bool {
+        matches!(self, DigestAlg::Md5 | DigestAlg::Sha1)
+    }
+
+    /// The weaker of two hashes (`self` when both are as strong).
+    pub fn weaker(self, other: DigestAlg) -> DigestAlg {
+        let rank = |d: DigestAlg| match d {
+            DigestAlg::Md5 => 0,
+            DigestAlg::Sha1 => 1,
+            _ => 2,
+        };
+        if rank(other) < rank(self) {
+            other
+        } else {
+            self
         }
     }
 
@@ -154,7 +195,9 @@ impl DigestAlg {
             DigestAlg::Sha224 => 28,
             DigestAlg::Sha256 => 32,
             DigestAlg::Sha384 => 48,
-            DigestAlg::Sha512 => 64,
+            DigestAlg::Sha512 | DigestAlg::Sha3_512 => 64,
+            DigestAlg::Sha3_256 => 32,
+            DigestAlg::Sha3_384 => 48,
         }
     }
 
@@ -167,6 +210,15 @@ impl DigestAlg {
             DigestAlg::Sha256 => Sha256::digest(data).to_vec(),
             DigestAlg::Sha384 => Sha384::digest(data).to_vec(),
             DigestAlg::Sha512 => Sha512::digest(data).to_vec(),
+            DigestAlg::Sha3_256 => aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA3_256, data)
+                .as_ref()
+                .to_vec(),
+            DigestAlg::Sha3_384 => aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA3_384, data)
+                .as_ref()
+                .to_vec(),
+            DigestAlg::Sha3_512 => aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA3_512, data)
+                .as_ref()
+                .to_vec(),
         }
     }
 
@@ -180,6 +232,9 @@ impl DigestAlg {
             DigestAlg::Sha256 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01],
             DigestAlg::Sha384 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02],
             DigestAlg::Sha512 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03],
+            DigestAlg::Sha3_256 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x08],
+            DigestAlg::Sha3_384 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x09],
+            DigestAlg::Sha3_512 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x0a],
         };
         let hlen = self.output_len();
         let algid_len = 2 + oid.len() + if with_null { 2 } else { 0 };
@@ -284,6 +339,9 @@ impl SigAlg {
             oids::SHA256_WITH_RSA => SigAlg::RsaPkcs1(Sha256),
             oids::SHA384_WITH_RSA => SigAlg::RsaPkcs1(Sha384),
             oids::SHA512_WITH_RSA => SigAlg::RsaPkcs1(Sha512),
+            oids::SHA3_256_WITH_RSA => SigAlg::RsaPkcs1(Sha3_256),
+            oids::SHA3_384_WITH_RSA => SigAlg::RsaPkcs1(Sha3_384),
+            oids::SHA3_512_WITH_RSA => SigAlg::RsaPkcs1(Sha3_512),
             oids::RSASSA_PSS => {
                 let params = match &alg.parameters {
                     None => None,
@@ -297,10 +355,16 @@ impl SigAlg {
             oids::ECDSA_WITH_SHA256 => SigAlg::Ecdsa(Sha256),
             oids::ECDSA_WITH_SHA384 => SigAlg::Ecdsa(Sha384),
             oids::ECDSA_WITH_SHA512 => SigAlg::Ecdsa(Sha512),
+            oids::ECDSA_WITH_SHA3_256 => SigAlg::Ecdsa(Sha3_256),
+            oids::ECDSA_WITH_SHA3_384 => SigAlg::Ecdsa(Sha3_384),
+            oids::ECDSA_WITH_SHA3_512 => SigAlg::Ecdsa(Sha3_512),
             oids::ED25519 => SigAlg::Ed25519,
             oids::DSA_WITH_SHA1 | oids::DSA_WITH_SHA1_OIW => SigAlg::Dsa(Sha1),
             oids::DSA_WITH_SHA224 => SigAlg::Dsa(Sha224),
             oids::DSA_WITH_SHA256 => SigAlg::Dsa(Sha256),
+            oids::DSA_WITH_SHA3_256 => SigAlg::Dsa(Sha3_256),
+            oids::DSA_WITH_SHA3_384 => SigAlg::Dsa(Sha3_384),
+            oids::DSA_WITH_SHA3_512 => SigAlg::Dsa(Sha3_512),
             oids::MD2_WITH_RSA => return Err("md2WithRSAEncryption unsupported".into()),
             oids::ED448 => return Err("Ed448 unsupported".into()),
             oid => return Err(format!("signature algorithm {oid} unsupported")),
@@ -400,7 +464,7 @@ struct EcKey {
     curve: Curve,
     /// SEC1 point.
     point: Vec<u8>,
-    aws: Slots<5>,
+    aws: Slots<8>,
 }
 
 #[derive(Clone)]
@@ -623,13 +687,18 @@ impl PublicKey {
             (Kind::Rsa(k), SigAlg::RsaPkcs1(d)) => k.verify_pkcs1(self.bits, *d, msg, sig),
             (Kind::Rsa(k), SigAlg::RsaPss(p)) => k.verify_pss(self.bits, p, msg, sig),
             (Kind::Ec(k), SigAlg::Ecdsa(d)) => {
-                let (aws, i) = ec_alg(k.curve, *d).ok_or_else(|| {
-                    VerifyError::Unsupported(format!(
+                let Some((aws, i)) = ec_alg(k.curve, *d) else {
+                    // P-256 with a hash aws-lc-rs does not pair with it
+                    // (SHA-224, SHA3-*): verify the digest with `p256`.
+                    if k.curve == Curve::P256 && !matches!(d, DigestAlg::Md5) {
+                        return p256_prehash(&k.point, &d.digest(msg), sig);
+                    }
+                    return Err(VerifyError::Unsupported(format!(
                         "ECDSA {:?} with {} unsupported",
                         k.curve,
                         d.name()
-                    ))
-                })?;
+                    )));
+                };
                 let key = slot(&k.aws[i], aws, &k.point)
                     .ok_or_else(|| VerifyError::Unsupported("unusable EC key".into()))?;
                 key.verify_sig(msg, sig)
@@ -641,6 +710,156 @@ impl PublicKey {
             (Kind::Dsa(k), SigAlg::Dsa(d)) => k.verify(*d, msg, sig),
             _ => Err(mismatch()),
         }
+    }
+}
+
+/// ECDSA P-256 over a precomputed digest (DER signature).
+fn p256_prehash(point: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
+        .map_err(|_| VerifyError::Unsupported("unusable EC key".into()))?;
+    let invalid = || VerifyError::Invalid("ECDSA signature does not verify".into());
+    let sig = p256::ecdsa::Signature::from_der(sig).map_err(|_| invalid())?;
+    key.verify_prehash(digest, &sig).map_err(|_| invalid())
+}
+
+/// What a SignerInfo's signatureAlgorithm names: the key family it is for
+/// and the hash it names, if any. OpenSSL 3 hashes with the SignerInfo's
+/// digestAlgorithm whatever hash the label names (`rsa_cms_verify` accepts
+/// any `*WithRSAEncryption`; ECDSA and DSA labels are not looked at), and
+/// so does [`SigLabel::resolve`]; the label's own hash is only reported.
+#[derive(Debug, Clone)]
+pub struct SigLabel {
+    family: LabelFamily,
+    hash: Option<DigestAlg>,
+    oid: ObjectIdentifier,
+}
+
+#[derive(Debug, Clone)]
+enum LabelFamily {
+    Rsa,
+    RsaPss(Result<PssParams, String>),
+    Ecdsa,
+    Dsa,
+    Ed25519,
+    Unknown,
+}
+
+impl SigLabel {
+    /// Reads a SignerInfo signatureAlgorithm (never fails: an unknown OID
+    /// fits no key).
+    pub fn parse(alg: &AlgorithmIdentifierOwned) -> SigLabel {
+        let (family, hash) = match alg.oid {
+            oids::RSA_ENCRYPTION => (LabelFamily::Rsa, None),
+            oids::EC_PUBLIC_KEY => (LabelFamily::Ecdsa, None),
+            oids::DSA => (LabelFamily::Dsa, None),
+            _ => match SigAlg::from_x509(alg) {
+                Ok(SigAlg::RsaPkcs1(d)) => (LabelFamily::Rsa, Some(d)),
+                Ok(SigAlg::RsaPss(p)) => (LabelFamily::RsaPss(Ok(p)), Some(p.hash)),
+                Ok(SigAlg::Ecdsa(d)) => (LabelFamily::Ecdsa, Some(d)),
+                Ok(SigAlg::Dsa(d)) => (LabelFamily::Dsa, Some(d)),
+                Ok(SigAlg::Ed25519) => (LabelFamily::Ed25519, None),
+                Err(e) if alg.oid == oids::RSASSA_PSS => (LabelFamily::RsaPss(Err(e)), None),
+                Err(_) => match alg.oid {
+                    oids::MD2_WITH_RSA => (LabelFamily::Rsa, None),
+                    _ => (LabelFamily::Unknown, None),
+                },
+            },
+        };
+        SigLabel {
+            family,
+            hash,
+            oid: alg.oid,
+        }
+    }
+
+    /// The hash the label itself names (`sha1WithRSAEncryption` → SHA-1).
+    pub fn hash(&self) -> Option<DigestAlg> {
+        self.hash
+    }
+
+    /// Whether the label is Ed25519 (which signs without a digest of its own).
+    pub fn is_ed25519(&self) -> bool {
+        matches!(self.family, LabelFamily::Ed25519)
+    }
+
+    /// Report vocabulary before the key is known.
+    pub fn family_name(&self) -> String {
+        match self.family {
+            LabelFamily::Rsa => "rsa-pkcs1".into(),
+            LabelFamily::RsaPss(_) => "rsa-pss".into(),
+            LabelFamily::Ecdsa => "ecdsa".into(),
+            LabelFamily::Dsa => "dsa".into(),
+            LabelFamily::Ed25519 => "ed25519".into(),
+            LabelFamily::Unknown => match self.oid {
+                oids::ED448 => "ed448".into(),
+                o => o.to_string(),
+            },
+        }
+    }
+
+    /// The algorithm to verify with `key`: the key decides the family, the
+    /// SignerInfo's digestAlgorithm (`digest`) the hash. A label of another
+    /// family (an ECDSA label on an RSA key, an unknown OID) is `Invalid`;
+    /// an RSA-PSS label whose hash differs from `digest` is `Invalid` (as
+    /// OpenSSL: "digest does not match"); a key or hash we cannot use is
+    /// `Unsupported`.
+    pub fn resolve(
+        &self,
+        digest: Option<DigestAlg>,
+        key: &PublicKey,
+    ) -> Result<SigAlg, VerifyError> {
+        let kt = key.key_type();
+        if let Kind::Other(why) = &key.kind {
+            return Err(VerifyError::Unsupported(why.clone()));
+        }
+        let fits = matches!(
+            (&self.family, kt),
+            (LabelFamily::Rsa | LabelFamily::RsaPss(_), KeyType::Rsa)
+                | (LabelFamily::Ecdsa, KeyType::Ec(_))
+                | (LabelFamily::Dsa, KeyType::Dsa)
+                | (LabelFamily::Ed25519, KeyType::Ed25519)
+        );
+        if !fits {
+            return Err(VerifyError::Invalid(format!(
+                "signature algorithm {} does not fit the signer's {} key",
+                self.family_name(),
+                match kt {
+                    KeyType::Rsa => "RSA",
+                    KeyType::Ec(_) => "EC",
+                    KeyType::Ed25519 => "Ed25519",
+                    KeyType::Dsa => "DSA",
+                    KeyType::Other => "other",
+                }
+            )));
+        }
+        if let LabelFamily::Ed25519 = self.family {
+            return Ok(SigAlg::Ed25519);
+        }
+        let Some(d) = digest else {
+            return Err(VerifyError::Unsupported(
+                "digest algorithm unsupported".into(),
+            ));
+        };
+        Ok(match &self.family {
+            LabelFamily::Rsa => SigAlg::RsaPkcs1(d),
+            LabelFamily::Ecdsa => SigAlg::Ecdsa(d),
+            LabelFamily::Dsa => SigAlg::Dsa(d),
+            LabelFamily::RsaPss(Err(e)) => return Err(VerifyError::Unsupported(e.clone())),
+            LabelFamily::RsaPss(Ok(p)) => {
+                if p.hash != d {
+                    return Err(VerifyError::Invalid(format!(
+                        "RSA-PSS hash {} differs from the digestAlgorithm {}",
+                        p.hash.name(),
+                        d.name()
+                    )));
+                }
+                SigAlg::RsaPss(*p)
+            }
+            LabelFamily::Ed25519 | LabelFamily::Unknown => {
+                return Err(VerifyError::Invalid("signature algorithm unknown".into()))
+            }
+        })
     }
 }
 
@@ -664,6 +883,8 @@ fn ec_alg(
         (Curve::P521, Sha256) => &awssig::ECDSA_P521_SHA256_ASN1,
         (Curve::P521, Sha384) => &awssig::ECDSA_P521_SHA384_ASN1,
         (Curve::P521, Sha512) => &awssig::ECDSA_P521_SHA512_ASN1,
+        (Curve::P384, Sha3_384) => &awssig::ECDSA_P384_SHA3_384_ASN1,
+        (Curve::P521, Sha3_512) => &awssig::ECDSA_P521_SHA3_512_ASN1,
         _ => return None,
     };
     let i = match d {
@@ -672,6 +893,9 @@ fn ec_alg(
         Sha256 => 2,
         Sha384 => 3,
         Sha512 => 4,
+        Sha3_256 => 5,
+        Sha3_384 => 6,
+        Sha3_512 => 7,
     };
     Some((a, i))
 }
@@ -808,6 +1032,12 @@ impl RsaKey {
             DigestAlg::Sha256 => rsa::Pss::new_with_salt::<Sha256>(s),
             DigestAlg::Sha384 => rsa::Pss::new_with_salt::<Sha384>(s),
             DigestAlg::Sha512 => rsa::Pss::new_with_salt::<Sha512>(s),
+            DigestAlg::Sha3_256 | DigestAlg::Sha3_384 | DigestAlg::Sha3_512 => {
+                return Err(VerifyError::Unsupported(format!(
+                    "RSA-PSS with {} unsupported",
+                    p.hash.name()
+                )))
+            }
         };
         key.verify(scheme, &hashed, &sig)
             .map_err(|_| VerifyError::Invalid("RSA-PSS signature does not verify".into()))

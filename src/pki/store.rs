@@ -9,6 +9,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use std::borrow::Cow;
+
+use crate::der::{ber, tag, Reader};
 use crate::pki::{CertLookup, SignerId};
 
 use super::cert::Cert;
@@ -88,7 +91,7 @@ pub(crate) fn der_objects(data: &[u8], wanted: Wanted) -> Vec<Vec<u8>> {
                     // TRUSTED CERTIFICATE is the certificate followed by
                     // OpenSSL's auxiliary trust data: keep the first TLV.
                     if let Some(first) = first_tlv(&der) {
-                        out.push(first.to_vec());
+                        out.push(first.into_owned());
                     }
                 }
                 (Wanted::Certs, "PKCS7" | "CMS" | "PKCS #7 SIGNED DATA") => {
@@ -105,14 +108,14 @@ pub(crate) fn der_objects(data: &[u8], wanted: Wanted) -> Vec<Vec<u8>> {
     };
     match wanted {
         Wanted::Certs => {
-            let certs = pkcs7_certs(first);
+            let certs = pkcs7_certs(&first);
             if !certs.is_empty() {
                 certs
             } else {
-                vec![first.to_vec()]
+                vec![first.into_owned()]
             }
         }
-        Wanted::Crls => vec![first.to_vec()],
+        Wanted::Crls => vec![first.into_owned()],
     }
 }
 
@@ -238,90 +241,54 @@ pub(crate) fn base64_decode(s: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Reads a DER tag+length header: (header length, content length). Only
-/// definite lengths up to 4 length bytes; single-byte tags only.
-pub(crate) fn tlv_header(data: &[u8]) -> Option<(usize, usize)> {
-    if data.len() < 2 || data[0] & 0x1f == 0x1f {
-        return None;
+/// The first element of `data` as found (definite lengths), else
+/// normalised from BER (indefinite lengths, chunked strings).
+pub(crate) fn first_tlv(data: &[u8]) -> Option<Cow<'_, [u8]>> {
+    match Reader::new(data).next_tlv() {
+        Ok(t) => Some(Cow::Borrowed(t.raw)),
+        Err(_) => ber::normalize(data).ok(),
     }
-    let l = data[1];
-    if l < 0x80 {
-        return Some((2, l as usize));
-    }
-    let n = (l & 0x7f) as usize;
-    if n == 0 || n > 4 || data.len() < 2 + n {
-        return None;
-    }
-    let mut len = 0usize;
-    for &b in &data[2..2 + n] {
-        len = (len << 8) | b as usize;
-    }
-    Some((2 + n, len))
-}
-
-/// The first complete TLV of `data`.
-pub(crate) fn first_tlv(data: &[u8]) -> Option<&[u8]> {
-    let (h, l) = tlv_header(data)?;
-    let end = h.checked_add(l)?;
-    data.get(..end)
-}
-
-/// The content octets of a TLV and what follows it.
-fn tlv_split(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (h, l) = tlv_header(data)?;
-    let end = h.checked_add(l)?;
-    let content = data.get(h..end)?;
-    Some((data[0], content, &data[end..]))
 }
 
 /// The raw bytes of the first element inside a SEQUENCE (the TBS part of a
 /// certificate or CRL), exactly as signed.
 pub(crate) fn signed_part(der: &[u8]) -> Option<&[u8]> {
-    let (tag, content, _) = tlv_split(der)?;
-    if tag != 0x30 {
-        return None;
-    }
-    first_tlv(content)
+    let outer = Reader::new(der)
+        .expect(tag::SEQUENCE, "signed object")
+        .ok()?;
+    outer.reader().next_tlv().ok().map(|t| t.raw)
 }
 
-/// The certificates of a DER PKCS#7/CMS ContentInfo holding SignedData, as
-/// their original bytes. Empty when `der` is something else.
-pub(crate) fn pkcs7_certs(der: &[u8]) -> Vec<Vec<u8>> {
-    const SIGNED_DATA: &[u8] = &[
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
-    ];
-    let inner = || -> Option<Vec<Vec<u8>>> {
-        let (tag, ci, _) = tlv_split(der)?;
-        if tag != 0x30 || !ci.starts_with(SIGNED_DATA) {
-            return None;
+/// The certificates of a PKCS#7/CMS ContentInfo holding SignedData (DER or
+/// BER: it goes through the crate's one reader, after the normaliser), as
+/// their bytes. Empty when `data` is something else.
+pub(crate) fn pkcs7_certs(data: &[u8]) -> Vec<Vec<u8>> {
+    const SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+    let inner = || -> Result<Vec<Vec<u8>>, String> {
+        let norm = ber::normalize(data).map_err(|e| e.to_string())?;
+        let ci = Reader::new(&norm).expect(tag::SEQUENCE, "ContentInfo")?;
+        let mut r = ci.reader();
+        if r.expect(tag::OID, "contentType")?.value != SIGNED_DATA {
+            return Ok(Vec::new());
         }
-        let (tag, explicit, _) = tlv_split(&ci[SIGNED_DATA.len()..])?;
-        if tag != 0xa0 {
-            return None;
-        }
-        let (tag, sd, _) = tlv_split(explicit)?;
-        if tag != 0x30 {
-            return None;
-        }
-        // version, digestAlgorithms, encapContentInfo
-        let mut rest = sd;
-        for _ in 0..3 {
-            rest = tlv_split(rest)?.2;
-        }
-        let (tag, certs, _) = tlv_split(rest)?;
-        if tag != 0xa0 {
-            return Some(Vec::new());
-        }
+        let explicit = r.expect(tag::CTX0_C, "content")?;
+        let sd = explicit.reader().expect(tag::SEQUENCE, "SignedData")?;
+        let mut r = sd.reader();
+        r.expect(tag::INTEGER, "version")?;
+        r.expect(tag::SET, "digestAlgorithms")?;
+        r.expect(tag::SEQUENCE, "encapContentInfo")?;
+        let Some(certs) = r.optional(tag::CTX0_C)? else {
+            return Ok(Vec::new());
+        };
         let mut out = Vec::new();
-        let mut r = certs;
-        while !r.is_empty() {
-            let (tag, _, next) = tlv_split(r)?;
-            if tag == 0x30 {
-                out.push(r[..r.len() - next.len()].to_vec());
+        let mut cr = certs.reader();
+        while !cr.is_empty() {
+            let c = cr.next_tlv()?;
+            if c.tag == tag::SEQUENCE {
+                out.push(c.raw.to_vec());
             }
-            r = next;
         }
-        Some(out)
+        Ok(out)
     };
     inner().unwrap_or_default()
 }
@@ -461,16 +428,23 @@ mod tests {
 
     #[test]
     fn tlv_bounds() {
-        assert_eq!(tlv_header(&[0x30, 0x03]), Some((2, 3)));
         assert_eq!(first_tlv(&[0x30, 0x03, 1, 2]), None);
         assert_eq!(
-            first_tlv(&[0x30, 0x82, 0x00, 0x01, 9]),
+            first_tlv(&[0x30, 0x82, 0x00, 0x01, 9]).as_deref(),
             Some(&[0x30, 0x82, 0, 1, 9][..])
         );
-        assert_eq!(tlv_header(&[0x30, 0x80]), None);
-        assert_eq!(tlv_header(&[0x30, 0x89, 1, 2]), None);
+        // BER: an indefinite length is normalised.
+        assert_eq!(
+            first_tlv(&[0x30, 0x80, 0x05, 0x00, 0x00, 0x00, 0xff]).as_deref(),
+            Some(&[0x30, 0x02, 0x05, 0x00][..])
+        );
+        assert_eq!(first_tlv(&[0x30, 0x89, 1, 2]), None);
         assert!(pkcs7_certs(&[0x30, 0xff]).is_empty());
         assert!(signed_part(&[]).is_none());
+        assert_eq!(
+            signed_part(&[0x30, 0x81, 0x05, 0x30, 0x00, 0x05, 0x00, 0x01]),
+            Some(&[0x30, 0x00][..])
+        );
     }
 
     #[test]

@@ -306,6 +306,8 @@ fn malformed_signature(e: String) -> SignedOutcome {
         status: SigStatus::Malformed,
         error: Some(e),
         signer: None,
+        all: Vec::new(),
+        shown: 0,
         certs: Vec::new(),
         all_digest_algs: Vec::new(),
     }
@@ -387,6 +389,7 @@ fn fill_signed(
     }
     let at = judged_at(ctx, signer.signing_time, id);
     row.validated_at = rfc3339(at);
+    judge_other_signers(row, findings, s, id, ctx);
 
     let Some(cert) = &signer.cert else {
         super::chain::record(row, findings, &ChainOutcome::missing_signer_cert(), ctx);
@@ -394,6 +397,38 @@ fn fill_signed(
     };
     fill_cert(row, findings, cert, id);
     super::chain::judge(row, findings, cert, &s.certs, at, ctx);
+}
+
+/// SPEC Report, several signers: every signer's chain is judged, with the
+/// same chain function as the row's signer (at that signer's own
+/// signingTime under `--at signing`), and `OTHER_SIGNER_UNTRUSTED` is
+/// raised when one is not `trusted`. The row's chain columns stay those of
+/// the row's signer; the other signer's problem is added to `error`.
+fn judge_other_signers(
+    row: &mut Row,
+    findings: &mut BTreeSet<Finding>,
+    s: &SignedOutcome,
+    id: &mime::Identity,
+    ctx: &Context,
+) {
+    for (i, other) in s.all.iter().enumerate() {
+        if i == s.shown {
+            continue;
+        }
+        let at = judged_at(ctx, other.signing_time, id);
+        let outcome = match &other.cert {
+            Some(cert) => ctx.verifier.judge(cert, &s.certs, at),
+            None => ChainOutcome::missing_signer_cert(),
+        };
+        if outcome.status != ChainStatus::Trusted {
+            findings.insert(Finding::OtherSignerUntrusted);
+            let mut e = format!("signer {} chain: {}", i + 1, outcome.status.as_str());
+            if let Some(detail) = &outcome.error {
+                e = format!("{e} ({detail})");
+            }
+            append_error(row, &one_line(&e));
+        }
+    }
 }
 
 /// Signer certificate columns and identity findings.
