@@ -294,12 +294,18 @@ fn at_received() {
 
 #[test]
 fn fail_on_unsupported() {
-    // OpenSSL verifies RSA/SHA3-256; the scanner cannot, and says so.
+    // RSA/SHA3-256 is checked now (issue 12): valid, as OpenSSL says.
     let r = row("unsupported-sha3.eml", &[]);
-    assert_eq!(r["signature"], "unsupported", "{r:?}");
+    assert_eq!(r["signature"], "valid", "{r:?}");
     assert_ne!(openssl("unsupported-sha3.eml"), Some(false));
-    let p = root(&format!("{EML}/unsupported-sha3.eml"));
-    assert_eq!(scan(&[&p], &["--fail-on", "invalid"]).0, 1);
+    // OpenSSL verifies ECDSA on brainpoolP256r1; the scanner cannot, and
+    // says so (corpora/sigs/mutants.py).
+    let p = root("corpora/sigs/mutants/unsupported-brainpool.eml");
+    let (code, rows, err) = scan(&[&p], &["--fail-on", "invalid"]);
+    let r = rows.values().next().unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(r["signature"], "unsupported", "{r:?}");
+    assert_ne!(openssl_verifies(&p), Some(false));
+    assert_eq!(code, 1);
     for f in ["signed-three-parts.eml", "boundary-too-long.eml"] {
         let p = root(&format!("{EML}/{f}"));
         assert_eq!(scan(&[&p], &["--fail-on", "invalid"]).0, 1, "{f}");

@@ -407,6 +407,35 @@ def main():
         data = open(out, "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
         open(out, "wb").write(data)
 
+    # A signer key the scanner cannot check (brainpoolP256r1; OpenSSL can):
+    # a message whose signature is `unsupported`, for the --fail-on gate.
+    bk = ec.generate_private_key(ec.BrainpoolP256R1())
+    bname = x509.Name([
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "smimescan test"),
+        x509.NameAttribute(NameOID.COMMON_NAME, "brainpool signer"),
+    ])
+    bc = (
+        x509.CertificateBuilder()
+        .subject_name(bname).issuer_name(bname)
+        .public_key(bk.public_key())
+        .serial_number(0xb7)
+        .not_valid_before(datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc))
+        .not_valid_after(datetime.datetime(2049, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc))
+        .add_extension(x509.SubjectAlternativeName([x509.RFC822Name("rsa2048@example.com")]), False)
+        .sign(bk, hashes.SHA256())
+    )
+    bp_pem = os.path.join(OUT, "brainpool.pem")
+    bp_key = os.path.join(OUT, "brainpool.key")
+    open(bp_pem, "wb").write(bc.public_bytes(serialization.Encoding.PEM))
+    open(bp_key, "wb").write(bk.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+    out = os.path.join(OUT, "unsupported-brainpool.eml")
+    subprocess.run(["openssl", "cms", "-sign", "-in", os.path.join(HERE, "content/hello.txt"),
+                    "-signer", bp_pem, "-inkey", bp_key, "-from", "rsa2048@example.com",
+                    "-to", "bob@example.com", "-subject", "brainpool", "-out", out], check=True)
+    data = open(out, "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    open(out, "wb").write(data)
+
     # 7. SHA-3 digests (openssl signs them).
     for who, h in [("rsa2048", "sha3-256"), ("rsa2048", "sha3-512")]:
         name = f"sha3-{who}-{h}.p7s"

@@ -426,7 +426,7 @@ fn judge_other_signers(
             if let Some(detail) = &outcome.error {
                 e = format!("{e} ({detail})");
             }
-            append_error(row, &one_line(&e));
+            append_error(row, &e);
         }
     }
 }
