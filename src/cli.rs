@@ -83,6 +83,14 @@ pub struct ScanArgs {
     /// CRL files (PEM/DER) or folders of them, checked offline (repeatable).
     #[arg(long)]
     pub crl: Vec<PathBuf>,
+    /// Private keys (PEM: PKCS#8, PKCS#1, SEC1; DER; PKCS#12 .p12/.pfx), a
+    /// file or a folder (repeatable). Enveloped messages addressed to one of
+    /// them are decrypted in memory and what is inside is verified.
+    #[arg(long)]
+    pub keys: Vec<PathBuf>,
+    /// Password for encrypted PKCS#8 and PKCS#12 key files (its first line).
+    #[arg(long)]
+    pub keys_password_file: Option<PathBuf>,
     /// When chains are judged: `signing` (the signer's claimed signingTime, else Date, else now),
     /// `received` (the topmost Received date, written by the archive's server, else as signing),
     /// `now`, or an RFC 3339 time.
@@ -303,7 +311,17 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
         eprintln!("smimescan: {w}");
     }
     let warned = verifier.warnings().len();
-    let ctx = Context::with_verifier(policy, args.at, verifier);
+    let password = match &args.keys_password_file {
+        Some(p) => Some(crate::keys::read_password_file(p)?),
+        None => None,
+    };
+    let keys = crate::keys::KeyStore::load(&args.keys, password.as_deref().map(|p| p.as_str()))?;
+    drop(password);
+    for w in keys.warnings() {
+        eprintln!("smimescan: {w}");
+    }
+    let mut ctx = Context::with_verifier(policy, args.at, verifier);
+    ctx.keys = keys;
     let threads = args.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

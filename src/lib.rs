@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cms;
 pub mod der;
 pub mod input;
+pub mod keys;
 pub mod mailbox;
 pub mod mime;
 pub mod pki;

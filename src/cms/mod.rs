@@ -44,6 +44,7 @@ use crate::pki::{Cert, CertCache, CertLookup, SignerId};
 mod enveloped;
 mod signed;
 
+pub use enveloped::Decryption;
 pub use signed::{MAX_CERTS, MAX_SIGNERS};
 
 /// What a CMS ContentInfo holds.
@@ -212,6 +213,23 @@ pub fn analyze(
             }
         }
         _ => ok(CmsKind::Other, None, None),
+    }
+}
+
+/// Decrypts an (Auth)EnvelopedData blob (DER or BER) with the matching
+/// `keys`. `Err` when the blob is not an (Auth)EnvelopedData that decodes.
+pub fn decrypt(blob: &[u8], keys: &crate::keys::KeyStore) -> Result<Decryption, String> {
+    let norm = ber::normalize(blob).map_err(|e| format!("CMS: {e}"))?;
+    let (ctype, inner) = content_info(&norm).map_err(|e| format!("CMS: {e}"))?;
+    let inner = inner.ok_or("CMS: EnvelopedData without content")?;
+    match ctype {
+        OID_ENVELOPED_DATA => {
+            enveloped::decrypt(inner, false, keys).map_err(|e| format!("CMS EnvelopedData: {e}"))
+        }
+        OID_AUTH_ENVELOPED_DATA => {
+            enveloped::decrypt(inner, true, keys).map_err(|e| format!("CMS AuthEnvelopedData: {e}"))
+        }
+        _ => Err("CMS: not EnvelopedData".into()),
     }
 }
 

@@ -71,6 +71,9 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
         _ => "",
     }
     .to_owned();
+    if matches!(kind, Kind::Enveloped | Kind::AuthEnveloped) {
+        signed = super::decrypt::open_message(raw, dash_lines, ctx, &mut row, &mut findings);
+    }
 
     if let Some(s) = &signed {
         if !row.part.is_empty() {

@@ -20,6 +20,7 @@
 
 mod analyze;
 mod chain;
+mod decrypt;
 
 pub use analyze::{analyze, analyze_marked};
 
@@ -94,6 +95,9 @@ pub struct Context {
     pub verifier: Verifier,
     /// How a plain mbox is indexed (tests make these tiny).
     pub split: SplitSizes,
+    /// `--keys`: private keys that open enveloped messages (none: nothing
+    /// is decrypted).
+    pub keys: crate::keys::KeyStore,
 }
 
 /// Sizes of the rounds and windows in which [`analyse_mbox`] indexes a
@@ -138,6 +142,7 @@ impl Context {
             certs: CertCache::default(),
             verifier,
             split: SplitSizes::default(),
+            keys: crate::keys::KeyStore::empty(),
         }
     }
 }
