@@ -21,7 +21,7 @@ seed() { # target
       find ../shared/peer/thunderbird-smime -name '*.eml' -size -64k -exec cp {} "$d"/ \; 2>/dev/null || true
       ls corpora/sigs/*.eml >/dev/null 2>&1 && cp corpora/sigs/*.eml "$d"/ || true ;;
     cms_chain)
-      for f in corpora/sample/msgs/0[23]*.eml; do
+      for f in corpora/sample/msgs/0[23]*.eml corpora/decrypt/msgs/{rsa-v15-aes256,rsa-oaep-sha256,ec-p256,gcm-p256,nested}.eml; do
         python3 - "$f" "$d/$(basename "$f").der" <<'PY'
 import base64, re, sys
 m = open(sys.argv[1], "rb").read()

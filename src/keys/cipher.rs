@@ -11,6 +11,17 @@ use aws_lc_rs::iv::FixedLength;
 use cbc::cipher::{block_padding::Pkcs7, BlockDecryptMut, InnerIvInit, KeyIvInit};
 use zeroize::Zeroizing;
 
+/// A decryption or unwrap that did not work (wrong key, bad padding, bad
+/// sizes): deliberately without detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CipherError;
+
+impl std::fmt::Display for CipherError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("decryption failed")
+    }
+}
+
 /// A CBC cipher.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cbc {
@@ -60,11 +71,11 @@ impl Cbc {
 }
 
 /// Decrypts `data` with `key` and `iv` and removes the PKCS#7 padding.
-/// `Err(())` for a wrong key or IV size, a length that is not a multiple
+/// `Err` for a wrong key or IV size, a length that is not a multiple
 /// of the block, or bad padding (no detail: the caller reports `failed`).
-pub fn cbc_decrypt(alg: Cbc, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Zeroizing<Vec<u8>>, ()> {
+pub fn cbc_decrypt(alg: Cbc, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Zeroizing<Vec<u8>>, CipherError> {
     if iv.len() != alg.iv_len() {
-        return Err(());
+        return Err(CipherError);
     }
     let mut buf = Zeroizing::new(data.to_vec());
     let len = match alg {
@@ -74,31 +85,31 @@ pub fn cbc_decrypt(alg: Cbc, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Zeroi
                 Cbc::Aes192 => &AES_192,
                 _ => &AES_256,
             };
-            let k = UnboundCipherKey::new(a, key).map_err(|_| ())?;
-            let k = PaddedBlockDecryptingKey::cbc_pkcs7(k).map_err(|_| ())?;
-            let iv: [u8; 16] = iv.try_into().map_err(|_| ())?;
+            let k = UnboundCipherKey::new(a, key).map_err(|_| CipherError)?;
+            let k = PaddedBlockDecryptingKey::cbc_pkcs7(k).map_err(|_| CipherError)?;
+            let iv: [u8; 16] = iv.try_into().map_err(|_| CipherError)?;
             let ctx = DecryptionContext::Iv128(FixedLength::from(iv));
-            k.decrypt(&mut buf, ctx).map_err(|_| ())?.len()
+            k.decrypt(&mut buf, ctx).map_err(|_| CipherError)?.len()
         }
         Cbc::DesEde3 => cbc::Decryptor::<des::TdesEde3>::new_from_slices(key, iv)
-            .map_err(|_| ())?
+            .map_err(|_| CipherError)?
             .decrypt_padded_mut::<Pkcs7>(&mut buf)
-            .map_err(|_| ())?
+            .map_err(|_| CipherError)?
             .len(),
         Cbc::Des => cbc::Decryptor::<des::Des>::new_from_slices(key, iv)
-            .map_err(|_| ())?
+            .map_err(|_| CipherError)?
             .decrypt_padded_mut::<Pkcs7>(&mut buf)
-            .map_err(|_| ())?
+            .map_err(|_| CipherError)?
             .len(),
         Cbc::Rc2 { effective_bits } => {
             if key.is_empty() || key.len() > 128 || effective_bits == 0 || effective_bits > 1024 {
-                return Err(());
+                return Err(CipherError);
             }
             let c = rc2::Rc2::new_with_eff_key_len(key, effective_bits);
-            let iv: [u8; 8] = iv.try_into().map_err(|_| ())?;
+            let iv: [u8; 8] = iv.try_into().map_err(|_| CipherError)?;
             cbc::Decryptor::<rc2::Rc2>::inner_iv_init(c, &iv.into())
                 .decrypt_padded_mut::<Pkcs7>(&mut buf)
-                .map_err(|_| ())?
+                .map_err(|_| CipherError)?
                 .len()
         }
     };
@@ -107,20 +118,20 @@ pub fn cbc_decrypt(alg: Cbc, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Zeroi
 }
 
 /// RFC 3394 AES key unwrap (default IV A6A6A6A6A6A6A6A6) with a 16, 24 or
-/// 32-byte key-encryption key. `Err(())` when the integrity check fails.
-pub fn aes_key_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, ()> {
+/// 32-byte key-encryption key. `Err` when the integrity check fails.
+pub fn aes_key_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, CipherError> {
     let alg = match kek.len() {
         16 => &AES_128,
         24 => &AES_192,
         32 => &AES_256,
-        _ => return Err(()),
+        _ => return Err(CipherError),
     };
-    if wrapped.len() < 24 || wrapped.len() % 8 != 0 {
-        return Err(());
+    if wrapped.len() < 24 || !wrapped.len().is_multiple_of(8) {
+        return Err(CipherError);
     }
     let n = wrapped.len() / 8 - 1;
     let key =
-        DecryptingKey::ecb(UnboundCipherKey::new(alg, kek).map_err(|_| ())?).map_err(|_| ())?;
+        DecryptingKey::ecb(UnboundCipherKey::new(alg, kek).map_err(|_| CipherError)?).map_err(|_| CipherError)?;
     let mut a = [0u8; 8];
     a.copy_from_slice(&wrapped[..8]);
     let mut r = Zeroizing::new(wrapped[8..].to_vec());
@@ -134,7 +145,7 @@ pub fn aes_key_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, 
             }
             block[8..].copy_from_slice(&r[(i - 1) * 8..i * 8]);
             key.decrypt(&mut block[..], DecryptionContext::None)
-                .map_err(|_| ())?;
+                .map_err(|_| CipherError)?;
             a.copy_from_slice(&block[..8]);
             r[(i - 1) * 8..i * 8].copy_from_slice(&block[8..]);
         }
@@ -142,7 +153,7 @@ pub fn aes_key_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, 
     // Constant-time comparison of the integrity check value.
     let diff = a.iter().fold(0u8, |d, &x| d | (x ^ 0xA6));
     if diff != 0 {
-        return Err(());
+        return Err(CipherError);
     }
     Ok(r)
 }
