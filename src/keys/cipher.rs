@@ -73,7 +73,12 @@ impl Cbc {
 /// Decrypts `data` with `key` and `iv` and removes the PKCS#7 padding.
 /// `Err` for a wrong key or IV size, a length that is not a multiple
 /// of the block, or bad padding (no detail: the caller reports `failed`).
-pub fn cbc_decrypt(alg: Cbc, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Zeroizing<Vec<u8>>, CipherError> {
+pub fn cbc_decrypt(
+    alg: Cbc,
+    key: &[u8],
+    iv: &[u8],
+    data: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CipherError> {
     if iv.len() != alg.iv_len() {
         return Err(CipherError);
     }
@@ -130,8 +135,8 @@ pub fn aes_key_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, 
         return Err(CipherError);
     }
     let n = wrapped.len() / 8 - 1;
-    let key =
-        DecryptingKey::ecb(UnboundCipherKey::new(alg, kek).map_err(|_| CipherError)?).map_err(|_| CipherError)?;
+    let key = DecryptingKey::ecb(UnboundCipherKey::new(alg, kek).map_err(|_| CipherError)?)
+        .map_err(|_| CipherError)?;
     let mut a = [0u8; 8];
     a.copy_from_slice(&wrapped[..8]);
     let mut r = Zeroizing::new(wrapped[8..].to_vec());
