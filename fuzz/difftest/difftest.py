@@ -427,7 +427,7 @@ def m_sig_flip(ctx, root, p):
 @mut("tree", lambda r: {"chunk": r.choice([1, 7, 64, 1000])}, ("opaque",))
 def m_econtent_chunked(ctx, root, p):
     n = root.find("econtent")
-    if n is None:
+    if n is None or n.val is None:
         return
     data, c = n.val, p["chunk"]
     n.kids = [N(0x04, val=data[i:i + c]) for i in range(0, len(data), c)] or [N(0x04, val=b"")]
@@ -872,7 +872,7 @@ def build_cms(ctx, pki, content):
     if ctx.key == "rsa":
         sig = key.sign(tbs, padding.PKCS1v15(), h)
     else:
-        sig = key.sign(tbs, ec.ECDSA(h))
+        sig = key.sign(tbs, ec.ECDSA(h, deterministic_signing=True))  # RFC 6979: rebuilds are equal
 
     form, other = ctx.sig_alg_form
     fam = "rsa" if ctx.key == "rsa" else "ec"
@@ -1218,7 +1218,15 @@ def mut_tags(m):
     return [m["kind"]] + ["%s:%s=%s" % (m["kind"], k, v) for k, v in sorted(m["p"].items())]
 
 
+# Kinds that only change lengths or algorithms that both sides support: a
+# deliberate class stays deliberate with them (e.g. base64 padding depends
+# on the DER length).
+NEUTRAL = {"sid_ski", "key_ec", "digest", "attr_extra", "content_from_lines", "signed_part_cte", "certs",
+           "outer_header_change", "indefinite"}
+
+
 def deliberate(direction, muts):
+    muts = [m for m in muts if m["kind"] not in NEUTRAL] or muts
     tags = set()
     for m in muts:
         tags.update(mut_tags(m))
