@@ -357,6 +357,33 @@ fn padded_past_limit_fails_closed() {
     assert_eq!(code, 0);
 }
 
+#[test]
+fn damaged_first_line_signed_fails_closed() {
+    // A tampered signed message whose first line is not a field is not
+    // read as a message (`malformed`), but it holds a signature: the
+    // invalid gate must fire, as OpenSSL (which reads past the line) says
+    // "verification failure".
+    let t = std::fs::read(root(&format!("{EML}/tampered.eml"))).unwrap();
+    let mut m = b"Fr\xabm: mallory@evil.example\r\n".to_vec();
+    m.extend_from_slice(&t);
+    let dir = scratch("damaged-first");
+    let p = dir.join("damaged.eml");
+    std::fs::write(&p, &m).unwrap();
+    let (code, rows, _) = scan(&[&p], &["--fail-on", "invalid"]);
+    let r = &rows["damaged.eml"];
+    assert_eq!(
+        (
+            r["kind"].as_str(),
+            r["signature"].as_str(),
+            r["verdict"].as_str()
+        ),
+        ("malformed", "malformed", "error"),
+        "{r:?}"
+    );
+    assert_eq!(code, 1);
+    assert_ne!(openssl_verifies(&p), Some(true));
+}
+
 // ---- 4. Every cell is one line ----
 
 #[test]

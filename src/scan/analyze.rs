@@ -26,12 +26,11 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
     let mut row = Row::default();
     let mut findings = BTreeSet::new();
     let Some(id) = mime::identity(raw) else {
-        return malformed(
-            row,
-            "no header block: not an RFC 5322 message".into(),
-            false,
-            ctx,
-        );
+        // Not read as a message (its first line is not a field): when it
+        // names a pkcs7 type it may be a signed message whose first line
+        // was damaged, which OpenSSL would still verify: fail closed.
+        let e = "no header block: not an RFC 5322 message".to_owned();
+        return malformed(row, e, names_pkcs7(raw), ctx);
     };
     row.message_id = id.message_id.clone();
     row.date = id.date.map(rfc3339).unwrap_or_default();
