@@ -145,6 +145,25 @@ fn second_signed_part_tampered() {
     assert_eq!(code, 1);
 }
 
+#[test]
+fn opaque_signature_holding_tampered_one() {
+    // The opaque signature is valid (OpenSSL agrees); the multipart/signed
+    // inside its content was tampered with before it was signed.
+    let r = row("opaque-holding-tampered.eml", &[]);
+    assert_eq!(
+        (
+            r["kind"].as_str(),
+            r["signature"].as_str(),
+            r["layers"].as_str()
+        ),
+        ("signed-opaque", "valid", "signed-opaque"),
+        "{r:?}"
+    );
+    assert!(has(&r, "OTHER_SIGNATURE_INVALID"), "{r:?}");
+    assert!(r["error"].contains("opaque content"), "{}", r["error"]);
+    assert_ne!(openssl("opaque-holding-tampered.eml"), Some(false));
+}
+
 /// A signed structure inside another one's signed content, and more
 /// structures than the cap: every one is verified, the rest fail closed.
 #[test]

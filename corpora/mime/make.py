@@ -188,6 +188,18 @@ def main():
         f"From: mallory@evil.example\nTo: bob@example.com\nSubject: fwd\nDate: {NOW}\n"
         "Message-ID: <wrapped@mime.test>\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n"
         + inner, None)
+    # An opaque signature whose content is a tampered multipart/signed entity.
+    path = os.path.join(TMP, "inner-entity")
+    with open(path, "wb") as f:
+        f.write(crlf(signed_entity(boundary="in-3", content=TAMPERED)).encode())
+    opaque = run("openssl", "cms", "-sign", "-nodetach", "-binary", "-in", path,
+                 "-signer", os.path.join(PKI, "rsa2048.pem"),
+                 "-inkey", os.path.join(PKI, "rsa2048.key"),
+                 "-from", "rsa2048@example.com", "-to", "bob@example.com",
+                 "-subject", "opaque").decode()
+    msg("opaque-holding-tampered.eml",
+        f"Received: from mx.example.net by mx.example.com; {NOW}\n"
+        f"Date: {NOW}\nMessage-ID: <opaque@mime.test>\n" + opaque, True)
     # signingTime against the topmost Received date.
     msg("skew-backdated.eml",
         headers("backdated", received="Mon, 01 Jan 2035 10:00:00 +0000") + signed_entity(), True)

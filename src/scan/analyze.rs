@@ -191,11 +191,16 @@ fn detached(content: &[u8], blob: &[u8], ctx: &Context) -> SignedOutcome {
     }
 }
 
-/// Verifies every structure but the reported one: `OTHER_SIGNATURE_INVALID`
-/// when a signature among them does not verify or its chain is not
-/// trusted, and when more structures than [`mime::Limits::max_structures`]
-/// were found (those were not verified). Returns whether any of them is
-/// a signature.
+/// Deepest nesting of opaque signatures looked into for more structures.
+const MAX_OPAQUE_NESTING: usize = 4;
+
+/// Verifies every structure but the reported one — those beside it and
+/// those inside the encapsulated content of opaque signatures — and
+/// raises `OTHER_SIGNATURE_INVALID` when a signature among them does not
+/// verify or its chain is not trusted, and when more structures than
+/// [`mime::Limits::max_structures`] were found or a limit was hit inside
+/// an opaque signature (those were not verified: fail closed). Returns
+/// whether any of them is a signature.
 fn check_others(
     walk: &mime::Walk,
     id: &mime::Identity,
@@ -203,18 +208,58 @@ fn check_others(
     row: &mut Row,
     findings: &mut BTreeSet<Finding>,
 ) -> bool {
-    let mut any_signed = false;
-    for found in walk.others.iter().filter(|f| f.smime.is_smime()) {
-        let Some(s) = structure(found, ctx).signed else {
-            continue; // enveloped or certs-only: not a signature
+    let mut o = Others {
+        ctx,
+        id,
+        budget: ctx.limits.max_structures.saturating_sub(walk.others.len()),
+        any_signed: false,
+        problems: Vec::new(),
+    };
+    if let Some(f) = &walk.outermost {
+        o.inside_opaque(f, "", 1);
+    }
+    for f in &walk.others {
+        o.check(f, "", 1);
+    }
+    if walk.uncounted > 0 {
+        o.over_limit(walk.uncounted);
+    }
+    if !o.problems.is_empty() {
+        findings.insert(Finding::OtherSignatureInvalid);
+        for p in &o.problems {
+            append_error(row, p);
+        }
+    }
+    o.any_signed
+}
+
+/// The state of [`check_others`].
+struct Others<'c> {
+    ctx: &'c Context,
+    id: &'c mime::Identity,
+    /// Structures that may still be verified inside opaque signatures.
+    budget: usize,
+    any_signed: bool,
+    problems: Vec<String>,
+}
+
+impl Others<'_> {
+    /// Verifies one structure (`prefix`: the part path of the opaque
+    /// signature it sits in, if any), then what its content holds.
+    fn check(&mut self, found: &Found, prefix: &str, nesting: usize) {
+        if !found.smime.is_smime() {
+            return;
+        }
+        let Some(s) = structure(found, self.ctx).signed else {
+            return; // enveloped or certs-only: not a signature
         };
-        any_signed = true;
+        self.any_signed = true;
         let problem = match (&s.status, &s.signer) {
             (SigStatus::Valid, Some(signer)) => match &signer.cert {
                 None => Some("chain missing-signer-cert".to_owned()),
                 Some(cert) => {
-                    let at = judged_at(ctx, signer.signing_time, id);
-                    let out = ctx.verifier.judge(cert, &s.certs, at);
+                    let at = judged_at(self.ctx, signer.signing_time, self.id);
+                    let out = self.ctx.verifier.judge(cert, &s.certs, at);
                     (out.status != ChainStatus::Trusted)
                         .then(|| format!("chain {}", out.status.as_str()))
                 }
@@ -229,27 +274,100 @@ fn check_others(
             )),
         };
         if let Some(p) = problem {
-            findings.insert(Finding::OtherSignatureInvalid);
-            let part = if found.part.is_empty() {
-                "the message".to_owned()
-            } else {
-                format!("part {}", found.part)
-            };
-            append_error(row, &format!("other structure at {part}: {p}"));
+            let at = where_(prefix, &found.part);
+            self.problems.push(format!("other structure at {at}: {p}"));
+        }
+        self.inside_opaque(found, prefix, nesting);
+    }
+
+    /// The structures inside an opaque signature's encapsulated content.
+    fn inside_opaque(&mut self, found: &Found, prefix: &str, nesting: usize) {
+        let Smime::Pkcs7Mime { blob: Ok(blob), .. } = &found.smime else {
+            return;
+        };
+        let Some(inner) = encapsulated_content(blob) else {
+            return; // not SignedData with content (reported as such)
+        };
+        if !names_pkcs7(&inner) {
+            return; // nothing inside can be an S/MIME structure
+        }
+        let here = where_(prefix, &found.part);
+        if nesting > MAX_OPAQUE_NESTING {
+            self.problems.push(format!(
+                "opaque signatures nested deeper than {MAX_OPAQUE_NESTING} at {here} (limit): not verified"
+            ));
+            return;
+        }
+        let w = mime::walk(&inner, None, &self.ctx.limits);
+        if let Some(l) = &w.limit {
+            self.problems.push(format!(
+                "inside the opaque signature at {here}: {l}: not verified"
+            ));
+            return;
+        }
+        let inner_prefix = if prefix.is_empty() && found.part.is_empty() {
+            "opaque content".to_owned()
+        } else {
+            format!("opaque content of {here}")
+        };
+        let found_inside: Vec<&Found> = w.outermost.iter().chain(&w.others).collect();
+        let n = found_inside.len() + w.uncounted;
+        if n > self.budget {
+            self.over_limit(n - self.budget);
+            return;
+        }
+        self.budget -= n;
+        for f in found_inside {
+            self.check(f, &inner_prefix, nesting + 1);
         }
     }
-    if walk.uncounted > 0 {
-        any_signed = true;
-        findings.insert(Finding::OtherSignatureInvalid);
-        append_error(
-            row,
-            &format!(
-                "{} more S/MIME/PGP structures than the {} verified per message (limit): not verified",
-                walk.uncounted, ctx.limits.max_structures
-            ),
-        );
+
+    fn over_limit(&mut self, n: usize) {
+        self.any_signed = true;
+        self.problems.push(format!(
+            "{n} more S/MIME/PGP structures than the {} verified per message (limit): not verified",
+            self.ctx.limits.max_structures
+        ));
     }
-    any_signed
+}
+
+/// A part path for `error`: `part 1.2`, `the message`, or within an
+/// opaque signature's content.
+fn where_(prefix: &str, part: &str) -> String {
+    match (prefix.is_empty(), part.is_empty()) {
+        (true, true) => "the message".to_owned(),
+        (true, false) => format!("part {part}"),
+        (false, true) => prefix.to_owned(),
+        (false, false) => format!("{prefix}, part {part}"),
+    }
+}
+
+/// The encapsulated content (eContent) of a SignedData ContentInfo, the
+/// MIME entity an opaque signature covers; None when there is none.
+fn encapsulated_content(blob: &[u8]) -> Option<Vec<u8>> {
+    use crate::der::{ber, tag, Reader};
+    let norm = ber::normalize(blob).ok()?;
+    let mut r = Reader::new(&norm);
+    let ci = r.expect(tag::SEQUENCE, "ContentInfo").ok()?;
+    let mut r = ci.reader();
+    const SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+    if r.expect(tag::OID, "contentType").ok()?.value != SIGNED_DATA {
+        return None;
+    }
+    let explicit = r.expect(tag::CTX0_C, "content").ok()?;
+    let sd = explicit.reader().expect(tag::SEQUENCE, "SignedData").ok()?;
+    let mut r = sd.reader();
+    r.expect(tag::INTEGER, "version").ok()?;
+    r.expect(tag::SET, "digestAlgorithms").ok()?;
+    let eci = r.expect(tag::SEQUENCE, "encapContentInfo").ok()?;
+    let mut r = eci.reader();
+    r.expect(tag::OID, "eContentType").ok()?;
+    let content = r.optional(tag::CTX0_C).ok()??;
+    let octets = content
+        .reader()
+        .expect(tag::OCTET_STRING, "eContent")
+        .ok()?;
+    Some(octets.value.to_vec())
 }
 
 /// `AMBIGUOUS_HEADER` for a message holding a signature: a repeated
