@@ -314,9 +314,9 @@ fn at_received() {
 #[test]
 fn fail_on_unsupported() {
     // RSA/SHA3-256 is checked now (issue 12): valid, as OpenSSL says.
-    let r = row("unsupported-sha3.eml", &[]);
+    let r = row("signed-sha3-256.eml", &[]);
     assert_eq!(r["signature"], "valid", "{r:?}");
-    assert_ne!(openssl("unsupported-sha3.eml"), Some(false));
+    assert_ne!(openssl("signed-sha3-256.eml"), Some(false));
     // OpenSSL verifies ECDSA on brainpoolP256r1; the scanner cannot, and
     // says so (corpora/sigs/mutants.py).
     let p = root("corpora/sigs/mutants/unsupported-brainpool.eml");
