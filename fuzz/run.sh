@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-600}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(mbox_split message cms_chain)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(mbox_split message cms_chain chain)
 seed() { # target
   local d=fuzz/corpus/$1; mkdir -p "$d"
   case $1 in
@@ -31,6 +31,24 @@ PY
       done
       cp ../shared/peer/rfc4134-bc-test-data/*.bin ../shared/peer/rfc4134-bc-test-data/*.cer "$d"/ 2>/dev/null || true
       ls corpora/sigs/*.der >/dev/null 2>&1 && cp corpora/sigs/*.der "$d"/ || true ;;
+    chain)
+      # Certificate sets (2-byte length + DER each): every fixture leaf of
+      # corpora/chains with its issuing CA(s) and root.
+      python3 - "$d" <<'PY'
+import base64, glob, os, re, sys
+def ders(p):
+    t = open(p).read()
+    return [base64.b64decode(b) for b in re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END", t, re.S)]
+c = "corpora/chains"
+for leaf in glob.glob(f"{c}/certs/leaf_*.pem") + glob.glob(f"{c}/rules/certs/leaf_*.pem"):
+    cas = [p for p in glob.glob(f"{c}/certs/*inter*.pem") + glob.glob(f"{c}/rules/certs/*inter*.pem")]
+    name = os.path.basename(leaf)[:-4]
+    for i, ca in enumerate(cas):
+        out = b"".join(len(d).to_bytes(2, "big") + d for p in (leaf, ca, f"{c}/certs/root.pem") for d in ders(p))
+        if i % 7 == 0 or name.split("_", 1)[1] in ca:
+            open(os.path.join(sys.argv[1], f"{name}-{os.path.basename(ca)[:-4]}"), "wb").write(out)
+PY
+      ;;
   esac
 }
 for t in "${targets[@]}"; do

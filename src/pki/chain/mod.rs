@@ -344,10 +344,17 @@ impl Verifier {
         }
     }
 
-    /// The time-independent structural problems of a complete path whose
-    /// links and CA flags are clean: extensions, pathLenConstraint, name
-    /// constraints, CA extendedKeyUsage. Cached per path.
-    fn structure(&self, path: &[Arc<Cert>]) -> Arc<Vec<ChainError>> {
+    /// The time-independent structural problems of a complete path
+    /// (signer first, anchor last) whose links and CA flags are clean:
+    /// repeated/undecodable/unsupported critical extensions,
+    /// pathLenConstraint, name constraints (within
+    /// [`MAX_NAME_COMPARISONS`]), CA extendedKeyUsage. Signatures are not
+    /// looked at here ([`Verifier::judge`] checks them first). Cached per
+    /// path; public for tests and fuzzing.
+    pub fn path_structure(&self, path: &[Arc<Cert>]) -> Arc<Vec<ChainError>> {
+        if path.is_empty() {
+            return Arc::new(Vec::new());
+        }
         let key: Vec<[u8; 32]> = path.iter().map(|c| c.sha256).collect();
         if let Some(r) = self
             .paths
@@ -755,7 +762,7 @@ impl Search<'_> {
         // Signatures and CA flags first: a broken path is invalid without
         // its extensions or name constraints costing anything.
         let structural: Vec<ChainError> = if taints.is_empty() {
-            self.v.structure(&path).as_ref().clone()
+            self.v.path_structure(&path).as_ref().clone()
         } else {
             let mut t = taints.to_vec();
             t.dedup();
