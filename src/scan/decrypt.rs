@@ -141,6 +141,8 @@ fn malformed_signature(e: String) -> SignedOutcome {
         status: SigStatus::Malformed,
         error: Some(e),
         signer: None,
+        all: Vec::new(),
+        shown: 0,
         certs: Vec::new(),
         all_digest_algs: Vec::new(),
     }
