@@ -60,6 +60,8 @@ pub enum NameKind {
     Dns,
     /// The subject Name or a directoryName of subjectAltName.
     Directory,
+    /// A Microsoft user principal name (otherName 1.3.6.1.4.1.311.20.2.3).
+    Upn,
     /// A subjectAltName of a type whose constraints are not matched here
     /// (GeneralName tag number).
     Unsupported(u8),
@@ -279,6 +281,7 @@ impl fmt::Display for ChainError {
                     NameKind::Email => format!("e-mail address {name}"),
                     NameKind::Dns => format!("DNS name {name}"),
                     NameKind::Directory => format!("directory name '{name}'"),
+                    NameKind::Upn => format!("UPN {name}"),
                     NameKind::Unsupported(t) => {
                         format!("a subjectAltName of type {t} (unsupported constraint type)")
                     }

@@ -91,9 +91,17 @@
 //!   keeps chain and purpose apart.
 //! - A trusted certificate that is not self-signed ends a path (OpenSSL
 //!   needs `-partial_chain`): `--trust` names what the auditor trusts.
+//! - Microsoft UPN name constraints (otherName 1.3.6.1.4.1.311.20.2.3)
+//!   are processed by domain suffix, as Windows CryptoAPI does (OpenSSL:
+//!   "unsupported name constraint type"); an otherName of another type
+//!   under a UPN constraint is a violation (OpenSSL lets it pass). Tested
+//!   in `tests/upn_constraints.rs`: enterprise CAs under public roots
+//!   constrain UPNs, and the mail they sign verified in Outlook.
+//! - Built-in roots anchor only while the trust history says Mozilla
+//!   trusted them (`--builtin-trust asof`, `tests/trust_history.rs`).
 //! - Not implemented: certificate policies (accepted, not enforced),
 //!   indirect and delta-CRL semantics, OCSP; name constraints of other
-//!   types than rfc822Name, dNSName and directoryName fail closed.
+//!   types than rfc822Name, dNSName, directoryName and UPN fail closed.
 
 pub mod error;
 pub mod extensions;

@@ -17,8 +17,21 @@
 //!   insignificant spaces dropped, leading/trailing spaces removed); other
 //!   values by their DER. NFKC normalisation is not applied. A value that
 //!   cannot be read as text fails closed.
+//! - Microsoft user principal names (otherName 1.3.6.1.4.1.311.20.2.3,
+//!   UTF8String), as Windows CryptoAPI processes them and enterprise CAs
+//!   under public roots carry them: a UPN lies in a UPN subtree when its part
+//!   after the last `@` equals the constraint or is a subdomain of it (a
+//!   leading `.` means subdomains only; a constraint holding an `@` is one
+//!   whole UPN, compared case-insensitively). A UPN without `@` or with an
+//!   empty label, and a constraint that is no UTF8String, match no permitted
+//!   and every excluded subtree. A deliberate difference from OpenSSL, which
+//!   rejects such chains ("unsupported name constraint type").
 //! - A subjectAltName of another type (URI, IP address, otherName, …) under
 //!   a constraint of that type is a violation: those types are not matched.
+//!   otherNames of other types count as one type with UPNs here: any other
+//!   otherName under a UPN constraint, and a UPN under a constraint on
+//!   another otherName type, are violations (OpenSSL lets an otherName of
+//!   another type pass a UPN constraint).
 //!
 //! Every (name, constraint) pair costs one comparison; past
 //! [`super::MAX_NAME_COMPARISONS`] per path the check stops with
@@ -29,7 +42,7 @@ use std::sync::Arc;
 use const_oid::db::rfc5280;
 use const_oid::ObjectIdentifier;
 use der::{Decode, Tagged};
-use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::name::{GeneralName, OtherName};
 use x509_cert::ext::pkix::{NameConstraints, SubjectAltName};
 use x509_cert::name::Name;
 
@@ -175,6 +188,68 @@ pub fn email_matches(m: &Mailbox, c: &EmailConstraint, excluded: bool) -> bool {
     }
 }
 
+/// Microsoft user principal name, otherName type-id.
+pub const MS_UPN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.20.2.3");
+
+/// The UTF8String value of an otherName, if it is one.
+fn other_name_text(o: &OtherName) -> Option<String> {
+    if o.value.tag() != der::Tag::Utf8String {
+        return None;
+    }
+    std::str::from_utf8(o.value.value()).ok().map(str::to_owned)
+}
+
+/// A UPN of a certificate: the raw text and its domain (lowercase), None
+/// when malformed.
+type Upn = (String, Option<String>);
+
+fn upn_name(o: &OtherName) -> Upn {
+    let Some(text) = other_name_text(o) else {
+        return ("(not a UTF8String)".to_string(), None);
+    };
+    let domain = text.rfind('@').and_then(|at| {
+        let (local, domain) = (&text[..at], &text[at + 1..]);
+        let ok = !local.is_empty() && domain.split('.').all(|l| !l.is_empty());
+        ok.then(|| domain.to_ascii_lowercase())
+    });
+    (text, domain)
+}
+
+/// A UPN constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpnConstraint {
+    /// A domain (lowercase; leading `.` = subdomains only).
+    Domain(String),
+    /// One whole UPN (holds an `@`).
+    Exact(String),
+    /// Not a UTF8String.
+    Undecodable,
+}
+
+impl UpnConstraint {
+    fn parse(o: &OtherName) -> UpnConstraint {
+        match other_name_text(o) {
+            Some(t) if t.contains('@') => UpnConstraint::Exact(t),
+            Some(t) => UpnConstraint::Domain(dns_norm(&t)),
+            None => UpnConstraint::Undecodable,
+        }
+    }
+}
+
+/// Whether a UPN lies in a UPN subtree (Windows CryptoAPI's reading: by
+/// domain suffix). Malformed names and undecodable constraints fail
+/// closed: outside every permitted, inside every excluded subtree.
+pub fn upn_matches(upn: &str, domain: Option<&str>, c: &UpnConstraint, excluded: bool) -> bool {
+    let Some(domain) = domain else {
+        return excluded;
+    };
+    match c {
+        UpnConstraint::Domain(d) => dns_matches(domain, d),
+        UpnConstraint::Exact(e) => upn.eq_ignore_ascii_case(e),
+        UpnConstraint::Undecodable => excluded,
+    }
+}
+
 /// dNSName matching (both lowercase, no trailing dot).
 pub fn dns_matches(name: &str, constraint: &str) -> bool {
     if constraint.is_empty() {
@@ -313,6 +388,7 @@ struct Names {
     emails: Vec<(String, Mailbox)>,
     dns: Vec<String>,
     dirs: Vec<(String, Prepared)>,
+    upns: Vec<Upn>,
     /// Tag numbers of subjectAltNames of unmatched types.
     other_types: Vec<u8>,
 }
@@ -335,6 +411,7 @@ fn names_of(c: &Cert) -> Names {
         emails: Vec::new(),
         dns: Vec::new(),
         dirs: Vec::new(),
+        upns: Vec::new(),
         other_types: Vec::new(),
     };
     let tbs = &c.cert.tbs_certificate;
@@ -354,6 +431,7 @@ fn names_of(c: &Cert) -> Names {
                     .push((s.as_str().to_string(), parse_mailbox(s.as_str()))),
                 GeneralName::DnsName(d) => n.dns.push(dns_norm(d.as_str())),
                 GeneralName::DirectoryName(d) => n.dirs.push((d.to_string(), prepare_name(d))),
+                GeneralName::OtherName(o) if o.type_id == MS_UPN => n.upns.push(upn_name(o)),
                 other => n.other_types.push(gn_tag(other)),
             }
         }
@@ -378,6 +456,7 @@ struct Subtrees {
     emails: Vec<EmailConstraint>,
     dns: Vec<String>,
     dirs: Vec<Prepared>,
+    upns: Vec<UpnConstraint>,
     other_types: Vec<u8>,
 }
 
@@ -391,6 +470,9 @@ impl Subtrees {
                 GeneralName::Rfc822Name(e) => s.emails.push(EmailConstraint::parse(e.as_str())),
                 GeneralName::DnsName(d) => s.dns.push(dns_norm(d.as_str())),
                 GeneralName::DirectoryName(d) => s.dirs.push(prepare_name(d)),
+                GeneralName::OtherName(o) if o.type_id == MS_UPN => {
+                    s.upns.push(UpnConstraint::parse(o))
+                }
                 other => s.other_types.push(gn_tag(other)),
             }
         }
@@ -515,8 +597,28 @@ fn check_cert(
         |(_, d), c, ex| dn_within(d, c, ex),
         |(text, _)| fail(NameKind::Directory, text.clone()),
     )?;
+    check_kind(
+        &n.upns,
+        &permitted.upns,
+        &excluded.upns,
+        counter,
+        |(raw, d), c, ex| upn_matches(raw, d.as_deref(), c, ex),
+        |(raw, _)| fail(NameKind::Upn, raw.clone()),
+    )?;
+    // otherName (tag 0): a UPN under constraints on other otherName types,
+    // or another otherName under UPN constraints, is not matched.
+    let other_name_constrained = |s: &Subtrees| s.other_types.contains(&0);
+    let upn_constrained = !permitted.upns.is_empty() || !excluded.upns.is_empty();
+    if !n.upns.is_empty() && (other_name_constrained(permitted) || other_name_constrained(excluded))
+    {
+        counter.tick()?;
+        fail(NameKind::Unsupported(0), String::new());
+    }
     for t in &n.other_types {
-        if permitted.other_types.contains(t) || excluded.other_types.contains(t) {
+        if permitted.other_types.contains(t)
+            || excluded.other_types.contains(t)
+            || (*t == 0 && upn_constrained)
+        {
             counter.tick()?;
             fail(NameKind::Unsupported(*t), String::new());
         }
@@ -577,6 +679,79 @@ mod tests {
         ] {
             assert!(matches!(mb(s), Mailbox::Malformed(_)), "{s}");
         }
+    }
+
+    #[test]
+    fn upn_forms() {
+        let dom = |d: &str| UpnConstraint::Domain(dns_norm(d));
+        let m = |upn: &str, domain: Option<&str>, c: &UpnConstraint| {
+            (
+                upn_matches(upn, domain, c, false),
+                upn_matches(upn, domain, c, true),
+            )
+        };
+        let intel = dom("Intel.COM.");
+        assert_eq!(m("a@intel.com", Some("intel.com"), &intel), (true, true));
+        assert_eq!(
+            m("a@eu.intel.com", Some("eu.intel.com"), &intel),
+            (true, true)
+        );
+        assert_eq!(
+            m("a@notintel.com", Some("notintel.com"), &intel),
+            (false, false)
+        );
+        assert_eq!(
+            m("a@intel.com.evil", Some("intel.com.evil"), &intel),
+            (false, false)
+        );
+        let sub = dom(".intel.com");
+        assert_eq!(m("a@intel.com", Some("intel.com"), &sub), (false, false));
+        assert_eq!(
+            m("a@eu.intel.com", Some("eu.intel.com"), &sub),
+            (true, true)
+        );
+        let exact = UpnConstraint::Exact("First.Last@intel.com".into());
+        assert_eq!(
+            m("first.last@INTEL.com", Some("intel.com"), &exact),
+            (true, true)
+        );
+        assert_eq!(
+            m("other@intel.com", Some("intel.com"), &exact),
+            (false, false)
+        );
+        // Malformed names and undecodable constraints fail closed.
+        assert_eq!(m("first.last", None, &intel), (false, true));
+        assert_eq!(
+            m(
+                "a@intel.com",
+                Some("intel.com"),
+                &UpnConstraint::Undecodable
+            ),
+            (false, true)
+        );
+    }
+
+    #[test]
+    fn upn_names_split_at_the_last_at() {
+        use der::asn1::Utf8StringRef;
+        let on = |s: &str| OtherName {
+            type_id: MS_UPN,
+            value: der::Any::from(Utf8StringRef::new(s).unwrap()),
+        };
+        assert_eq!(
+            upn_name(&on("a@b@Intel.com")).1.as_deref(),
+            Some("intel.com")
+        );
+        assert_eq!(upn_name(&on("@intel.com")).1, None);
+        assert_eq!(upn_name(&on("a@.intel.com")).1, None);
+        assert_eq!(upn_name(&on("a@intel..com")).1, None);
+        assert_eq!(upn_name(&on("a@")).1, None);
+        let ia5 = OtherName {
+            type_id: MS_UPN,
+            value: der::Any::from(der::asn1::Ia5StringRef::new("a@intel.com").unwrap()),
+        };
+        assert_eq!(upn_name(&ia5).1, None);
+        assert_eq!(UpnConstraint::parse(&ia5), UpnConstraint::Undecodable);
     }
 
     #[test]
