@@ -1110,6 +1110,12 @@ class Judges:
                 rows[os.path.basename(row["source"])] = row
         return rows
 
+    def gate_fires(self, path):
+        """Whether `--fail-on invalid` exits 1 on this message alone."""
+        cmd = [self.scanner, "scan", "--trust", self.pki.root_pem, "--no-default-trust", "--at", PINNED,
+               "--format", "jsonl", "-j", "1", "--progress", "never", "--fail-on", "invalid", "-o", os.devnull, path]
+        return subprocess.run(cmd, capture_output=True, timeout=600).returncode == 1
+
     def openssl(self, path):
         self.openssl_runs += 1
         cmd = ["openssl", "cms", "-verify", "-in", path, "-CAfile", self.pki.root_pem, "-purpose", "smimesign",
@@ -1416,13 +1422,18 @@ def main():
                 base = "%s-%s-%d" % (direction, "+".join(c["labels"]) or "none", idx)
                 base = "".join(ch if ch.isalnum() or ch in "-+_." else "_" for ch in base.replace(")", ""))[:150]
                 data = build(pki, mode, small, mseed)
-                with open(os.path.join(args.out, base + ".eml"), "wb") as f:
+                eml = os.path.join(args.out, base + ".eml")
+                with open(eml, "wb") as f:
                     f.write(data)
+                gate = judges.gate_fires(eml)
                 info = {"class": key, "direction": direction, "deliberate": c["deliberate"], "mode": mode,
                         "seed": mseed, "run_seed": seed, "mutations": small, "original_mutations": muts,
                         "scanner": {k: (final[4] or {}).get(k) for k in
                                     ("kind", "part", "signature", "chain", "error", "findings", "verdict")},
-                        "scanner_outcome": final[1], "openssl_outcome": final[2], "openssl_reason": final[3]}
+                        "scanner_outcome": final[1], "openssl_outcome": final[2], "openssl_reason": final[3],
+                        "fail_on_invalid_fires": gate}
+                if not gate and direction in ("scanner-accepts", "hidden-signature"):
+                    c["gate_passes"] = True
                 with open(os.path.join(args.out, base + ".json"), "w") as f:
                     json.dump(info, f, indent=1)
                 c["examples"].append(base + ".eml")
@@ -1447,7 +1458,8 @@ def main():
     print("scanner outcomes: %s" % json.dumps(stats["scanner"], sort_keys=True))
     print("disagreement classes: %d (%d outside the deliberate list)" % (len(classes), len(new)))
     for k, c in sorted(classes.items(), key=lambda kv: -kv[1]["count"]):
-        print("  %5d  %s%s  e.g. %s" % (c["count"], k, "  [deliberate]" if c["deliberate"] else "",
+        print("  %5d  %s%s%s  e.g. %s" % (c["count"], k, "  [deliberate]" if c["deliberate"] else "",
+                                          "  [passes --fail-on invalid]" if c.get("gate_passes") else "",
                                         os.path.join(args.out, c["examples"][0]) if c["examples"] else "-"))
     return 1 if (args.fail_on_new and new) else 0
 
