@@ -345,6 +345,17 @@ def m_inner_header(ctx, p):
     ctx.inner_header = (p["name"], p["form"])
 
 
+@mut("spec", lambda r: {"form": r.choice(["good", "first", "bad-sig", "no-cert", "first-bad"])})
+def m_second_signer(ctx, p):
+    ctx.second_signer = p["form"]
+
+
+@mut("spec", lambda r: {"which": r.choice(["contentType", "messageDigest", "signingTime"]),
+                        "form": r.choice(["octets", "integer", "null", "short-digest"])})
+def m_attr_value_type(ctx, p):
+    ctx.attr_value_type = (p["which"], p["form"])
+
+
 @mut("spec", weight=0.7)
 def m_content_from_lines(ctx, p):
     ctx.from_lines = True
@@ -755,6 +766,8 @@ class Ctx:
         self.after_junk = b""
         self.sig_cte = "base64"
         self.sig_ct = "pkcs7"
+        self.second_signer = None
+        self.attr_value_type = None
 
 
 class Msg:
@@ -858,9 +871,25 @@ def build_cms(ctx, pki, content):
             return tlv(0x30, tlv(0x30, oid("2.16.840.1.101.3.4.1.42")))
         return tlv(0x0C, b"difftest")
 
+    def retype(kind, enc):
+        if not ctx.attr_value_type or ctx.attr_value_type[0] != kind:
+            return enc
+        f = ctx.attr_value_type[1]
+        _, h, _ = read_tlv(enc, 0)
+        body = enc[h:]
+        if f == "octets":
+            return tlv(0x04, body)
+        if f == "integer":
+            return tlv(0x02, b"\x01" + body[:8])
+        if f == "null":
+            return b"\x05\x00"
+        return enc[:1] + bytes([max(0, enc[1] - 1)]) + enc[2:-1] if enc[1] < 0x80 else enc  # short-digest
+
     sattrs_node = None
+    encs = []
     if ctx.attrs is not None:
-        encs = [tlv(0x30, oid(OIDS[k]) + tlv(0x31, b"".join(value(k, v) for v in vals))) for k, vals in ctx.attrs]
+        encs = [tlv(0x30, oid(OIDS[k]) + tlv(0x31, b"".join(retype(k, value(k, v)) for v in vals)))
+                for k, vals in ctx.attrs]
         if ctx.sort_attrs:
             encs.sort()
         elif len(encs) > 1 and encs == sorted(encs):
@@ -917,9 +946,33 @@ def build_cms(ctx, pki, content):
     certs = {"normal": [leaf, inter], "no-intermediate": [leaf], "no-leaf": [inter], "dup-leaf": [leaf, leaf, inter],
              "reversed": [inter, leaf], "with-root": [leaf, inter, root], "none": None}[ctx.certs_form]
     sd_kids = [P(integer(sd_ver)), N(0x31, da, name="digestalgs"), N(0x30, encap_kids, name="encap")]
+    signers = [signer]
+    if ctx.second_signer:
+        # a second signer with the other leaf, over the same signed attributes (or content)
+        f = ctx.second_signer
+        ocert, okey = pki.leaves["ec" if ctx.key == "rsa" else "rsa"]
+        if isinstance(okey, rsa.RSAPrivateKey):
+            osig = okey.sign(tbs, padding.PKCS1v15(), HASHES[hname]())
+            oalg = algid("rsaEncryption")
+        else:
+            osig = okey.sign(tbs, ec.ECDSA(HASHES[hname](), deterministic_signing=True))
+            oalg = N(0x30, [P(oid(OIDS["ecdsa" + hname.capitalize()]))])
+        if f == "bad-sig":
+            osig = osig[:-3] + bytes([osig[-3] ^ 1]) + osig[-2:]
+        okids = [P(integer(1)), N(0x30, [P(ocert.issuer.public_bytes()), P(integer(ocert.serial_number))]),
+                 algid(hname)]
+        if sattrs_node is not None:
+            okids.append(N(0xA0, [P(e) for e in encs]))
+        okids += [oalg, N(0x04, val=osig)]
+        second = N(0x30, okids, name="signerinfo2")
+        signers = [second, signer] if f == "first" else [signer, second]
+        if f == "first-bad":
+            signer.find("sigvalue").val = sig[:-3] + bytes([sig[-3] ^ 1]) + sig[-2:]
+        if certs is not None and f != "no-cert":
+            certs = certs + [pki.der(ocert)]
     if certs is not None:
         sd_kids.append(N(0xA0, [P(c) for c in certs], name="certs"))
-    sd_kids.append(N(0x31, [signer], name="signerinfos"))
+    sd_kids.append(N(0x31, signers, name="signerinfos"))
     sd = N(0x30, sd_kids, name="signeddata")
     return N(0x30, [P(oid(OIDS["signedData"])), N(0xA0, [sd], name="explicit0")], name="contentinfo")
 
@@ -1248,10 +1301,8 @@ CLASS_PARAMS = ("form", "which", "where", "type", "cte", "alg", "label", "field"
 
 def mut_label(m):
     """The mutation kind with the parameter that decides its class."""
-    for k in CLASS_PARAMS:
-        if k in m["p"]:
-            return "%s(%s)" % (m["kind"], m["p"][k])
-    return m["kind"]
+    vals = [str(m["p"][k]) for k in CLASS_PARAMS if k in m["p"]]
+    return "%s(%s)" % (m["kind"], ",".join(vals)) if vals else m["kind"]
 
 
 # Kinds that only break a signature: in a class with other kinds they are
