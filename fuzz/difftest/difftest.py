@@ -481,15 +481,21 @@ def m_header_spacing(ctx, msg, p):
             return
 
 
-@mut("mime", lambda r: {"pos": r.random(), "form": r.choice(["no-colon", "8bit-name", "empty-name",
-                                                              "space-in-name", "leading-space-first"])}, weight=2)
+def _junk_line_params(r):
+    form = r.choice(["no-colon", "8bit-name", "empty-name", "space-in-name", "leading-space-first"])
+    at = "first" if form == "leading-space-first" else r.choice(["first", "middle", "middle", "last"])
+    return {"pos": r.random(), "form": form, "at": at}
+
+
+@mut("mime", _junk_line_params, weight=2)
 def m_header_junk_line(ctx, msg, p):
     line = {"no-colon": ["X-Junk line without colon", None, None],
             "8bit-name": ["X-B\xe4d", ": value", ""],
             "empty-name": ["", ": value", ""],
             "space-in-name": ["X Junk", ": value", ""],
             "leading-space-first": [" X-Cont", ": value", ""]}[p["form"]]
-    i = 0 if p["form"] == "leading-space-first" else int(p["pos"] * (len(msg.headers) + 1))
+    n = len(msg.headers)
+    i = {"first": 0, "last": n, "middle": 1 + int(p["pos"] * (n - 1))}[p["at"]]
     msg.headers.insert(i, list(line))
 
 
@@ -1202,7 +1208,7 @@ def scanner_outcome(row):
     if row is None:
         return "missing"
     kind, sig, chain = row.get("kind", ""), row.get("signature", ""), row.get("chain", "")
-    if kind in ("plain", "malformed", "pgp-signed", "pgp-encrypted") or not sig:
+    if kind in ("plain", "pgp-signed", "pgp-encrypted") or not sig:
         return "unsigned"
     if row.get("part"):
         return "partial"
@@ -1264,6 +1270,31 @@ DELIBERATE = [
      "the contentType attribute must equal eContentType (RFC 5652 11.1); OpenSSL 3.0 does not compare them"),
     ("scanner-stricter", ["econtent_type:form=tstinfo-econtent"],
      "the contentType attribute must equal eContentType (RFC 5652 11.1); OpenSSL 3.0 does not compare them"),
+    ("scanner-stricter", ["header_junk_line:at=first"],
+     "a first header line that is no field (no colon, leading whitespace, 8-bit or empty name) means no "
+     "header block: the row is malformed and, naming pkcs7, signature=malformed (fails closed, "
+     "--fail-on invalid fires); OpenSSL skips the line"),
+    ("scanner-stricter", ["trailing_junk:where=after"],
+     "bytes after the ContentInfo make the CMS malformed (issue 19); OpenSSL 3.0 stops after the first element"),
+    ("scanner-stricter", ["signing_time_unsigned", "no_signed_attrs"],
+     "a signingTime among the unsigned attributes is invalid (also when there are no signed attributes); "
+     "OpenSSL 3.0 checks unsigned attributes only beside signed ones"),
+    ("scanner-stricter", ["attr_value_type:which=contentType"],
+     "a contentType attribute value that is not the eContentType OID is invalid (RFC 5652 11.1); "
+     "OpenSSL 3.0 does not read it"),
+    ("scanner-stricter", ["attr_value_type:which=signingTime"],
+     "a malformed signingTime is invalid, not ignored (issue 19: ignoring it hands --at signing to the "
+     "unsigned Date header); OpenSSL 3.0 does not read signingTime"),
+    ("scanner-stricter", ["signing_time_form:form=integer"],
+     "a malformed signingTime is invalid, not ignored (issue 19); OpenSSL 3.0 does not read signingTime"),
+    ("scanner-stricter", ["signing_time_form:form=utc-no-z"],
+     "a malformed signingTime is invalid, not ignored (issue 19); OpenSSL 3.0 does not read signingTime"),
+    ("scanner-stricter", ["signing_time_form:form=bad-chars"],
+     "a malformed signingTime is invalid, not ignored (issue 19); OpenSSL 3.0 does not read signingTime"),
+    ("scanner-stricter", ["signing_time_form:form=gen-fraction"],
+     "a malformed signingTime is invalid, not ignored (issue 19); OpenSSL 3.0 does not read signingTime"),
+    ("scanner-stricter", ["signing_time_form:form=bad-month"],
+     "a malformed signingTime is invalid, not ignored (issue 19); OpenSSL 3.0 does not read signingTime"),
     ("scanner-stricter", ["boundary:form=len71"],
      "a boundary longer than 70 characters is invalid (RFC 2046 5.1.1, SPEC); OpenSSL does not check"),
     ("scanner-stricter", ["boundary:form=at-sign"],
@@ -1296,7 +1327,7 @@ def deliberate(direction, muts):
     return None
 
 
-CLASS_PARAMS = ("form", "which", "where", "type", "cte", "alg", "label", "field", "sep", "case", "what")
+CLASS_PARAMS = ("form", "which", "where", "type", "cte", "alg", "label", "field", "sep", "case", "what", "at", "pad")
 
 
 def mut_label(m):
