@@ -367,21 +367,18 @@ TREE_NODES = ["contentinfo", "explicit0", "signeddata", "digestalgs", "encap", "
               "signerinfo", "signedattrs", "sid"]
 
 
-@mut("tree", lambda r: {"nodes": r.sample(TREE_NODES, r.randint(1, 4))}, weight=2)
+@mut("tree", lambda r: {"node": r.choice(TREE_NODES)}, weight=2)
 def m_indefinite(ctx, root, p):
-    for name in p["nodes"]:
-        n = root.find(name)
-        if n is not None and n.kids is not None:
-            n.indef = True
+    n = root.find(p["node"])
+    if n is not None and n.kids is not None:
+        n.indef = True
 
 
-@mut("tree", lambda r: {"nodes": r.sample(TREE_NODES + ["sigvalue", "econtent"], r.randint(1, 3)),
-                        "extra": r.choice([1, 2, 3])})
+@mut("tree", lambda r: {"node": r.choice(TREE_NODES + ["sigvalue", "econtent"]), "extra": r.choice([1, 2, 3])})
 def m_nonminimal_len(ctx, root, p):
-    for name in p["nodes"]:
-        n = root.find(name)
-        if n is not None and n.raw is None:
-            n.extra_len = p["extra"]
+    n = root.find(p["node"])
+    if n is not None and n.raw is None:
+        n.extra_len = p["extra"]
 
 
 @mut("tree", lambda r: {"where": r.choice(["contentinfo", "signeddata", "encap", "signerinfo", "after"]),
@@ -1327,7 +1324,7 @@ def deliberate(direction, muts):
     return None
 
 
-CLASS_PARAMS = ("form", "which", "where", "type", "cte", "alg", "label", "field", "sep", "case", "what", "at", "pad")
+CLASS_PARAMS = ("form", "which", "where", "type", "cte", "alg", "label", "field", "sep", "case", "what", "at", "pad", "node")
 
 
 def mut_label(m):
