@@ -1271,6 +1271,9 @@ DELIBERATE = [
      "a first header line that is no field (no colon, leading whitespace, 8-bit or empty name) means no "
      "header block: the row is malformed and, naming pkcs7, signature=malformed (fails closed, "
      "--fail-on invalid fires); OpenSSL skips the line"),
+    ("scanner-stricter", ["key_ec", "sig_alg:form=other-family"],
+     "an RSA signature algorithm on an EC key is invalid (SPEC: the signer's key decides what can be "
+     "checked); OpenSSL 3.0 ignores the OID for EC keys and verifies ECDSA"),
     ("scanner-stricter", ["trailing_junk:where=after"],
      "bytes after the ContentInfo make the CMS malformed (issue 19); OpenSSL 3.0 stops after the first element"),
     ("scanner-stricter", ["signing_time_unsigned", "no_signed_attrs"],
@@ -1313,10 +1316,10 @@ NEUTRAL = {"sid_ski", "key_ec", "digest", "attr_extra", "content_from_lines", "s
 
 
 def deliberate(direction, muts):
-    muts = [m for m in muts if m["kind"] not in NEUTRAL] or muts
     tags = set()
     for m in muts:
         tags.update(mut_tags(m))
+    muts = [m for m in muts if m["kind"] not in NEUTRAL] or muts
     for d, need, reason in DELIBERATE:
         if d == direction and all(n in tags for n in need) and \
                 all(any(t.split(":")[0] == m["kind"] for t in need) for m in muts):
