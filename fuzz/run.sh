@@ -30,7 +30,7 @@ if b: open(sys.argv[2], "wb").write(base64.b64decode(re.sub(rb"\s", b"", b[-1]))
 PY
       done
       cp ../shared/peer/rfc4134-bc-test-data/*.bin ../shared/peer/rfc4134-bc-test-data/*.cer "$d"/ 2>/dev/null || true
-      ls corpora/sigs/*.der >/dev/null 2>&1 && cp corpora/sigs/*.der "$d"/ || true ;;
+      cp corpora/sigs/blobs/* corpora/sigs/mutants/*.p7s corpora/sigs/mutants/*.p7b corpora/sigs/mutants/*.der "$d"/ 2>/dev/null || true ;;
     chain)
       # Certificate sets (2-byte length + DER each): every fixture leaf of
       # corpora/chains with its issuing CA(s) and root.
