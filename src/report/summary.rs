@@ -60,7 +60,9 @@ impl Summary {
                 .or_insert_with(|| {
                     self.signers.push(SignerCount {
                         signer_sha256: row.signer_sha256.clone(),
-                        signer_subject: row.signer_subject.clone(),
+                        // As the report writes it, so that a summary
+                        // rebuilt from the report (merge) is the same.
+                        signer_subject: super::one_line(&row.signer_subject),
                         ..SignerCount::default()
                     });
                     self.signers.len() - 1
@@ -134,5 +136,21 @@ impl Summary {
             }
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signer_subject_as_written() {
+        let mut s = Summary::default();
+        s.add(&Row {
+            signer_sha256: "ab".into(),
+            signer_subject: "CN=a\r\nb".into(),
+            ..Row::default()
+        });
+        assert_eq!(s.signers[0].signer_subject, "CN=a  b");
     }
 }
