@@ -233,7 +233,7 @@ fn cl2_separator_inside_body_mime() {
         .collect();
     for w in &wants {
         assert_eq!(w["signature"], "valid");
-        assert_eq!(w["verdict"], "compliant");
+        assert_eq!(w["chain"], "trusted");
     }
     for order in [[0, 1, 2], [2, 0, 1], [1, 2, 0], [0, 0, 1]] {
         let data = cl2(&order.map(|i| refs[i]));

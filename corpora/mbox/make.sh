@@ -11,8 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 PKI=../sample/pki
+# The Date header is the signing time (the signingTime attribute openssl
+# writes), so that no skew between the two is reported.
 hdr() { # id subject
-  printf 'From: alice@example.com\nTo: audit@example.net\nSubject: %s\nMessage-ID: <%s@mbox.example>\nDate: Mon, 03 Jun 2024 10:00:00 +0000\nMIME-Version: 1.0\n' "$2" "$1"
+  printf 'From: alice@example.com\nTo: audit@example.net\nSubject: %s\nMessage-ID: <%s@mbox.example>\nDate: %s\nMIME-Version: 1.0\n' "$2" "$1" "$(LC_ALL=C date -u -R)"
 }
 sign() { # name boundary content-file subject
   local name=$1 b=$2 content=$3

@@ -341,7 +341,8 @@ fn read_stream(
 ) -> Result<(), ReadError> {
     let io = |e: io::Error| ReadError(format!("decompression: {e}"));
     let mut buf = Vec::new();
-    let mut eof = fill(&mut r, &mut buf, chunk).map_err(io)?;
+    // Enough to tell an mbox (`From ` after a BOM) whatever the chunk.
+    let mut eof = fill(&mut r, &mut buf, chunk.max(8)).map_err(io)?;
     if buf.is_empty() {
         return Ok(());
     }
