@@ -122,12 +122,13 @@ impl std::fmt::Display for AnchorRefusal {
 }
 
 impl AnchorsAt<'_> {
-    /// Whether anchor `i` anchors the chain; otherwise why not.
-    pub fn check(&self, i: usize) -> Result<(), AnchorRefusal> {
+    /// Whether anchor `i` anchors the chain; otherwise the refusing root
+    /// and why (cheap: no text).
+    fn allowed(&self, i: usize) -> Result<(), (usize, Refusal)> {
         let Some(Governed::History(roots)) = self.store.governed.get(i) else {
             return Ok(());
         };
-        let (Some(epoch), Some(h)) = (self.epoch, &self.store.history) else {
+        let Some(epoch) = self.epoch else {
             return Ok(());
         };
         let mut why = None;
@@ -139,22 +140,28 @@ impl AnchorsAt<'_> {
                 }
             }
         }
-        let (r, reason) = why.unwrap_or((0, Refusal::NotTrusted));
-        Err(AnchorRefusal {
+        Err(why.unwrap_or((0, Refusal::NotTrusted)))
+    }
+
+    /// Whether anchor `i` anchors the chain; otherwise why not.
+    pub fn check(&self, i: usize) -> Result<(), AnchorRefusal> {
+        self.allowed(i).map_err(|(r, reason)| AnchorRefusal {
             root: self.store.anchors[i].subject.clone(),
             at: self.at,
             reason,
-            trusted: h.describe(r),
+            trusted: self
+                .store
+                .history
+                .as_ref()
+                .map(|h| h.describe(r))
+                .unwrap_or_default(),
             leaf_not_before: self.leaf_not_before,
         })
     }
 
     /// Whether anchor `i` anchors the chain.
     pub fn trusts(&self, i: usize) -> bool {
-        match self.store.governed.get(i) {
-            Some(Governed::History(_)) => self.check(i).is_ok(),
-            _ => true,
-        }
+        self.allowed(i).is_ok()
     }
 }
 

@@ -576,12 +576,18 @@ impl Search<'_> {
     /// a refused one is remembered for the error text.
     fn anchor_for(&mut self, c: &Cert) -> Option<Arc<Cert>> {
         let i = self.v.trust.index_for(c)?;
-        match self.anchors.check(i) {
-            Ok(()) => Some(self.v.trust.anchors()[i].clone()),
-            Err(r) => {
-                self.refused
-                    .get_or_insert(ChainError::BuiltinRootRefused(r));
-                None
+        if self.anchors.trusts(i) {
+            return Some(self.v.trust.anchors()[i].clone());
+        }
+        self.refuse(i);
+        None
+    }
+
+    /// Remembers the first refused built-in root (its text is built once).
+    fn refuse(&mut self, i: usize) {
+        if self.refused.is_none() {
+            if let Err(r) = self.anchors.check(i) {
+                self.refused = Some(ChainError::BuiltinRootRefused(r));
             }
         }
     }
@@ -606,12 +612,10 @@ impl Search<'_> {
         // Anchors the history refuses at this time are not candidates.
         let mut anchors: Vec<(&Arc<Cert>, u8)> = Vec::new();
         for i in v.trust.indexes_by_subject(&cur.issuer_der) {
-            match self.anchors.check(i) {
-                Ok(()) => anchors.push((&v.trust.anchors()[i], 0)),
-                Err(r) => {
-                    self.refused
-                        .get_or_insert(ChainError::BuiltinRootRefused(r));
-                }
+            if self.anchors.trusts(i) {
+                anchors.push((&v.trust.anchors()[i], 0));
+            } else {
+                self.refuse(i);
             }
         }
         let msg: Vec<(&Arc<Cert>, u8)> = self
