@@ -436,3 +436,55 @@ fn rfc822name_crlf_one_line() {
         );
     }
 }
+
+/// `signed.eml` rewritten by `edit` into a scratch file (found by the
+/// differential tester, fuzz/difftest): (scanner row, OpenSSL's opinion).
+fn mutant(name: &str, edit: impl Fn(&str) -> String) -> (Rec, Option<bool>, std::path::PathBuf) {
+    let text = std::fs::read_to_string(root(&format!("{EML}/signed.eml"))).unwrap();
+    let edited = edit(&text);
+    assert_ne!(edited, text, "the edit must change the message");
+    let dir = scratch(&format!("mutant-{name}"));
+    let p = dir.join(name);
+    std::fs::write(&p, edited).unwrap();
+    let (code, mut rows, err) = scan(&[&p], &["--fail-on", "invalid"]);
+    assert_eq!(code, 1, "--fail-on invalid must fire: {err}");
+    let r = rows.remove(name).unwrap();
+    (r, openssl_verifies(&p), p)
+}
+
+#[test]
+fn signed_without_close_delimiter() {
+    // OpenSSL: "no multipart body failure"; which part ends where is a guess.
+    let (r, ossl, _) = mutant("no-close.eml", |t| t.replace("--sig-1--\r\n", ""));
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(r["error"].contains("close delimiter"), "{}", r["error"]);
+    assert_ne!(ossl, Some(true));
+}
+
+#[test]
+fn signed_boundary_rfc2231_form() {
+    // `boundary*=` is ignored by OpenSSL and by readers without RFC 2231.
+    let (r, ossl, _) = mutant("boundary-2231.eml", |t| {
+        t.replace(" boundary=\"sig-1\"", " boundary*=us-ascii''sig-1")
+    });
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(r["error"].contains("RFC 2231"), "{}", r["error"]);
+    assert_ne!(ossl, Some(true));
+}
+
+#[test]
+fn signed_boundary_given_twice() {
+    // Readers take the first or the last: they would split differently.
+    let (r, _, _) = mutant("boundary-twice.eml", |t| {
+        t.replace(
+            " boundary=\"sig-1\"",
+            " boundary=\"sig-1\"; boundary=\"other\"",
+        )
+    });
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(
+        r["error"].contains("2 boundary parameters"),
+        "{}",
+        r["error"]
+    );
+}

@@ -6,6 +6,9 @@ pub struct ContentType {
     pub ctype: String,
     pub subtype: String,
     pub params: Vec<(String, String)>,
+    /// Names (lowercase, without `*`) of the parameters given in RFC 2231
+    /// extended form (`name*=` or `name*0=`), which some readers ignore.
+    pub extended: Vec<String>,
 }
 
 impl ContentType {
@@ -61,6 +64,9 @@ impl ContentType {
                 rest = &rest[end..];
             }
             // RFC 2231 `name*=charset'lang'value` (single segment).
+            if let Some((base, _)) = name.split_once('*') {
+                ct.extended.push(base.to_owned());
+            }
             if let Some(base) = name.strip_suffix('*') {
                 let v = value.splitn(3, '\'').nth(2).unwrap_or(&value).to_owned();
                 ct.params.push((base.to_owned(), percent_decode(&v)));

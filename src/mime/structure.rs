@@ -172,6 +172,17 @@ pub fn boundary_error(b: &str) -> Option<String> {
     None
 }
 
+/// A multipart/signed boundary that readers may take differently: given
+/// in RFC 2231 extended form (`boundary*=`, which OpenSSL and older clients
+/// ignore) or more than once.
+fn signed_boundary_form(ct: &ContentType) -> Option<String> {
+    if ct.extended.iter().any(|n| n == "boundary") {
+        return Some("multipart/signed boundary in RFC 2231 extended form".into());
+    }
+    let n = ct.params.iter().filter(|(n, _)| n == "boundary").count();
+    (n > 1).then(|| format!("multipart/signed with {n} boundary parameters"))
+}
+
 impl<'a> Walker<'_, 'a> {
     fn limit(&mut self, e: String) {
         self.out.limit.get_or_insert(e);
@@ -207,8 +218,8 @@ impl<'a> Walker<'_, 'a> {
         if ct.is("multipart", "signed") {
             let protocol = ct.param("protocol").unwrap_or("");
             let boundary = ct.param("boundary");
-            let children = boundary
-                .map(|b| self.split(h.body, b.as_bytes()))
+            let (children, closed) = boundary
+                .map(|b| self.split_closed(h.body, b.as_bytes()))
                 .unwrap_or_default();
             let mut child_headers = Vec::with_capacity(children.len());
             for c in children.iter().skip(1) {
@@ -242,12 +253,18 @@ impl<'a> Walker<'_, 'a> {
                     None => Some("multipart/signed without a boundary parameter".to_owned()),
                     Some(b) => boundary_error(b),
                 }
+                .or_else(|| signed_boundary_form(&ct))
                 .or_else(|| {
                     (children.len() != 2).then(|| {
                         format!(
                             "multipart/signed with {} body parts (RFC 1847: exactly 2)",
                             children.len()
                         )
+                    })
+                })
+                .or_else(|| {
+                    (!closed).then(|| {
+                        "multipart/signed without its close delimiter (RFC 2046)".to_owned()
                     })
                 });
                 let signature = match (structural, sig_part) {
@@ -344,6 +361,11 @@ impl<'a> Walker<'_, 'a> {
     /// [`split_multipart`], at the known dash lines when `body` is part of
     /// the message they were found in.
     fn split(&self, body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+        self.split_closed(body, boundary).0
+    }
+
+    /// [`Walker::split`], and whether the close delimiter was found.
+    fn split_closed(&self, body: &'a [u8], boundary: &[u8]) -> (Vec<&'a [u8]>, bool) {
         let root = self.root.as_ptr() as usize;
         let at = body.as_ptr() as usize;
         match self.dash_lines {
@@ -356,9 +378,9 @@ impl<'a> Walker<'_, 'a> {
                 let lo = lines.partition_point(|&l| (l as usize) < off);
                 let hi = lines.partition_point(|&l| (l as usize) < off + body.len());
                 let lines: Vec<usize> = lines[lo..hi].iter().map(|&l| l as usize - off).collect();
-                split_multipart_at(body, boundary, &lines)
+                split_multipart_at_closed(body, boundary, &lines)
             }
-            _ => split_multipart(body, boundary),
+            _ => split_multipart_closed(body, boundary),
         }
     }
 
@@ -452,8 +474,14 @@ fn transfer_decode(body: &[u8], cte: Option<&[u8]>) -> Result<Vec<u8>, String> {
 /// not a part. A missing close delimiter ends the last part at the end of
 /// the body.
 pub fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+    split_multipart_closed(body, boundary).0
+}
+
+/// [`split_multipart`], and whether the close delimiter `--boundary--` was
+/// found (without it, where the last part ends is a guess).
+pub fn split_multipart_closed<'a>(body: &'a [u8], boundary: &[u8]) -> (Vec<&'a [u8]>, bool) {
     let Some(delim) = delimiter(boundary) else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     let finder = memmem::Finder::new(&delim);
     split_with(body, &delim, &mut |pos| {
@@ -472,8 +500,17 @@ pub fn split_multipart_at<'a>(
     boundary: &[u8],
     dash_lines: &[usize],
 ) -> Vec<&'a [u8]> {
+    split_multipart_at_closed(body, boundary, dash_lines).0
+}
+
+/// [`split_multipart_at`], and whether the close delimiter was found.
+fn split_multipart_at_closed<'a>(
+    body: &'a [u8],
+    boundary: &[u8],
+    dash_lines: &[usize],
+) -> (Vec<&'a [u8]>, bool) {
     let Some(delim) = delimiter(boundary) else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     let mut k = 0;
     split_with(body, &delim, &mut |pos| {
@@ -523,7 +560,7 @@ fn split_with<'a>(
     body: &'a [u8],
     delim: &[u8],
     next: &mut dyn FnMut(usize) -> Option<usize>,
-) -> Vec<&'a [u8]> {
+) -> (Vec<&'a [u8]>, bool) {
     let mut parts = Vec::new();
     let mut part_start: Option<usize> = None;
     let mut pos = 0;
@@ -550,7 +587,7 @@ fn split_with<'a>(
             parts.push(&body[s..end.max(s)]);
         }
         if is_close {
-            return parts;
+            return (parts, true);
         }
         let line_end = at + delim.len() + eol;
         part_start = Some((line_end + 1).min(body.len()));
@@ -559,7 +596,7 @@ fn split_with<'a>(
     if let Some(s) = part_start {
         parts.push(&body[s..]);
     }
-    parts
+    (parts, false)
 }
 
 #[cfg(test)]

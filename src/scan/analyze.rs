@@ -404,7 +404,7 @@ fn append_error(row: &mut Row, e: &str) {
 }
 
 /// Whether the message names a pkcs7 media type anywhere (any case).
-fn names_pkcs7(raw: &[u8]) -> bool {
+pub(crate) fn names_pkcs7(raw: &[u8]) -> bool {
     memchr::memchr2_iter(b'p', b'P', raw).any(|i| {
         raw.get(i..i + 5)
             .is_some_and(|w| w.eq_ignore_ascii_case(b"pkcs7"))
@@ -435,7 +435,7 @@ fn malformed_signature(e: String) -> SignedOutcome {
 
 /// The row of a message that cannot be parsed; `signed` when it holds a
 /// signature (then `signature=malformed` too).
-fn malformed(mut row: Row, error: String, signed: bool, ctx: &Context) -> Row {
+pub(crate) fn malformed(mut row: Row, error: String, signed: bool, ctx: &Context) -> Row {
     row.kind = Kind::Malformed.as_str().to_owned();
     row.error = error;
     let mut f = BTreeSet::new();

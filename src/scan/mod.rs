@@ -580,23 +580,20 @@ pub fn message_row(source: &str, m: &Message, ctx: &Context) -> Row {
         }),
         Some(e) => Err(e.clone()),
     };
-    if m.buf.truncated(&m.content) {
+    let truncated = m.buf.truncated(&m.content);
+    if truncated {
         analysed =
             Err("file truncated while being read: message no longer wholly in the file".into());
     }
     let mut row = match analysed {
         Ok(row) => row,
+        // A message over a limit or one the analysis failed on fails
+        // closed when it names a pkcs7 type: `signature=malformed`, so
+        // that `--fail-on invalid` fires (a truncated file's bytes are
+        // gone and are not read).
         Err(e) => {
-            let mut r = Row {
-                kind: crate::mime::Kind::Malformed.as_str().into(),
-                verdict: "error".into(),
-                error: crate::report::one_line(&e),
-                ..Row::default()
-            };
-            if ctx.policy.enabled(crate::policy::Finding::MalformedMessage) {
-                r.findings = "MALFORMED_MESSAGE".into();
-            }
-            r
+            let signed = !truncated && analyze::names_pkcs7(m.content());
+            analyze::malformed(Row::default(), e, signed, ctx)
         }
     };
     row.source = source.to_owned();
@@ -604,4 +601,45 @@ pub fn message_row(source: &str, m: &Message, ctx: &Context) -> Row {
     row.offset = m.offset;
     row.length = m.length;
     row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Buf;
+
+    fn over_limit(content: &[u8]) -> Row {
+        let ctx = Context::new(Policy::default(), AtMode::Fixed(1_767_225_600));
+        let m = Message {
+            index: 0,
+            offset: 0,
+            length: content.len() as u64,
+            buf: Arc::new(Buf::Owned(content.to_vec())),
+            content: 0..content.len(),
+            error: Some("message larger than 256 MiB (limit)".into()),
+            dash_lines: None,
+        };
+        message_row("x.mbox.gz", &m, &ctx)
+    }
+
+    /// A signed message padded past the reader's size limit is not read,
+    /// but it must not pass `--fail-on invalid` as an unsigned error row.
+    #[test]
+    fn over_limit_signed_message_fails_closed() {
+        let r = over_limit(
+            b"From: a@b\nContent-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; boundary=b\n\n--b\n",
+        );
+        assert_eq!(
+            (r.kind.as_str(), r.verdict.as_str()),
+            ("malformed", "error")
+        );
+        assert_eq!(r.signature, "malformed");
+        assert_eq!(r.findings, "MALFORMED_MESSAGE;SIG_MALFORMED");
+        assert!(r.error.contains("limit"), "{}", r.error);
+        let plain = over_limit(b"From: a@b\n\nhello\n");
+        assert_eq!(
+            (plain.signature.as_str(), plain.verdict.as_str()),
+            ("", "error")
+        );
+    }
 }
