@@ -322,6 +322,12 @@ fn parse_bytes(path: &Path, data: &[u8], password: Option<&str>) -> Result<Found
     }
     // DER: PKCS#12, PKCS#8 (plain or encrypted), PKCS#1, SEC1, or a
     // certificate.
+    let norm = Zeroizing::new(
+        crate::der::ber::normalize(data)
+            .map_err(|e| err(format!("not DER or BER: {e}")))?
+            .into_owned(),
+    );
+    let data: &[u8] = &norm;
     let shape = der_shape(data);
     match shape {
         Shape::Pfx => {

@@ -263,7 +263,9 @@ pub(super) fn pkcs12(
     }
     let mut keys = Vec::new();
     let mut certs = Vec::new();
-    let mut safes = Reader::new(octets);
+    // NSS and Windows write BER inside the OCTET STRINGs too.
+    let octets = ber::normalize(octets).map_err(|e| format!("PKCS#12: {e}"))?;
+    let mut safes = Reader::new(&octets);
     let list = safes.expect(tag::SEQUENCE, "AuthenticatedSafe")?;
     let mut lr = list.reader();
     while !lr.is_empty() {
@@ -360,7 +362,8 @@ fn safe_contents(
     if depth > 4 {
         return Err("PKCS#12 SafeContents nested too deep".into());
     }
-    let mut r = Reader::new(data);
+    let data = ber::normalize(data).map_err(|e| format!("PKCS#12: {e}"))?;
+    let mut r = Reader::new(&data);
     let seq = r.expect(tag::SEQUENCE, "SafeContents")?;
     let mut sr = seq.reader();
     while !sr.is_empty() {
