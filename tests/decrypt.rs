@@ -524,3 +524,52 @@ fn b64(s: &str) -> Vec<u8> {
     }
     out
 }
+
+/// The README's first command: with Alice's sample key, message 4 of the
+/// sample archive (signed by Bob, then encrypted to Alice) is decided by
+/// Bob's signature, in the mbox and in the Maildir alike.
+#[test]
+fn sample_archive_readme_command_shows_a_decrypted_message() {
+    let (code, out, err) = smimescan(&[
+        "scan",
+        "corpora/sample/archive",
+        "--trust",
+        "corpora/sample/pki/root.pem",
+        "--no-default-trust",
+        "--at",
+        "2026-01-01T00:00:00Z",
+        "--keys",
+        "corpora/sample/pki/alice.key",
+        "--progress",
+        "never",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<_> = csv_rows(&out)
+        .into_iter()
+        .filter(|r| r["message_id"] == "m4@sample.example")
+        .collect();
+    assert_eq!(rows.len(), 2, "mbox and Maildir");
+    for r in rows {
+        let got = (
+            r["kind"].as_str(),
+            r["layers"].as_str(),
+            r["decryption"].as_str(),
+            r["signature"].as_str(),
+            r["chain"].as_str(),
+            r["signer_email"].as_str(),
+            r["verdict"].as_str(),
+        );
+        assert_eq!(
+            got,
+            (
+                "enveloped",
+                "enveloped>signed-opaque",
+                "decrypted",
+                "valid",
+                "trusted",
+                "bob@example.org",
+                "compliant"
+            )
+        );
+    }
+}

@@ -3,7 +3,8 @@
 #   pki/        a small CA (root) and two signers (RSA-2048 alice, P-256 bob),
 #               valid 2025-01-01 .. 2045-01-01 (pinned, so tests never expire)
 #   archive/sample.mbox  an mboxrd file: plain, multipart/signed, opaque-signed,
-#               enveloped, tampered, a list-footer-wrapped signed message and
+#               signed-then-enveloped (alice.key decrypts it),
+#               tampered, a list-footer-wrapped signed message and
 #               a body with a `From ` line
 #   archive/Maildir/     the same messages as a Maildir (cur/ + new/ + a .Sent
 #               Maildir++ subfolder), plus the Dovecot files a scanner must skip
@@ -86,8 +87,8 @@ openssl cms -sign -in msgs/content2.txt -signer pki/alice.pem -inkey pki/alice.k
 body "Signed by Bob, opaque." > msgs/content3.txt
 openssl cms -sign -nodetach -in msgs/content3.txt -signer pki/bob.pem -inkey pki/bob.key -md sha256 > msgs/signed3.tmp
 { hdr bob@example.org "signed opaque" m3 "Mon, 03 Mar 2025 10:10:00 +0000"; sed -n '/^Content-Type/,$p' msgs/signed3.tmp; } > msgs/03-opaque.eml
-# 4 enveloped for alice (aes-256-cbc)
-openssl cms -encrypt -aes256 -in msgs/content3.txt pki/alice.pem > msgs/env4.tmp
+# 4 signed by bob (opaque), then enveloped for alice (aes-256-cbc): `--keys pki/alice.key` opens it
+openssl cms -encrypt -aes256 -in msgs/signed3.tmp pki/alice.pem > msgs/env4.tmp
 { hdr bob@example.org "encrypted" m4 "Mon, 03 Mar 2025 10:15:00 +0000"; sed -n '/^Content-Type/,$p' msgs/env4.tmp; } > msgs/04-enveloped.eml
 # 5 tampered: message 2 with its body changed after signing
 sed 's/Signed by Alice, detached./Signed by Alice, detached!/' msgs/02-signed.eml | sed 's/<m2@/<m5@/; s/signed detached/tampered/' > msgs/05-tampered.eml
