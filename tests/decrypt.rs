@@ -285,12 +285,20 @@ fn every_recipient_type_and_cipher_decrypts_and_the_inner_signature_decides() {
             if c.file == "nested" {
                 plain = plain.and_then(|p| openssl_decrypt(&p, "rita", false));
             }
-            assert_eq!(
-                plain.is_some(),
-                c.openssl.0,
-                "{}: openssl cms -decrypt",
-                c.file
-            );
+            if !c.openssl.0 {
+                // OpenSSL, too, decrypts with a random key when the RSA
+                // unwrap fails (MMA countermeasure), so about one time in
+                // 256 its CBC padding happens to pass and it prints
+                // garbage: what matters is that it never yields the
+                // signed message.
+                assert!(
+                    plain.as_ref().is_none_or(|p| !openssl_verify(p)),
+                    "{}: openssl recovered the message",
+                    c.file
+                );
+                continue;
+            }
+            assert!(plain.is_some(), "{}: openssl cms -decrypt", c.file);
             if let Some(p) = plain {
                 assert_eq!(
                     openssl_verify(&p),
