@@ -48,7 +48,7 @@ for rep in 1 2 3; do
   read -r secs rss < "$W/time"
   if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; best_rss=$rss; fi
 done
-decrypted=$(grep -c ',decrypted$' "$W/report.csv" || true)
+decrypted=$(grep -c ',decrypted' "$W/report.csv" || true)
 compliant=$(grep -c ',compliant,' "$W/report.csv" || true)
 scan_rate=$(awk "BEGIN{printf \"%.0f\", $N / $best}")
 echo "smimescan scan -j 2 --keys: $N messages in ${best}s (best of 3) = $scan_rate msg/s; decrypted $decrypted, compliant $compliant; peak RSS $((best_rss / 1024)) MiB"
