@@ -27,6 +27,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// List the built-in e-mail roots as Mozilla trusted them at a time (CSV on stdout).
     Roots(RootsArgs),
+    /// Render report rows (CSV or JSONL, .gz too) as a self-contained HTML audit report.
+    Report(ReportArgs),
 }
 
 #[derive(Args, Debug)]
@@ -34,6 +36,27 @@ pub struct RootsArgs {
     /// The time: `now` or RFC 3339.
     #[arg(long, default_value = "now")]
     pub at: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Reports (CSV or JSONL, gzip-compressed or not), e.g. the shards of
+    /// one run (in shard order, for the whole run's `index` values).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// HTML file to write; `-` is stdout.
+    #[arg(short, long, default_value = "smimescan-report.html")]
+    pub output: String,
+    /// Title of the page.
+    #[arg(long, default_value = "S/MIME audit report")]
+    pub title: String,
+    /// Time (RFC 3339) at which certificate expiry is judged [default: now].
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<i64>,
+}
+
+fn parse_time(s: &str) -> Result<i64, String> {
+    crate::time::parse_rfc3339(s).ok_or_else(|| format!("--at {s:?}: expected an RFC 3339 time"))
 }
 
 #[derive(Args, Debug)]
@@ -110,6 +133,9 @@ pub struct ScanArgs {
     /// Progress bar on stderr.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressMode,
+    /// Also write the HTML audit report (as `smimescan report`) to this file.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
     /// Exit with status 1 when any message has this verdict.
     #[arg(long, value_enum, default_value = "never")]
     pub fail_on: FailOn,
@@ -138,6 +164,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Scan(args) => run_scan(&args),
         Command::Merge(args) => run_merge(&args),
         Command::Roots(args) => run_roots(&args),
+        Command::Report(args) => run_report(&args),
     };
     match result {
         Ok(code) => code,
@@ -180,6 +207,34 @@ fn run_merge(args: &MergeArgs) -> Result<i32, String> {
     }
     eprint!("{}", summary.table());
     Ok(0)
+}
+
+fn run_report(args: &ReportArgs) -> Result<i32, String> {
+    use crate::report::html;
+    let mut agg = html::Aggregate::new();
+    html::read_reports(&args.inputs, &mut agg)?;
+    let now = crate::time::now();
+    let opts = html::Options {
+        title: args.title.clone(),
+        at: args.at.unwrap_or(now),
+        generated: now,
+    };
+    write_html(&args.output, &agg, &opts)?;
+    eprint!("{}", agg.summary().table());
+    Ok(0)
+}
+
+/// Renders the aggregate and writes the page (atomically to a file).
+fn write_html(
+    path: &str,
+    agg: &crate::report::html::Aggregate,
+    opts: &crate::report::html::Options,
+) -> Result<(), String> {
+    let page = crate::report::html::render(agg, opts);
+    let mut out = Out::open(path).map_err(|e| format!("{path}: {e}"))?;
+    out.write_all(page.as_bytes())
+        .and_then(|_| out.finish())
+        .map_err(|e| format!("writing {path}: {e}"))
 }
 
 /// An output file written to a temporary name in its folder and renamed
@@ -369,6 +424,10 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
     };
     let mut fail = false;
     let fail_on = args.fail_on;
+    let mut html_agg = args
+        .html
+        .as_ref()
+        .map(|_| crate::report::html::Aggregate::new());
     let stats = scan::scan(
         &args.paths,
         shard,
@@ -382,6 +441,9 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
                     crate::policy::fails_invalid(&row.signature, &row.chain, &row.findings)
                 }
             };
+            if let Some(a) = &mut html_agg {
+                a.add_row(row);
+            }
             writer.write(row)
         },
         &warn,
@@ -408,6 +470,19 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
         .map_err(|e| format!("writing {}: {e}", args.output))?;
     if let Some(path) = &args.summary {
         write_summary(path, &stats.summary)?;
+    }
+    if let (Some(path), Some(agg)) = (&args.html, &html_agg) {
+        let now = crate::time::now();
+        let at = match args.at {
+            AtMode::Fixed(t) => t,
+            _ => now,
+        };
+        let opts = crate::report::html::Options {
+            title: "S/MIME audit report".into(),
+            at,
+            generated: now,
+        };
+        write_html(&path.to_string_lossy(), agg, &opts)?;
     }
     eprint!("{}", stats.summary.table());
     if stats.summary.messages == 0 && (stats.files == 0 || stats.unreadable == stats.files) {

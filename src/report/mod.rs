@@ -1,6 +1,7 @@
 //! The report: one [`Row`] per message, written as CSV or JSONL, and the
 //! [`Summary`] that follows from the rows.
 
+pub mod html;
 pub mod merge;
 mod summary;
 mod writer;
