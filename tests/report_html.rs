@@ -1,0 +1,750 @@
+//! `smimescan report` / `scan --html`: the page holds every figure the rows
+//! give (computed here independently from the rows), hostile values stay
+//! text, merged shards give the whole run's page, and a real browser
+//! (Chromium headless, when installed; required in CI) renders it.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use common::{scratch, smimescan};
+use smimescan::report::{Format, Row, RowWriter};
+
+const AT: &str = "2026-01-01T00:00:00Z";
+const GENERATED: &str = "<p class=\"meta generated\">";
+
+/// The page without its generation-time line.
+fn without_time(html: &str) -> String {
+    html.lines()
+        .filter(|l| !l.starts_with(GENERATED))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn read(p: &Path) -> String {
+    String::from_utf8(std::fs::read(p).unwrap()).unwrap()
+}
+
+// ---------------------------------------------------------------- browser
+
+/// Chromium, or None with a notice (outside CI; in CI its absence fails).
+fn chromium() -> Option<PathBuf> {
+    for c in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
+        if Path::new(c).exists() {
+            return Some(PathBuf::from(c));
+        }
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("CI: chromium is not installed (.ci/run installs the Debian package `chromium`)");
+    }
+    eprintln!("NOTICE: chromium not found; browser checks skipped (apt-get install chromium)");
+    None
+}
+
+/// Runs headless Chromium on a file with extra flags; returns stdout.
+fn run_chromium(bin: &Path, page: &Path, extra: &[&str], dir: &Path) -> String {
+    let profile = tempfile::tempdir_in(dir).unwrap();
+    let out = std::process::Command::new("timeout")
+        .arg("180")
+        .arg(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(format!("file://{}", page.canonicalize().unwrap().display()))
+        .output()
+        .expect("run chromium");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn dump_dom(bin: &Path, page: &Path, dir: &Path) -> String {
+    let dom = run_chromium(bin, page, &["--dump-dom"], dir);
+    assert!(dom.contains("</html>"), "no DOM dumped: {dom:.200}");
+    dom
+}
+
+/// Takes a 1280×2000 screenshot and checks it is not blank: the pixels
+/// take many values, and a good share of them differ from the background.
+fn screenshot_not_blank(bin: &Path, page: &Path, dir: &Path, name: &str) {
+    let png = dir.join(name);
+    let _ = std::fs::remove_file(&png);
+    run_chromium(
+        bin,
+        page,
+        &[
+            &format!("--screenshot={}", png.display()),
+            "--window-size=1280,2000",
+        ],
+        dir,
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (1280, 2000));
+    let px = info.color_type.samples();
+    let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(px).collect();
+    let mut colors: HashMap<&[u8], usize> = HashMap::new();
+    for p in &pixels {
+        *colors.entry(p).or_default() += 1;
+    }
+    let background = colors.values().max().copied().unwrap_or(0);
+    assert!(colors.len() > 50, "{name}: only {} colours", colors.len());
+    assert!(
+        pixels.len() - background > pixels.len() / 50,
+        "{name}: nearly all pixels are the background"
+    );
+}
+
+// ---------------------------------------------------------------- figures
+
+/// Figures computed from CSV rows, independently of the crate's aggregate.
+#[derive(Default, Debug)]
+struct Expected {
+    messages: u64,
+    signed: u64,
+    valid_trusted: u64,
+    violations: u64,
+    errors: u64,
+    encrypted: u64,
+    by_verdict: BTreeMap<String, u64>,
+    by_finding: BTreeMap<String, u64>,
+    by_kind: BTreeMap<String, u64>,
+    by_domain: BTreeMap<String, u64>,
+    certs: BTreeMap<String, u64>,
+}
+
+fn expected(rows: &[HashMap<String, String>]) -> Expected {
+    let mut e = Expected::default();
+    for r in rows {
+        let g = |k: &str| r.get(k).map(String::as_str).unwrap_or("");
+        e.messages += 1;
+        e.signed += u64::from(!g("signature").is_empty());
+        e.valid_trusted += u64::from(g("signature") == "valid" && g("chain") == "trusted");
+        e.violations += u64::from(g("verdict") == "violation");
+        e.errors += u64::from(g("verdict") == "error");
+        e.encrypted += u64::from(g("kind").contains("enveloped") || !g("decryption").is_empty());
+        *e.by_verdict.entry(g("verdict").into()).or_default() += 1;
+        *e.by_kind.entry(g("kind").into()).or_default() += 1;
+        for f in g("findings").split(';').filter(|f| !f.is_empty()) {
+            *e.by_finding.entry(f.into()).or_default() += 1;
+        }
+        let domain = g("from").rsplit('@').next().unwrap_or("");
+        let domain = if g("from").contains('@') { domain } else { "" };
+        *e.by_domain.entry(domain.into()).or_default() += 1;
+        if !g("signer_sha256").is_empty() {
+            *e.certs.entry(g("signer_sha256").into()).or_default() += 1;
+        }
+    }
+    e
+}
+
+fn commas(n: u64) -> String {
+    let d = n.to_string();
+    let mut out = String::new();
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The text of the element with this id (up to the next tag).
+fn by_id<'a>(dom: &'a str, id: &str) -> &'a str {
+    let key = format!("id=\"{id}\">");
+    let at = dom.find(&key).unwrap_or_else(|| panic!("no #{id}")) + key.len();
+    let rest = &dom[at..];
+    &rest[..rest.find('<').unwrap()]
+}
+
+/// The body of the section with this id.
+fn section<'a>(dom: &'a str, id: &str) -> &'a str {
+    let key = format!("<section id=\"{id}\"");
+    let at = dom.find(&key).unwrap_or_else(|| panic!("no section #{id}"));
+    let rest = &dom[at..];
+    &rest[..rest.find("</section>").unwrap()]
+}
+
+/// (row header, cells) of every body row of the table with this id.
+fn table_rows(dom: &str, marker: &str) -> Vec<(String, Vec<String>)> {
+    let at = dom
+        .find(marker)
+        .unwrap_or_else(|| panic!("no table {marker}"));
+    let rest = &dom[at..];
+    let body = &rest[rest.find("<tbody>").unwrap()..rest.find("</tbody>").unwrap()];
+    body.split("<tr")
+        .skip(1)
+        .map(|tr| {
+            let cell = |s: &str| {
+                let inner = &s[s.find('>').unwrap() + 1..];
+                strip_tags(&inner[..inner.find("</t").unwrap_or(inner.len())])
+            };
+            let head = tr.split("<th").nth(1).map(cell).unwrap_or_default();
+            let cells = tr.split("<td").skip(1).map(cell).collect();
+            (head, cells)
+        })
+        .collect()
+}
+
+fn strip_tags(s: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Checks the page (raw HTML or Chromium's DOM) against the figures.
+fn check_figures(dom: &str, e: &Expected) {
+    for id in [
+        "glance",
+        "outcomes",
+        "time",
+        "domains",
+        "certificates",
+        "algorithms",
+        "violations",
+    ] {
+        section(dom, id);
+    }
+    assert_eq!(by_id(dom, "messages"), commas(e.messages));
+    assert_eq!(by_id(dom, "signed"), commas(e.signed));
+    assert_eq!(by_id(dom, "valid-trusted"), commas(e.valid_trusted));
+    assert_eq!(by_id(dom, "violations"), commas(e.violations));
+    assert_eq!(by_id(dom, "errors"), commas(e.errors));
+    assert_eq!(by_id(dom, "encrypted"), commas(e.encrypted));
+    for (col, map) in [
+        ("verdict", &e.by_verdict),
+        ("kind", &e.by_kind),
+        ("findings", &e.by_finding),
+    ] {
+        let got: BTreeMap<String, String> = table_rows(dom, &format!("data-column=\"{col}\""))
+            .into_iter()
+            .map(|(h, c)| (h, c[0].clone()))
+            .collect();
+        let want: BTreeMap<String, String> = map
+            .iter()
+            .filter(|(k, _)| !k.is_empty())
+            .map(|(k, v)| (k.clone(), commas(*v)))
+            .collect();
+        assert_eq!(got, want, "{col} table");
+    }
+    // Sender domains: the top 50 by messages (ties by name), the rest summed.
+    let mut domains: Vec<(&String, &u64)> = e.by_domain.iter().collect();
+    domains.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    let rows = table_rows(dom, "id=\"domain-table\"");
+    assert_eq!(
+        rows.len(),
+        domains.len().min(50) + usize::from(domains.len() > 50)
+    );
+    for ((d, n), (head, cells)) in domains.iter().take(50).zip(&rows) {
+        if !d.is_empty() {
+            assert_eq!(&head, d);
+        }
+        assert_eq!(cells[0], commas(**n), "domain {d}");
+    }
+    if domains.len() > 50 {
+        let rest: u64 = domains[50..].iter().map(|d| *d.1).sum();
+        assert_eq!(rows[50].1[0], commas(rest), "the other domains");
+    }
+    let mut certs: Vec<(&String, &u64)> = e.certs.iter().collect();
+    certs.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    let rows = table_rows(dom, "id=\"cert-table\"");
+    assert_eq!(
+        rows.len(),
+        certs.len().min(50) + usize::from(certs.len() > 50)
+    );
+    for ((sha, n), (head, cells)) in certs.iter().take(50).zip(&rows) {
+        assert!(head.contains(sha.as_str()), "{head} lacks {sha}");
+        assert_eq!(cells[1], commas(**n), "certificate {sha}");
+    }
+    if e.violations > 0 {
+        let rows = table_rows(dom, "id=\"violation-table\"");
+        assert_eq!(rows.len() as u64, e.violations.min(100));
+    }
+}
+
+// ---------------------------------------------------------------- the sample
+
+fn scan_sample(dir: &Path) -> (PathBuf, PathBuf) {
+    let csv = dir.join("sample.csv");
+    let html = dir.join("scan.html");
+    let (code, _, err) = smimescan(&[
+        "scan",
+        "corpora/sample/archive",
+        "--trust",
+        "corpora/sample/pki/root.pem",
+        "--no-default-trust",
+        "--at",
+        AT,
+        "-o",
+        csv.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    (csv, html)
+}
+
+#[test]
+fn sample_report_shows_the_figures_of_its_rows() {
+    let dir = scratch("html-sample");
+    let (csv, scan_html) = scan_sample(&dir);
+    let page = dir.join("report.html");
+    let (code, _, err) = smimescan(&[
+        "report",
+        "--at",
+        AT,
+        "-o",
+        page.to_str().unwrap(),
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let html = read(&page);
+    // `scan --html` writes the same page as `report` over its CSV.
+    assert_eq!(without_time(&read(&scan_html)), without_time(&html));
+    assert_eq!(html.lines().filter(|l| l.starts_with(GENERATED)).count(), 1);
+    let e = expected(&common::csv_rows(&read(&csv)));
+    assert!(e.messages > 10 && e.violations > 0 && e.signed > 0, "{e:?}");
+    check_figures(&html, &e);
+    // Self-contained: no external reference of any kind.
+    for bad in [
+        "src=", "href=", "url(", "<script", "@import", "http://", "https://",
+    ] {
+        let stray = html.replace("http://www.w3.org/2000/svg", "");
+        assert!(!stray.contains(bad), "page references {bad}");
+    }
+    assert!(html.contains("prefers-color-scheme:dark") && html.contains("@page{size:A4"));
+    let Some(bin) = chromium() else { return };
+    let dom = dump_dom(&bin, &page, &dir);
+    check_figures(&dom, &e);
+    screenshot_not_blank(&bin, &page, &dir, "sample.png");
+}
+
+// ---------------------------------------------------------------- 100,000 rows
+
+/// A small deterministic generator (xorshift).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Rows like a large archive's: 120 domains (skewed), 80 signer
+/// certificates, ten years of dates, every verdict and several findings.
+fn generated_rows(n: u64, seed: u64) -> Vec<Row> {
+    let mut rng = Rng(seed);
+    let mut rows = Vec::with_capacity(n as usize);
+    let mut index_in = HashMap::new();
+    for i in 0..n {
+        let src = format!("archive/box{}.mbox", i * 7 / n);
+        let idx = index_in.entry(src.clone()).or_insert(0u64);
+        let d = (rng.below(120) * rng.below(120)) / 120;
+        let month = rng.below(120);
+        let mut r = Row {
+            source: src,
+            index: *idx,
+            offset: i * 1000,
+            length: 500 + rng.below(5000),
+            message_id: format!("{i}@gen.example"),
+            date: format!(
+                "{:04}-{:02}-{:02}T{:02}:00:00Z",
+                2015 + month / 12,
+                month % 12 + 1,
+                1 + rng.below(28),
+                rng.below(24)
+            ),
+            from: format!("user{}@dom{d}.example", rng.below(50)),
+            kind: "plain".into(),
+            verdict: "unsigned".into(),
+            ..Row::default()
+        };
+        *idx += 1;
+        let kind = rng.below(100);
+        if kind < 55 {
+            let cert = rng.below(80);
+            r.kind = if kind < 50 { "signed" } else { "signed-opaque" }.into();
+            r.signers = 1;
+            r.signer_sha256 = format!("{cert:064x}");
+            r.signer_subject = format!("CN=signer {cert},O=Org {}", cert % 9);
+            r.signer_issuer = format!("CN=CA {}", cert % 4);
+            r.signature_alg = ["rsa-pkcs1", "ecdsa-p256", "rsa-pss"][(cert % 3) as usize].into();
+            r.key_bits = ["2048", "256", "1024"][(cert % 3) as usize].into();
+            r.digest_alg = if cert % 11 == 0 { "sha1" } else { "sha256" }.into();
+            let mut findings = Vec::new();
+            let roll = rng.below(100);
+            r.signature = if roll < 5 { "invalid" } else { "valid" }.into();
+            r.chain = match roll {
+                0..=84 => "trusted",
+                85..=92 => "untrusted",
+                _ => "expired",
+            }
+            .into();
+            if r.signature == "invalid" {
+                findings.push("SIG_INVALID");
+            }
+            match r.chain.as_str() {
+                "untrusted" => findings.push("CHAIN_UNTRUSTED"),
+                "expired" => findings.push("CERT_EXPIRED"),
+                _ => {}
+            }
+            if r.digest_alg == "sha1" {
+                findings.push("WEAK_DIGEST");
+            }
+            if r.key_bits == "1024" {
+                findings.push("WEAK_KEY");
+            }
+            r.sender_match = if rng.below(30) == 0 { "no" } else { "yes" }.into();
+            if r.sender_match == "no" {
+                findings.push("SENDER_MISMATCH");
+            }
+            if rng.below(200) == 0 {
+                findings.push("AMBIGUOUS_HEADER");
+            }
+            findings.sort();
+            r.findings = findings.join(";");
+            r.verdict = if findings.is_empty() {
+                "compliant"
+            } else {
+                "violation"
+            }
+            .into();
+            r.validated_at = r.date.clone();
+            r.anchor = format!("CN=Root {}", cert % 2);
+            r.layers = if r.kind == "signed" {
+                "signed"
+            } else {
+                "signed-opaque"
+            }
+            .into();
+        } else if kind < 62 {
+            r.kind = "enveloped".into();
+            r.encryption_alg = if kind < 60 {
+                "aes256-cbc"
+            } else {
+                "des-ede3-cbc"
+            }
+            .into();
+            r.decryption = if kind < 58 { "no-key" } else { "decrypted" }.into();
+            r.layers = "enveloped".into();
+            r.verdict = "encrypted".into();
+            if kind >= 60 {
+                r.findings = "WEAK_ENCRYPTION".into();
+                r.verdict = "violation".into();
+            }
+        } else if kind < 63 {
+            r.kind = "malformed".into();
+            r.verdict = "error".into();
+            r.findings = "MALFORMED_MESSAGE".into();
+            r.error = "no header block".into();
+        }
+        rows.push(r);
+    }
+    rows
+}
+
+fn write_report(path: &Path, rows: &[Row], format: Format) {
+    let file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    if path.extension().is_some_and(|e| e == "gz") {
+        let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+        let mut w = RowWriter::new(gz, format).unwrap();
+        for r in rows {
+            w.write(r).unwrap();
+        }
+        w.finish().unwrap().finish().unwrap().flush().unwrap();
+    } else {
+        let mut w = RowWriter::new(file, format).unwrap();
+        for r in rows {
+            w.write(r).unwrap();
+        }
+        w.finish().unwrap().flush().unwrap();
+    }
+}
+
+#[test]
+fn generated_100k_rows_report_in_browser() {
+    let dir = scratch("html-100k");
+    let rows = generated_rows(100_000, 0x5eed_1234_abcd_ef01);
+    let csv = dir.join("gen.csv");
+    write_report(&csv, &rows, Format::Csv);
+    let gz = dir.join("gen.jsonl.gz");
+    write_report(&gz, &rows, Format::Jsonl);
+    let page = dir.join("gen.html");
+    let page_gz = dir.join("gen-gz.html");
+    for (input, out) in [(&csv, &page), (&gz, &page_gz)] {
+        let (code, _, err) = smimescan(&[
+            "report",
+            "--at",
+            AT,
+            "--title",
+            "Generated archive",
+            "-o",
+            out.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let html = read(&page);
+    // CSV and gzip-compressed JSONL of the same rows: the same page.
+    assert_eq!(without_time(&html), without_time(&read(&page_gz)));
+    assert!(html.len() < 3_000_000, "page is {} bytes", html.len());
+    let e = expected(&common::csv_rows(&read(&csv)));
+    assert_eq!(e.messages, 100_000);
+    assert!(e.by_domain.len() > 50 && e.certs.len() > 50 && e.violations > 100);
+    check_figures(&html, &e);
+    // Ten years of months, each in the table.
+    assert_eq!(table_rows(&html, "id=\"periods\"").len(), 120);
+    let Some(bin) = chromium() else { return };
+    let dom = dump_dom(&bin, &page, &dir);
+    check_figures(&dom, &e);
+    screenshot_not_blank(&bin, &page, &dir, "gen.png");
+}
+
+// ---------------------------------------------------------------- hostile values
+
+const PAYLOAD: &str = "<script>alert(1)</script>\"onload=alert(2) x='</svg><img src=x onerror=alert(3)>&amp;\u{1}\u{1b}[31m\u{7f}\u{202e}";
+
+/// Every occurrence of `word` in `page` follows `escaped_context` (the
+/// payload's own escaped text), so none of them is an attribute.
+fn only_as_text(page: &str, word: &str, escaped_context: &str) {
+    let lower = page.to_ascii_lowercase();
+    let mut n = 0;
+    for (at, _) in lower.match_indices(word) {
+        assert!(
+            lower[..at].ends_with(&escaped_context.to_ascii_lowercase()),
+            "{word} outside the escaped payload: {:?}",
+            &page[at.saturating_sub(80)..at + word.len()]
+        );
+        n += 1;
+    }
+    assert!(n > 0, "{word}: the payload is not shown at all");
+}
+
+/// Every column of every row holds the payload (numbers too, in a CSV
+/// written by hand): the page shows it as text, never as markup.
+#[test]
+fn hostile_values_stay_text_in_every_column() {
+    let dir = scratch("html-hostile");
+    let cols = smimescan::report::COLUMNS;
+    let mut csv = csv::WriterBuilder::new().from_writer(Vec::new());
+    csv.write_record(cols).unwrap();
+    // Row 1: the payload everywhere. Row 2: a violation whose locating
+    // columns hold it. Row 3: an expired chain whose error names the
+    // (payload) subject. Row 4: the payload in a signed row's
+    // certificate and algorithm columns.
+    let mut fixed: Vec<Vec<String>> = vec![vec![PAYLOAD.to_owned(); cols.len()]];
+    let set = |row: &mut Vec<String>, col: &str, v: &str| {
+        let i = cols.iter().position(|c| *c == col).unwrap();
+        row[i] = v.to_owned();
+    };
+    let mut r = vec![PAYLOAD.to_owned(); cols.len()];
+    set(&mut r, "verdict", "violation");
+    set(&mut r, "date", &format!("2025-01-01T00:00:00Z{PAYLOAD}"));
+    fixed.push(r);
+    let mut r = vec![PAYLOAD.to_owned(); cols.len()];
+    set(&mut r, "chain", "expired");
+    set(&mut r, "signature", "valid");
+    set(&mut r, "signer_subject", PAYLOAD);
+    set(
+        &mut r,
+        "error",
+        &format!("'{PAYLOAD}' expired on 2025-12-01T00:00:00Z"),
+    );
+    set(&mut r, "verdict", "violation");
+    fixed.push(r);
+    let mut r = vec![PAYLOAD.to_owned(); cols.len()];
+    set(&mut r, "key_bits", "1024");
+    set(&mut r, "from", &format!("a@{PAYLOAD}"));
+    fixed.push(r);
+    for r in &fixed {
+        csv.write_record(r).unwrap();
+    }
+    let report = dir.join("hostile.csv");
+    std::fs::write(&report, csv.into_inner().unwrap()).unwrap();
+    let page = dir.join("hostile.html");
+    let (code, _, err) = smimescan(&[
+        "report",
+        "--at",
+        AT,
+        "--title",
+        PAYLOAD,
+        "-o",
+        page.to_str().unwrap(),
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let html = read(&page);
+    // The raw HTML never holds the payload unescaped: once its escaped
+    // form is taken out, nothing of it is left.
+    let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;onload=alert(2) x='&lt;/svg&gt;&lt;img src=x onerror=alert(3)&gt;&amp;amp;␁␛[31m␡\u{fffd}";
+    let lower = html.to_ascii_lowercase();
+    for bad in ["<script", "<img", "</svg><img"] {
+        assert!(!lower.contains(bad), "raw page holds {bad:?}");
+    }
+    only_as_text(&html, "onload", "&quot;");
+    only_as_text(&html, "onerror", "&lt;img src=x ");
+    assert!(!html.contains('\u{1}') && !html.contains('\u{1b}') && !html.contains('\u{7f}'));
+    assert!(!html.contains('\u{202e}'));
+    assert!(
+        html.matches(escaped).count() >= 20,
+        "payload not shown as text"
+    );
+    // Every <svg> that opens closes; the structure is that of a clean page.
+    assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
+    let Some(bin) = chromium() else { return };
+    let dom = dump_dom(&bin, &page, &dir);
+    // The browser's DOM: no element or attribute from the payload, and the
+    // payload as text (serialised: < > & escaped, quotes kept in text).
+    let as_text = "&lt;script&gt;alert(1)&lt;/script&gt;\"onload=alert(2) x='&lt;/svg&gt;&lt;img src=x onerror=alert(3)&gt;&amp;amp;␁␛[31m␡\u{fffd}";
+    assert!(
+        dom.matches(as_text).count() >= 20,
+        "payload text missing in the DOM"
+    );
+    let dom_lower = dom.to_ascii_lowercase();
+    for bad in ["<script", "<img"] {
+        assert!(!dom_lower.contains(bad), "the DOM holds {bad:?}");
+    }
+    only_as_text(&dom, "onload", "&lt;/script&gt;\"");
+    only_as_text(&dom, "onerror", "&lt;img src=x ");
+    // As many svg / table / section elements as the page's own markup.
+    for tag in ["<svg", "<table", "<section", "<figure", "<tr"] {
+        assert_eq!(dom.matches(tag).count(), html.matches(tag).count(), "{tag}");
+    }
+    // The title is text too.
+    let title = &dom[dom.find("<title>").unwrap()..];
+    assert!(title.starts_with("<title>&lt;script&gt;"), "{:.80}", title);
+}
+
+// ---------------------------------------------------------------- shards
+
+fn scan_to(args: &[&str]) {
+    let (code, _, err) = smimescan(args);
+    assert_eq!(code, 0, "{err}");
+}
+
+fn report_of(inputs: &[&Path], out: &Path) -> String {
+    let mut args = vec!["report", "--at", AT, "-o", out.to_str().unwrap()];
+    args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
+    let (code, _, err) = smimescan(&args);
+    assert_eq!(code, 0, "{err}");
+    without_time(&read(out))
+}
+
+/// A mixed corpus (a split mbox with signed messages, the sample Maildir):
+/// the HTML of merged shards, and of the shard reports given in shard
+/// order, is the whole run's HTML apart from the generation time.
+#[test]
+fn merged_shards_give_the_whole_runs_page() {
+    let dir = scratch("html-shards");
+    // A big mbox: the sample mbox's messages repeated, so shards split it.
+    let sample = std::fs::read(common::root("corpora/sample/archive/sample.mbox")).unwrap();
+    let mut big = Vec::new();
+    for _ in 0..40 {
+        big.extend_from_slice(&sample);
+        if !big.ends_with(b"\n\n") {
+            big.extend_from_slice(b"\n");
+        }
+    }
+    std::fs::create_dir_all(dir.join("in")).unwrap();
+    std::fs::write(dir.join("in/big.mbox"), &big).unwrap();
+    let maildir = common::root("corpora/sample/archive/Maildir");
+    let big_mbox = dir.join("in/big.mbox");
+    let inputs = [big_mbox.to_str().unwrap(), maildir.to_str().unwrap()];
+    let trust = [
+        "--trust",
+        "corpora/sample/pki/root.pem",
+        "--no-default-trust",
+        "--at",
+        AT,
+    ];
+    let whole = dir.join("whole.csv");
+    let whole_html = dir.join("whole-scan.html");
+    let mut args = vec!["scan", "-o", whole.to_str().unwrap()];
+    args.extend(["--html", whole_html.to_str().unwrap()]);
+    args.extend(trust);
+    args.extend(inputs);
+    scan_to(&args);
+    let want = report_of(&[&whole], &dir.join("whole.html"));
+    assert_eq!(without_time(&read(&whole_html)), want, "scan --html");
+    assert!(want.contains("id=\"violation-table\""));
+    for n in [2u32, 3, 5] {
+        let mut shards = Vec::new();
+        for k in 0..n {
+            let out = dir.join(format!("s{k}-{n}.jsonl"));
+            let shard = format!("{k}/{n}");
+            let mut args = vec!["scan", "--shard", &shard, "-o", out.to_str().unwrap()];
+            args.extend(trust);
+            args.extend(inputs);
+            scan_to(&args);
+            shards.push(out);
+        }
+        let merged = dir.join(format!("merged-{n}.csv"));
+        let mut args = vec!["merge", "-o", merged.to_str().unwrap()];
+        args.extend(shards.iter().map(|p| p.to_str().unwrap()));
+        scan_to(&args);
+        assert_eq!(
+            report_of(&[&merged], &dir.join(format!("merged-{n}.html"))),
+            want,
+            "N={n}: merged"
+        );
+        let refs: Vec<&Path> = shards.iter().map(|p| p.as_path()).collect();
+        assert_eq!(
+            report_of(&refs, &dir.join(format!("shards-{n}.html"))),
+            want,
+            "N={n}: shard reports in shard order"
+        );
+        // In another order every figure is the same; only `index` of
+        // messages in a split mbox may be shard-local in the violations.
+        let mut rev = refs.clone();
+        rev.reverse();
+        let got = report_of(&rev, &dir.join(format!("rev-{n}.html")));
+        let cut = |s: &str| s[..s.find("<section id=\"violations\"").unwrap()].to_owned();
+        assert_eq!(cut(&got), cut(&want), "N={n}: shards in reverse order");
+    }
+}
+
+/// The aggregate rebuilds the run summary (the stderr table's source).
+#[test]
+fn aggregate_gives_the_summary_of_its_rows() {
+    let rows = generated_rows(20_000, 77);
+    let mut agg = smimescan::report::html::Aggregate::new();
+    let mut summary = smimescan::report::Summary::default();
+    for r in &rows {
+        agg.add_row(r);
+        summary.add(r);
+    }
+    summary.finish(0.0);
+    assert_eq!(agg.summary(), summary);
+    assert_eq!(agg.summary().table(), summary.table());
+}
