@@ -31,9 +31,12 @@ fn read(p: &Path) -> String {
 
 /// Chromium, or None with a notice (outside CI; in CI its absence fails).
 fn chromium() -> Option<PathBuf> {
-    for c in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
-        if Path::new(c).exists() {
-            return Some(PathBuf::from(c));
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/bin")]) {
+        for name in ["chromium", "chromium-browser"] {
+            if dir.join(name).is_file() {
+                return Some(dir.join(name));
+            }
         }
     }
     if std::env::var_os("CI").is_some() {
