@@ -162,7 +162,7 @@ fn commas(n: u64) -> String {
     let d = n.to_string();
     let mut out = String::new();
     for (i, c) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i) % 3 == 0 {
+        if i > 0 && (d.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -404,7 +404,12 @@ fn generated_rows(n: u64, seed: u64) -> Vec<Row> {
             r.signer_issuer = format!("CN=CA {}", cert % 4);
             r.signature_alg = ["rsa-pkcs1", "ecdsa-p256", "rsa-pss"][(cert % 3) as usize].into();
             r.key_bits = ["2048", "256", "1024"][(cert % 3) as usize].into();
-            r.digest_alg = if cert % 11 == 0 { "sha1" } else { "sha256" }.into();
+            r.digest_alg = if cert.is_multiple_of(11) {
+                "sha1"
+            } else {
+                "sha256"
+            }
+            .into();
             let mut findings = Vec::new();
             let roll = rng.below(100);
             r.signature = if roll < 5 { "invalid" } else { "valid" }.into();

@@ -96,7 +96,7 @@ pub fn stacked(title: &str, periods: &[Stack]) -> Markup {
                     @for (v, y, bh) in segments(&p.parts, top + plot_h, plot_h / max as f64) {
                         rect class=(tone(v)) x=(fmt2(x)) y=(fmt2(y)) width=(fmt2(bar)) height=(fmt2(bh)) {}
                     }
-                    @if i % every == 0 {
+                    @if i.is_multiple_of(every) {
                         text.tick x=(fmt2(x + bar / 2.0)) y=(top + plot_h + 14.0) text-anchor="middle" { (p.label) }
                     }
                 }
@@ -138,7 +138,7 @@ pub fn share_line(title: &str, labels: &[String], shares: &[f64]) -> Markup {
                 circle.share cx=(fmt2(left + slot * (i as f64 + 0.5))) cy=(fmt2(top + plot_h * (1.0 - s / 100.0))) r="2.5" {
                     title { (labels[i]) ": " (format!("{s:.1} %")) }
                 }
-                @if i % every == 0 {
+                @if i.is_multiple_of(every) {
                     text.tick x=(fmt2(left + slot * (i as f64 + 0.5))) y=(top + plot_h + 14.0) text-anchor="middle" { (labels[i]) }
                 }
             }
