@@ -756,3 +756,52 @@ fn aggregate_gives_the_summary_of_its_rows() {
     assert_eq!(agg.summary(), summary);
     assert_eq!(agg.summary().table(), summary.table());
 }
+
+/// A report where every row brings new values in every counted column
+/// (kinds, verdicts, findings, domains, certificates, anchors, algorithms,
+/// years 0000–9999): the page stays small (top lists, "other values"
+/// rows, at most 240 periods).
+#[test]
+fn distinct_values_everywhere_keep_the_page_small() {
+    use smimescan::report::html::{render, Aggregate, Options};
+    let mut agg = Aggregate::new();
+    for i in 0..12_000u64 {
+        let v = format!("value-{i}-{}", "x".repeat(40));
+        let row = Row {
+            source: format!("s{i}"),
+            date: format!("{:04}-01-01T00:00:00Z", (i * 7919) % 10_000),
+            from: format!("a@{v}"),
+            kind: v.clone(),
+            signature: v.clone(),
+            chain: v.clone(),
+            verdict: if i % 2 == 0 {
+                "violation".into()
+            } else {
+                v.clone()
+            },
+            findings: format!("F{i};G{i}"),
+            signer_sha256: v.clone(),
+            signer_subject: v.clone(),
+            digest_alg: v.clone(),
+            signature_alg: v.clone(),
+            key_bits: i.to_string(),
+            encryption_alg: v.clone(),
+            layers: v.clone(),
+            anchor: v.clone(),
+            decryption: v.clone(),
+            ..Row::default()
+        };
+        agg.add_row(&row);
+    }
+    let page = render(
+        &agg,
+        &Options {
+            title: "t".into(),
+            at: 0,
+            generated: 0,
+        },
+    );
+    assert!(page.len() < 3_000_000, "page is {} bytes", page.len());
+    assert!(table_rows(&page, "id=\"periods\"").len() <= 241);
+    assert_eq!(table_rows(&page, "id=\"violation-table\"").len(), 100);
+}

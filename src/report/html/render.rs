@@ -150,7 +150,7 @@ fn card(id: &str, label: &str, value: String, sub: String, class: &str) -> Marku
 fn glance(a: &Aggregate) -> Markup {
     let v = a.violations();
     let errors = a.by_verdict.get("error");
-    let verdicts = a.by_verdict.sorted();
+    let verdicts = top_values(&a.by_verdict.sorted(), CHART_VALUES);
     html! {
         section #glance aria-labelledby="h-glance" {
             h2 #h-glance { "The run at a glance" }
@@ -207,6 +207,7 @@ fn outcome(
     of: &str,
 ) -> Markup {
     let drawn = top_values(items, CHART_VALUES);
+    let listed = top_values(items, TOP);
     html! {
         figure #(id) {
             figcaption { (title) }
@@ -217,7 +218,7 @@ fn outcome(
                 table data-column=(column) {
                     thead { tr { th scope="col" { (column) } th.n scope="col" { "messages" } th.n scope="col" { "share of " (of) } } }
                     tbody {
-                        @for (v, n) in items {
+                        @for (v, n) in &listed {
                             tr { th scope="row" { (Text(v)) } td.n { (fmt_count(*n)) } td.n { (fmt_pct(*n, total)) } }
                         }
                     }
