@@ -7,13 +7,14 @@
 #   ROWS=1000000 benches/report.sh       # smaller
 #   KEEP=1 benches/report.sh             # keep (and reuse) the CSV
 #   PY=0 benches/report.sh               # skip the Python reference
+#   NOBUILD=1 benches/report.sh          # use the release binary as built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-10000000}
 DIR=${DIR:-/tmp/smimescan-report-bench}
 CSV="$DIR/report-$ROWS.csv"
 mkdir -p "$DIR"
-cargo build --release --locked --quiet
+[ -n "${NOBUILD:-}" ] || cargo build --release --locked --quiet
 BIN=target/release/smimescan
 if [ ! -s "$CSV" ]; then
   python3 benches/report_rows.py --rows "$ROWS" --out "$CSV"

@@ -11,7 +11,11 @@
 //! shard order show the whole run's `index`).
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap};
+
+/// Maps keyed by cell values: hashbrown's `entry_ref` finds a known key
+/// with one lookup and no allocation; foldhash is seeded per process.
+pub type HashMap<K, V> = hashbrown::HashMap<K, V>;
 
 use crate::report::{Row, Summary};
 
@@ -97,7 +101,7 @@ pub(crate) fn clip(s: &str) -> Box<str> {
 
 /// Counts per distinct value, without allocating when the value is known.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counter(HashMap<Box<str>, u64>);
+pub struct Counter(HashMap<String, u64>);
 
 impl Counter {
     /// Counts `key` once (empty keys are not counted).
@@ -108,6 +112,13 @@ impl Counter {
     fn add(&mut self, key: &str, n: u64) {
         if !key.is_empty() {
             *entry(&mut self.0, key) += n;
+        }
+    }
+
+    /// Adds another counter's counts.
+    pub fn absorb(&mut self, o: &Counter) {
+        for (k, &n) in &o.0 {
+            self.add(k, n);
         }
     }
 
@@ -139,18 +150,11 @@ impl Counter {
 }
 
 /// Looks `key` up in a map keyed by clipped strings, inserting a default.
-fn entry<'m, V: Default>(map: &'m mut HashMap<Box<str>, V>, key: &str) -> &'m mut V {
-    let clipped;
-    let key = if key.len() > MAX_CELL {
-        clipped = clip(key);
-        &*clipped
-    } else {
-        key
-    };
-    if !map.contains_key(key) {
-        map.insert(key.into(), V::default());
+fn entry<'m, V: Default>(map: &'m mut HashMap<String, V>, key: &str) -> &'m mut V {
+    if key.len() > MAX_CELL {
+        return map.entry(clip(key).into()).or_default();
     }
-    map.get_mut(key).expect("inserted above")
+    map.entry_ref(key).or_default()
 }
 
 /// A calendar month of the Date header (`year * 12 + month - 1`), or
@@ -202,9 +206,7 @@ impl Group {
         self.violations += o.violations;
         self.errors += o.errors;
         self.sender_mismatch += o.sender_mismatch;
-        for (k, &n) in &o.verdicts.0 {
-            self.verdicts.add(k, n);
-        }
+        self.verdicts.absorb(&o.verdicts);
     }
 }
 
@@ -331,24 +333,43 @@ pub struct Aggregate {
     pub by_anchor: Counter,
     pub months: BTreeMap<Month, Group>,
     /// By sender domain (after the last `@` of `from`; empty = none).
-    pub domains: HashMap<Box<str>, Group>,
+    pub domains: HashMap<String, Group>,
     /// By `signer_sha256`.
-    pub certs: HashMap<Box<str>, Cert>,
-    pub digests: HashMap<Box<str>, AlgUse>,
-    pub signature_algs: HashMap<Box<str>, AlgUse>,
+    pub certs: HashMap<String, Cert>,
+    pub digests: HashMap<String, AlgUse>,
+    pub signature_algs: HashMap<String, AlgUse>,
     /// By signature algorithm, then key size in bits (0 = not a number).
-    pub key_sizes: HashMap<Box<str>, BTreeMap<u64, AlgUse>>,
-    pub encryption_algs: HashMap<Box<str>, AlgUse>,
+    pub key_sizes: HashMap<String, BTreeMap<u64, AlgUse>>,
+    pub encryption_algs: HashMap<String, AlgUse>,
     /// Min-heap of the [`RECENT`] most recent violations.
     recent: BinaryHeap<Reverse<Violation>>,
-    /// Renumbering of `index` as `merge` does: (source, offset) of the
-    /// previous row and its index.
+    pub(super) renumber: Renumber,
+}
+
+/// `index` renumbered per source as `merge` does: restarts at a new
+/// source, or when the offset does not grow (the same file read again).
+/// Idempotent on a whole run's rows.
+#[derive(Debug, Clone, Default)]
+pub struct Renumber {
     prev: Option<(Box<str>, u64)>,
     index: u64,
 }
 
-fn has_finding(findings: &str, f: &str) -> bool {
-    findings.split(';').any(|x| x == f)
+impl Renumber {
+    /// The index of the next row.
+    pub fn next(&mut self, source: &str, offset: u64) -> u64 {
+        match &mut self.prev {
+            Some((src, off)) if **src == *source && offset > *off => {
+                *off = offset;
+                self.index += 1;
+            }
+            _ => {
+                self.prev = Some((source.into(), offset));
+                self.index = 0;
+            }
+        }
+        self.index
+    }
 }
 
 impl Aggregate {
@@ -356,20 +377,15 @@ impl Aggregate {
         Aggregate::default()
     }
 
-    /// Folds one row in.
+    /// Folds one row in, its `index` renumbered as `merge` does.
     pub fn add(&mut self, r: &RowView) {
-        // index as merge renumbers it (idempotent on a whole run's rows).
-        let restart = match &self.prev {
-            Some((src, off)) => **src != *r.source || r.offset <= *off,
-            None => true,
-        };
-        self.index = if restart { 0 } else { self.index + 1 };
-        match &mut self.prev {
-            Some((src, off)) if **src == *r.source => *off = r.offset,
-            _ => self.prev = Some((r.source.into(), r.offset)),
-        }
-        let index = self.index;
+        let index = self.renumber.next(r.source, r.offset);
+        self.add_at(r, index);
+    }
 
+    /// Folds one row in with the given `index` (as computed by a
+    /// [`Renumber`] over the rows in order).
+    pub fn add_at(&mut self, r: &RowView, index: u64) {
         self.messages += 1;
         self.bytes += r.length;
         let signed = !r.signature.is_empty();
@@ -384,7 +400,17 @@ impl Aggregate {
         self.by_signature.bump(r.signature);
         self.by_chain.bump(r.chain);
         self.by_verdict.bump(r.verdict);
+        let (mut weak_digest, mut weak_key, mut weak_enc, mut expired) =
+            (false, false, false, false);
         for f in r.findings.split(';') {
+            match f {
+                "" => continue,
+                "WEAK_DIGEST" => weak_digest = true,
+                "WEAK_KEY" => weak_key = true,
+                "WEAK_ENCRYPTION" => weak_enc = true,
+                "CERT_EXPIRED" => expired = true,
+                _ => {}
+            }
             self.by_finding.bump(f);
         }
         self.by_decryption.bump(r.decryption);
@@ -403,8 +429,6 @@ impl Aggregate {
             entry(&mut self.domains, domain).add(r, signed, valid_trusted, false);
         }
 
-        let weak_digest = has_finding(r.findings, "WEAK_DIGEST");
-        let weak_key = has_finding(r.findings, "WEAK_KEY");
         if !r.signer_sha256.is_empty() {
             let c = entry(&mut self.certs, r.signer_sha256);
             keep_min(&mut c.subject, r.signer_subject);
@@ -414,7 +438,7 @@ impl Aggregate {
             c.messages += 1;
             c.signature.bump(r.signature);
             c.chain.bump(r.chain);
-            c.after_expiry += u64::from(has_finding(r.findings, "CERT_EXPIRED"));
+            c.after_expiry += u64::from(expired);
             c.weak_digest += u64::from(weak_digest);
             c.weak_key += u64::from(weak_key);
             keep_min(&mut c.first_date, r.date);
@@ -443,7 +467,7 @@ impl Aggregate {
         if !r.encryption_alg.is_empty() {
             let a = entry(&mut self.encryption_algs, r.encryption_alg);
             a.messages += 1;
-            a.flagged += u64::from(has_finding(r.findings, "WEAK_ENCRYPTION"));
+            a.flagged += u64::from(weak_enc);
         }
 
         if r.verdict == "violation" {
@@ -471,6 +495,79 @@ impl Aggregate {
                 if self.recent.len() > RECENT {
                     self.recent.pop();
                 }
+            }
+        }
+    }
+
+    /// Adds the counts of an aggregate of other rows (each row in one of
+    /// the two): the result equals one aggregate of all the rows.
+    pub fn absorb(&mut self, o: Aggregate) {
+        self.messages += o.messages;
+        self.bytes += o.bytes;
+        self.signed += o.signed;
+        self.valid_trusted += o.valid_trusted;
+        self.encrypted += o.encrypted;
+        self.decrypted += o.decrypted;
+        for (mine, theirs) in [
+            (&mut self.by_kind, &o.by_kind),
+            (&mut self.by_signature, &o.by_signature),
+            (&mut self.by_chain, &o.by_chain),
+            (&mut self.by_verdict, &o.by_verdict),
+            (&mut self.by_finding, &o.by_finding),
+            (&mut self.by_decryption, &o.by_decryption),
+            (&mut self.by_layers, &o.by_layers),
+            (&mut self.by_anchor, &o.by_anchor),
+        ] {
+            mine.absorb(theirs);
+        }
+        for (m, g) in &o.months {
+            self.months.entry(*m).or_default().absorb(g);
+        }
+        for (d, g) in &o.domains {
+            entry(&mut self.domains, d).absorb(g);
+        }
+        for (sha, c) in o.certs {
+            let mine = entry(&mut self.certs, &sha);
+            keep_min(&mut mine.subject, &c.subject);
+            keep_min(&mut mine.issuer, &c.issuer);
+            keep_min(&mut mine.signature_alg, &c.signature_alg);
+            keep_min(&mut mine.key_bits, &c.key_bits);
+            mine.messages += c.messages;
+            mine.signature.absorb(&c.signature);
+            mine.chain.absorb(&c.chain);
+            mine.after_expiry += c.after_expiry;
+            mine.weak_digest += c.weak_digest;
+            mine.weak_key += c.weak_key;
+            keep_min(&mut mine.first_date, &c.first_date);
+            keep_max(&mut mine.last_date, &c.last_date);
+            mine.not_after = match (mine.not_after, c.not_after) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        for (mine, theirs) in [
+            (&mut self.digests, &o.digests),
+            (&mut self.signature_algs, &o.signature_algs),
+            (&mut self.encryption_algs, &o.encryption_algs),
+        ] {
+            for (k, u) in theirs {
+                let a = entry(mine, k);
+                a.messages += u.messages;
+                a.flagged += u.flagged;
+            }
+        }
+        for (alg, sizes) in &o.key_sizes {
+            let mine = entry(&mut self.key_sizes, alg);
+            for (bits, u) in sizes {
+                let a = mine.entry(*bits).or_default();
+                a.messages += u.messages;
+                a.flagged += u.flagged;
+            }
+        }
+        for v in o.recent {
+            self.recent.push(v);
+            if self.recent.len() > RECENT {
+                self.recent.pop();
             }
         }
     }

@@ -61,10 +61,62 @@ const WANTED: [&str; 24] = [
     "decryption",
 ];
 
+/// A cell as text: borrowed when it is UTF-8 (the usual case), else with
+/// U+FFFD for the bad bytes.
+fn text(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
 fn num(s: &str) -> u64 {
     s.trim().parse().unwrap_or(0)
 }
 
+/// Rows per batch handed from the CSV parser to the aggregating threads.
+const BATCH: usize = 4096;
+
+/// Folds one CSV record into `agg` (cells by `pos`, see [`WANTED`]).
+fn add_record(agg: &mut Aggregate, rec: &csv::ByteRecord, pos: &[Option<usize>], index: u64) {
+    let cells: [Cow<str>; 24] = std::array::from_fn(|i| match pos[i].and_then(|p| rec.get(p)) {
+        Some(b) => text(b),
+        None => Cow::Borrowed(""),
+    });
+    let c = |i: usize| unguard(&cells[i]);
+    let view = RowView {
+        source: c(0),
+        index,
+        offset: num(c(2)),
+        length: num(c(3)),
+        message_id: c(4),
+        date: c(5),
+        from: c(6),
+        kind: c(7),
+        signature: c(8),
+        chain: c(9),
+        signer_subject: c(10),
+        signer_issuer: c(11),
+        signer_sha256: c(12),
+        sender_match: c(13),
+        digest_alg: c(14),
+        signature_alg: c(15),
+        key_bits: c(16),
+        encryption_alg: c(17),
+        verdict: c(18),
+        findings: c(19),
+        error: c(20),
+        layers: c(21),
+        anchor: c(22),
+        decryption: c(23),
+    };
+    agg.add_at(&view, index);
+}
+
+/// Parses the CSV on this thread (and renumbers `index`, which depends on
+/// the order) and folds the rows in on worker threads, each into its own
+/// aggregate, merged at the end: the aggregate does not depend on which
+/// thread saw which row.
 fn read_csv(r: Box<dyn BufRead>, name: &str, agg: &mut Aggregate) -> Result<(), String> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -87,50 +139,79 @@ fn read_csv(r: Box<dyn BufRead>, name: &str, agg: &mut Aggregate) -> Result<(), 
             "{name}: not a smimescan report (no source/verdict columns)"
         ));
     }
-    let mut rec = csv::ByteRecord::new();
-    let mut line = 1u64;
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(format!("{name}: row {line}: {e}")),
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    type Batch = (Vec<csv::ByteRecord>, Vec<u64>);
+    let (to_workers, from_parser) = std::sync::mpsc::sync_channel::<Batch>(workers * 2);
+    let (to_parser, returned) = std::sync::mpsc::channel::<Batch>();
+    let from_parser = std::sync::Mutex::new(from_parser);
+    let pos = &pos;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let (rx, back) = (&from_parser, to_parser.clone());
+                scope.spawn(move || {
+                    let mut mine = Aggregate::new();
+                    loop {
+                        let got = rx
+                            .lock()
+                            .map_err(|_| ())
+                            .and_then(|r| r.recv().map_err(|_| ()));
+                        let Ok((recs, idx)) = got else { break };
+                        for (rec, &i) in recs.iter().zip(&idx) {
+                            add_record(&mut mine, rec, pos, i);
+                        }
+                        let _ = back.send((recs, idx));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        drop(to_parser);
+        let mut result = Ok(());
+        let mut line = 1u64;
+        'parse: loop {
+            let (mut recs, mut idx) = returned.try_recv().unwrap_or_default();
+            recs.resize_with(BATCH, csv::ByteRecord::new);
+            idx.clear();
+            let mut n = 0;
+            while n < BATCH {
+                match rdr.read_byte_record(&mut recs[n]) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        result = Err(format!("{name}: row {line}: {e}"));
+                        break 'parse;
+                    }
+                }
+                line += 1;
+                let rec = &recs[n];
+                let cell = |i: usize| {
+                    pos[i]
+                        .and_then(|p| rec.get(p))
+                        .map(text)
+                        .unwrap_or_default()
+                };
+                let source = cell(0);
+                idx.push(agg.renumber.next(unguard(&source), num(unguard(&cell(2)))));
+                n += 1;
+            }
+            recs.truncate(n);
+            if n > 0 && to_workers.send((recs, idx)).is_err() {
+                break;
+            }
+            if n < BATCH {
+                break;
+            }
         }
-        line += 1;
-        let cells: [Cow<str>; 24] =
-            std::array::from_fn(|i| match pos[i].and_then(|p| rec.get(p)) {
-                Some(b) => String::from_utf8_lossy(b),
-                None => Cow::Borrowed(""),
-            });
-        let c = |i: usize| unguard(&cells[i]);
-        let view = RowView {
-            source: c(0),
-            index: num(c(1)),
-            offset: num(c(2)),
-            length: num(c(3)),
-            message_id: c(4),
-            date: c(5),
-            from: c(6),
-            kind: c(7),
-            signature: c(8),
-            chain: c(9),
-            signer_subject: c(10),
-            signer_issuer: c(11),
-            signer_sha256: c(12),
-            sender_match: c(13),
-            digest_alg: c(14),
-            signature_alg: c(15),
-            key_bits: c(16),
-            encryption_alg: c(17),
-            verdict: c(18),
-            findings: c(19),
-            error: c(20),
-            layers: c(21),
-            anchor: c(22),
-            decryption: c(23),
-        };
-        agg.add(&view);
-    }
-    Ok(())
+        drop(to_workers);
+        for h in handles {
+            match h.join() {
+                Ok(part) => agg.absorb(part),
+                Err(_) => result = Err(format!("{name}: a worker thread failed")),
+            }
+        }
+        result
+    })
 }
 
 fn read_jsonl(r: Box<dyn BufRead>, name: &str, agg: &mut Aggregate) -> Result<(), String> {

@@ -537,7 +537,7 @@ fn alg_table(id: &str, caption: &str, finding: &str, rows: Vec<(String, &AlgUse,
     }
 }
 
-fn sorted_algs(m: &std::collections::HashMap<Box<str>, AlgUse>) -> Vec<(&str, &AlgUse)> {
+fn sorted_algs(m: &super::aggregate::HashMap<String, AlgUse>) -> Vec<(&str, &AlgUse)> {
     let mut v: Vec<(&str, &AlgUse)> = m.iter().map(|(k, u)| (&**k, u)).collect();
     v.sort_by(|a, b| b.1.messages.cmp(&a.1.messages).then_with(|| a.0.cmp(b.0)));
     v.truncate(TOP);
@@ -555,7 +555,7 @@ fn algorithms(a: &Aggregate) -> Markup {
         .map(|(k, u)| (k.to_owned(), u, false))
         .collect();
     let mut keys: Vec<(String, &AlgUse, bool)> = Vec::new();
-    let mut algs: Vec<&Box<str>> = a.key_sizes.keys().collect();
+    let mut algs: Vec<&String> = a.key_sizes.keys().collect();
     algs.sort();
     for alg in algs {
         for (bits, u) in &a.key_sizes[alg] {
