@@ -20,6 +20,8 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+// Parsed once per process: the size of the scan variant does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Scan files and folders (mbox, Maildir, .eml, .gz/.zst) and write the report.
     Scan(ScanArgs),
