@@ -1301,6 +1301,10 @@ DELIBERATE = [
      "a boundary with a character outside bchars is invalid (RFC 2046 5.1.1, SPEC); OpenSSL does not check"),
     ("scanner-stricter", ["boundary:form=trailing-space"],
      "a boundary ending in a space is invalid (RFC 2046 5.1.1, SPEC); OpenSSL does not check"),
+    ("scanner-stricter", ["boundary:form=dup-param-first"],
+     "a multipart/signed with two boundary parameters is malformed: readers take the first or the last and split differently"),
+    ("scanner-stricter", ["boundary:form=dup-param-second"],
+     "a multipart/signed with two boundary parameters is malformed: readers take the first or the last and split differently"),
 ]
 
 

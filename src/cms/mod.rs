@@ -117,6 +117,22 @@ pub struct SignedOutcome {
     pub all_digest_algs: Vec<String>,
 }
 
+impl SignedOutcome {
+    /// The outcome of a signature whose structure cannot be decoded.
+    pub fn malformed(e: String) -> SignedOutcome {
+        SignedOutcome {
+            signers: 0,
+            status: SigStatus::Malformed,
+            error: Some(e),
+            signer: None,
+            all: Vec::new(),
+            shown: 0,
+            certs: Vec::new(),
+            all_digest_algs: Vec::new(),
+        }
+    }
+}
+
 /// Result of looking into a CMS blob.
 #[derive(Debug, Clone)]
 pub struct CmsOutcome {

@@ -132,7 +132,7 @@ fn structure(found: &Found, ctx: &Context) -> Structure {
         Smime::Detached { content, signature } => {
             s.kind = Kind::Signed;
             s.signed = Some(match signature {
-                Err(e) => malformed_signature(e.clone()),
+                Err(e) => SignedOutcome::malformed(e.clone()),
                 Ok(blob) => detached(content, blob, ctx),
             });
         }
@@ -142,7 +142,7 @@ fn structure(found: &Found, ctx: &Context) -> Structure {
                 Err(e) => {
                     s.kind = fallback;
                     if s.kind == Kind::SignedOpaque {
-                        s.signed = Some(malformed_signature(e.clone()));
+                        s.signed = Some(SignedOutcome::malformed(e.clone()));
                     } else {
                         s.error = Some(e.clone());
                     }
@@ -160,7 +160,7 @@ fn structure(found: &Found, ctx: &Context) -> Structure {
                     if s.kind == Kind::SignedOpaque {
                         s.signed = Some(match (out.kind, out.signed) {
                             (Some(CmsKind::Signed), Some(so)) => so,
-                            _ => malformed_signature(
+                            _ => SignedOutcome::malformed(
                                 out.error.unwrap_or_else(|| "not SignedData".into()),
                             ),
                         });
@@ -186,8 +186,12 @@ fn detached(content: &[u8], blob: &[u8], ctx: &Context) -> SignedOutcome {
     let out = cms::analyze(blob, &candidates, &ctx.certs, &ctx.verifier);
     match (out.kind, out.signed) {
         (Some(CmsKind::Signed), Some(s)) => s,
-        (None, _) => malformed_signature(out.error.unwrap_or_else(|| "undecodable CMS".into())),
-        (Some(k), _) => malformed_signature(format!("signature part holds {k:?}, not SignedData")),
+        (None, _) => {
+            SignedOutcome::malformed(out.error.unwrap_or_else(|| "undecodable CMS".into()))
+        }
+        (Some(k), _) => {
+            SignedOutcome::malformed(format!("signature part holds {k:?}, not SignedData"))
+        }
     }
 }
 
@@ -417,19 +421,6 @@ fn kind_from_smime_type(t: Option<&str>) -> Kind {
         Some("authenveloped-data") => Kind::AuthEnveloped,
         Some("certs-only") => Kind::CertsOnly,
         _ => Kind::SignedOpaque,
-    }
-}
-
-fn malformed_signature(e: String) -> SignedOutcome {
-    SignedOutcome {
-        signers: 0,
-        status: SigStatus::Malformed,
-        error: Some(e),
-        signer: None,
-        all: Vec::new(),
-        shown: 0,
-        certs: Vec::new(),
-        all_digest_algs: Vec::new(),
     }
 }
 

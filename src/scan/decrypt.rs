@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 
 use zeroize::Zeroizing;
 
-use crate::cms::{self, CmsKind, Decryption, SigStatus, SignedOutcome};
+use crate::cms::{self, CmsKind, Decryption, SignedOutcome};
 use crate::mime::{self, Smime};
 use crate::policy::Finding;
 use crate::report::{one_line, Row};
@@ -135,19 +135,6 @@ fn open_blob(blob: &[u8], ctx: &Context, depth: usize) -> Opened {
     }
 }
 
-fn malformed_signature(e: String) -> SignedOutcome {
-    SignedOutcome {
-        signers: 0,
-        status: SigStatus::Malformed,
-        error: Some(e),
-        signer: None,
-        all: Vec::new(),
-        shown: 0,
-        certs: Vec::new(),
-        all_digest_algs: Vec::new(),
-    }
-}
-
 /// Analyses decrypted content (a MIME entity) as a message of its own.
 fn inside(plain: Zeroizing<Vec<u8>>, ctx: &Context, depth: usize) -> Opened {
     let mut o = Opened::status("decrypted");
@@ -157,7 +144,7 @@ fn inside(plain: Zeroizing<Vec<u8>>, ctx: &Context, depth: usize) -> Opened {
             // A limit was hit: what lies past it was not seen, so the layer
             // fails closed as a malformed signature (no detail: it could
             // quote the content).
-            o.signed = Some(malformed_signature(
+            o.signed = Some(SignedOutcome::malformed(
                 "decrypted content is not a parsable MIME entity (limit hit)".into(),
             ));
             return o;
@@ -172,17 +159,17 @@ fn inside(plain: Zeroizing<Vec<u8>>, ctx: &Context, depth: usize) -> Opened {
         Smime::Detached { content, signature } => {
             o.layers.push("signed");
             o.signed = Some(match signature {
-                Err(e) => malformed_signature(format!("inside: {e}")),
+                Err(e) => SignedOutcome::malformed(format!("inside: {e}")),
                 Ok(blob) => {
                     let canonical = mime::canonicalize(content);
                     let out = cms::analyze(&blob, &[&canonical], &ctx.certs, &ctx.verifier);
                     match (out.kind, out.signed) {
                         (Some(CmsKind::Signed), Some(s)) => s,
-                        (None, _) => malformed_signature(format!(
+                        (None, _) => SignedOutcome::malformed(format!(
                             "inside: {}",
                             out.error.unwrap_or_else(|| "undecodable CMS".into())
                         )),
-                        (Some(k), _) => malformed_signature(format!(
+                        (Some(k), _) => SignedOutcome::malformed(format!(
                             "inside: signature part holds {k:?}, not SignedData"
                         )),
                     }
@@ -200,7 +187,7 @@ fn inside(plain: Zeroizing<Vec<u8>>, ctx: &Context, depth: usize) -> Opened {
                         o.error = Some(format!("inside: {e}"));
                     } else {
                         o.layers.push("signed-opaque");
-                        o.signed = Some(malformed_signature(format!("inside: {e}")));
+                        o.signed = Some(SignedOutcome::malformed(format!("inside: {e}")));
                     }
                     return o;
                 }
@@ -244,7 +231,7 @@ fn inside(plain: Zeroizing<Vec<u8>>, ctx: &Context, depth: usize) -> Opened {
                         o.error = out.error.map(|e| format!("inside: {e}"));
                     } else {
                         o.layers.push("signed-opaque");
-                        o.signed = Some(malformed_signature(format!(
+                        o.signed = Some(SignedOutcome::malformed(format!(
                             "inside: {}",
                             out.error.unwrap_or_else(|| "undecodable CMS".into())
                         )));
