@@ -488,3 +488,30 @@ fn signed_boundary_given_twice() {
         r["error"]
     );
 }
+
+#[test]
+fn signed_other_protocol_junk_delimiters_not_unsigned() {
+    // difftest class "hidden-signature": another protocol and delimiter
+    // lines with junk after them (no RFC 2046 delimiter: no part found);
+    // OpenSSL still finds and verifies the signature. The scanner must not
+    // report the message unsigned: it fails closed.
+    let (r, ossl, _) = mutant("hidden-protocol.eml", |t| {
+        t.replace(
+            "protocol=\"application/pkcs7-signature\"",
+            "protocol=\"application/pkcs7-mime\"",
+        )
+        .replace("--sig-1\r\n", "--sig-1 junk\r\n")
+        .replace("--sig-1--\r\n", "--sig-1-- junk\r\n")
+    });
+    assert_eq!(
+        (r["kind"].as_str(), r["signature"].as_str()),
+        ("signed", "malformed"),
+        "{r:?}"
+    );
+    assert!(
+        r["error"].contains("no readable pkcs7-signature part"),
+        "{}",
+        r["error"]
+    );
+    eprintln!("openssl verifies the hidden signature: {ossl:?}");
+}

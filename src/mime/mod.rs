@@ -188,6 +188,14 @@ pub fn identity(raw: &[u8]) -> Option<Identity> {
     })
 }
 
+/// Whether the message names a pkcs7 media type anywhere (any case).
+pub fn names_pkcs7(raw: &[u8]) -> bool {
+    memchr::memchr2_iter(b'p', b'P', raw).any(|i| {
+        raw.get(i..i + 5)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"pkcs7"))
+    })
+}
+
 /// Canonical form of signed MIME content (RFC 8551 §3.1.1): every line
 /// ends in CRLF. Borrowed when already canonical.
 pub fn canonicalize(data: &[u8]) -> Cow<'_, [u8]> {

@@ -288,6 +288,19 @@ impl<'a> Walker<'_, 'a> {
                 self.found(path, Smime::PgpSigned);
                 return;
             }
+            if super::names_pkcs7(protocol.as_bytes()) || super::names_pkcs7(h.body) {
+                // Names pkcs7 but holds no pkcs7-signature part that this
+                // reader finds (another protocol, delimiters that readers
+                // take differently): OpenSSL may still verify it, so it is
+                // not read as unsigned but fails closed.
+                let signature = Err(format!(
+                    "multipart/signed with protocol {protocol:?} and no readable \
+                     pkcs7-signature part ({} body parts)",
+                    children.len()
+                ));
+                let content: &[u8] = children.first().copied().unwrap_or_default();
+                self.found(path, Smime::Detached { content, signature });
+            }
             // Unknown protocol: look inside like any multipart.
             self.children(&children, path, depth);
             return;

@@ -30,7 +30,7 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
         // names a pkcs7 type it may be a signed message whose first line
         // was damaged, which OpenSSL would still verify: fail closed.
         let e = "no header block: not an RFC 5322 message".to_owned();
-        return malformed(row, e, names_pkcs7(raw), ctx);
+        return malformed(row, e, mime::names_pkcs7(raw), ctx);
     };
     row.message_id = id.message_id.clone();
     row.date = id.date.map(rfc3339).unwrap_or_default();
@@ -41,7 +41,7 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
         // What lies past the limit was not seen: a message that holds a
         // signature (before the limit, or named anywhere in its bytes)
         // fails closed, so padding a tampered message cannot pass a gate.
-        let signed = walk.outermost.is_some() || !walk.others.is_empty() || names_pkcs7(raw);
+        let signed = walk.outermost.is_some() || !walk.others.is_empty() || mime::names_pkcs7(raw);
         return malformed(row, limit, signed, ctx);
     }
     let mut kind = Kind::Plain;
@@ -292,7 +292,7 @@ impl Others<'_> {
         let Some(inner) = encapsulated_content(blob) else {
             return; // not SignedData with content (reported as such)
         };
-        if !names_pkcs7(&inner) {
+        if !mime::names_pkcs7(&inner) {
             return; // nothing inside can be an S/MIME structure
         }
         let here = where_(prefix, &found.part);
@@ -405,14 +405,6 @@ fn append_error(row: &mut Row, e: &str) {
     } else {
         row.error = format!("{}; {e}", row.error);
     }
-}
-
-/// Whether the message names a pkcs7 media type anywhere (any case).
-pub(crate) fn names_pkcs7(raw: &[u8]) -> bool {
-    memchr::memchr2_iter(b'p', b'P', raw).any(|i| {
-        raw.get(i..i + 5)
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"pkcs7"))
-    })
 }
 
 fn kind_from_smime_type(t: Option<&str>) -> Kind {

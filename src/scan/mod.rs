@@ -592,7 +592,7 @@ pub fn message_row(source: &str, m: &Message, ctx: &Context) -> Row {
         // that `--fail-on invalid` fires (a truncated file's bytes are
         // gone and are not read).
         Err(e) => {
-            let signed = !truncated && analyze::names_pkcs7(m.content());
+            let signed = !truncated && crate::mime::names_pkcs7(m.content());
             analyze::malformed(Row::default(), e, signed, ctx)
         }
     };
