@@ -397,3 +397,32 @@ fn ber_indefinite_p7b_bundle_loads() {
         assert_eq!(text.matches("subject=").count(), 2, "{text}");
     }
 }
+
+/// Found by fuzz/difftest (mutation `der_flip`): the NULL parameters of a
+/// SignedData.digestAlgorithms entry flipped into an empty BOOLEAN. OpenSSL:
+/// "boolean is wrong length"; a digest algorithm's parameters are absent or
+/// NULL (RFC 5754 2), so the structure is malformed.
+#[test]
+fn digest_algorithms_parameters_not_null_are_malformed() {
+    let (st, e, ..) = status_of("digest-algs-boolean-params.p7s");
+    assert_eq!(st, SigStatus::Malformed, "{e}");
+    assert!(e.contains("neither absent nor NULL"), "{e}");
+    if have_openssl() {
+        let p = sigs().join("mutants/digest-algs-boolean-params.p7s");
+        let out = std::process::Command::new("openssl")
+            .args([
+                "cms",
+                "-verify",
+                "-noverify",
+                "-inform",
+                "DER",
+                "-out",
+                "/dev/null",
+                "-in",
+            ])
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "openssl accepted it");
+    }
+}

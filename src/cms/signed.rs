@@ -92,7 +92,18 @@ fn parse(sd: &[u8]) -> Result<Parsed<'_>, String> {
     let mut dr = das.reader();
     while !dr.is_empty() {
         let a = dr.expect(tag::SEQUENCE, "digestAlgorithms: AlgorithmIdentifier")?;
-        digest_algs.push(a.reader().expect(tag::OID, "digestAlgorithms: OID")?.value);
+        let mut ar = a.reader();
+        digest_algs.push(ar.expect(tag::OID, "digestAlgorithms: OID")?.value);
+        // A digest algorithm's parameters are absent or NULL (RFC 5754 2).
+        if !ar.is_empty() {
+            let p = ar.next_tlv()?;
+            if p.tag != tag::NULL || !p.value.is_empty() || !ar.is_empty() {
+                return Err(format!(
+                    "digestAlgorithms: parameters (tag 0x{:02x}) are neither absent nor NULL",
+                    p.tag
+                ));
+            }
+        }
     }
     let eci = r.expect(tag::SEQUENCE, "EncapsulatedContentInfo")?;
     let mut er = eci.reader();
