@@ -426,3 +426,33 @@ fn digest_algorithms_parameters_not_null_are_malformed() {
         assert!(!out.status.success(), "openssl accepted it");
     }
 }
+
+/// The same flip in the SignerInfo's own digestAlgorithm (the set repaired,
+/// the signer's NULL parameters made an empty BOOLEAN): one rule for every
+/// digest AlgorithmIdentifier, as OpenSSL decodes them all alike.
+#[test]
+fn signer_digest_algorithm_parameters_not_null_are_malformed() {
+    let mut blob = std::fs::read(sigs().join("mutants/digest-algs-boolean-params.p7s")).unwrap();
+    let sha256 = [
+        0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+    ];
+    let at: Vec<usize> = blob
+        .windows(sha256.len())
+        .enumerate()
+        .filter(|(_, w)| *w == sha256)
+        .map(|(i, _)| i + sha256.len())
+        .collect();
+    assert_eq!(at.len(), 2, "digestAlgorithms entry and the signer's");
+    assert_eq!(&blob[at[0]..at[0] + 2], [0x01, 0x00]);
+    assert_eq!(&blob[at[1]..at[1] + 2], [0x05, 0x00]);
+    blob[at[0]] = 0x05; // the set as signed
+    blob[at[1]] = 0x01; // the signer's parameters: an empty BOOLEAN
+    let o = analyze(&blob, &[], &CertCache::default(), &NoExtra);
+    let e = o.error.unwrap_or_default();
+    assert!(o.signed.is_none(), "must not be judged: {e}");
+    assert!(e.contains("digestAlgorithm: parameters"), "{e}");
+    // The repaired blob alone is fine: the flip is what makes it malformed.
+    blob[at[1]] = 0x05;
+    let o = analyze(&blob, &[], &CertCache::default(), &NoExtra);
+    assert_eq!(o.signed.map(|s| s.status), Some(SigStatus::Valid));
+}

@@ -59,6 +59,23 @@ fn alg_id(t: &Tlv<'_>, what: &str) -> Result<AlgorithmIdentifierOwned, String> {
     AlgorithmIdentifierOwned::from_der(t.raw).map_err(|e| format!("{what}: {e}"))
 }
 
+/// The OID of a digest AlgorithmIdentifier, whose parameters are absent or
+/// NULL (RFC 5754 2; OpenSSL rejects anything else, e.g. an empty BOOLEAN).
+fn digest_oid<'a>(t: &Tlv<'a>, what: &str) -> Result<&'a [u8], String> {
+    let mut r = t.reader();
+    let oid = r.expect(tag::OID, what)?.value;
+    if !r.is_empty() {
+        let p = r.next_tlv()?;
+        if p.tag != tag::NULL || !p.value.is_empty() || !r.is_empty() {
+            return Err(format!(
+                "{what}: parameters (tag 0x{:02x}) are neither absent nor NULL",
+                p.tag
+            ));
+        }
+    }
+    Ok(oid)
+}
+
 /// Refuses anything left in `r` after the last field of `what`.
 fn end_of(r: &Reader<'_>, what: &str) -> Result<(), String> {
     match r.peek_tag() {
@@ -92,18 +109,7 @@ fn parse(sd: &[u8]) -> Result<Parsed<'_>, String> {
     let mut dr = das.reader();
     while !dr.is_empty() {
         let a = dr.expect(tag::SEQUENCE, "digestAlgorithms: AlgorithmIdentifier")?;
-        let mut ar = a.reader();
-        digest_algs.push(ar.expect(tag::OID, "digestAlgorithms: OID")?.value);
-        // A digest algorithm's parameters are absent or NULL (RFC 5754 2).
-        if !ar.is_empty() {
-            let p = ar.next_tlv()?;
-            if p.tag != tag::NULL || !p.value.is_empty() || !ar.is_empty() {
-                return Err(format!(
-                    "digestAlgorithms: parameters (tag 0x{:02x}) are neither absent nor NULL",
-                    p.tag
-                ));
-            }
-        }
+        digest_algs.push(digest_oid(&a, "digestAlgorithms")?);
     }
     let eci = r.expect(tag::SEQUENCE, "EncapsulatedContentInfo")?;
     let mut er = eci.reader();
@@ -224,10 +230,9 @@ fn parse_signer<'a>(si: &Tlv<'a>) -> Result<RawSigner<'a>, String> {
         }
         t => return Err(format!("SignerIdentifier: unexpected tag 0x{t:02x}")),
     };
-    let digest_alg = alg_id(
-        &r.expect(tag::SEQUENCE, "digestAlgorithm")?,
-        "digestAlgorithm",
-    )?;
+    let digest_tlv = r.expect(tag::SEQUENCE, "digestAlgorithm")?;
+    digest_oid(&digest_tlv, "digestAlgorithm")?;
+    let digest_alg = alg_id(&digest_tlv, "digestAlgorithm")?;
     let signed_attrs = r.optional(tag::CTX0_C)?;
     let sig_alg = alg_id(
         &r.expect(tag::SEQUENCE, "signatureAlgorithm")?,
