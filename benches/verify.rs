@@ -1,6 +1,6 @@
 //! Signature verification and chain judgement.
 //!
-//! - `cms_analyze/*`: `smimescan::cms::analyze` on each `corpora/sigs` blob
+//! - `cms_inspect/*`: `smimescan::cms::inspect` on each `corpora/sigs` blob
 //!   with its detached content (`hello.txt`; none for opaque), certificate
 //!   cache warm: BER normalisation, CMS decoding, digest, signer
 //!   verification.
@@ -47,10 +47,10 @@ const BLOBS: &[(&str, &str)] = &[
     ("two-signers.p7s", "hello.txt"),
 ];
 
-fn cms_analyze(c: &mut Criterion) {
+fn cms_inspect(c: &mut Criterion) {
     let certs = CertCache::default();
     let extra = CertStore::new();
-    let mut g = c.benchmark_group("cms_analyze");
+    let mut g = c.benchmark_group("cms_inspect");
     g.throughput(Throughput::Elements(1));
     for (blob, content) in BLOBS {
         let der = common::read(&format!("corpora/sigs/blobs/{blob}"));
@@ -64,12 +64,12 @@ fn cms_analyze(c: &mut Criterion) {
         } else {
             vec![&content]
         };
-        let out = smimescan::cms::analyze(&der, &candidates, &certs, &extra);
+        let out = smimescan::cms::inspect(&der, &candidates, &certs, &extra);
         let status = out.signed.as_ref().map(|s| s.status);
         assert_eq!(status, Some(SigStatus::Valid), "{blob}: {:?}", out.error);
         let name = blob.trim_end_matches(".p7s").trim_end_matches(".p7m");
         g.bench_function(name, |b| {
-            b.iter(|| smimescan::cms::analyze(black_box(&der), &candidates, &certs, &extra))
+            b.iter(|| smimescan::cms::inspect(black_box(&der), &candidates, &certs, &extra))
         });
     }
     g.finish();
@@ -166,5 +166,5 @@ fn chain(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, cms_analyze, raw_verify, chain);
+criterion_group!(benches, cms_inspect, raw_verify, chain);
 criterion_main!(benches);

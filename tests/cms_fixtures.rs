@@ -1,4 +1,4 @@
-//! Every row of `corpora/sigs/manifest.csv` through `cms::analyze`, each
+//! Every row of `corpora/sigs/manifest.csv` through `cms::inspect`, each
 //! field asserted, and each signed fixture's verdict cross-checked against
 //! `openssl cms -verify -noverify` (skipped with a notice when `openssl` is
 //! not installed).
@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use smimescan::cms::{analyze, CmsKind, SigStatus};
+use smimescan::cms::{inspect, CmsKind, SigStatus};
 use smimescan::pki::{Cert, CertCache};
 use smimescan::pki::{CertLookup, SignerId};
 
@@ -102,7 +102,7 @@ fn manifest_fixtures() {
             .map(|p| std::fs::read(p).unwrap())
             .collect();
         let cands: Vec<&[u8]> = contents.iter().map(|c| c.as_slice()).collect();
-        let o = analyze(&blob, &cands, &cache, &NoExtra);
+        let o = inspect(&blob, &cands, &cache, &NoExtra);
         let ctx = format!("{file} [{content}]");
         assert_eq!(kind_name(o.kind), kind, "{ctx}: {:?}", o.error);
         assert_eq!(o.encryption_alg.as_deref().unwrap_or(""), enc, "{ctx}");
@@ -197,7 +197,7 @@ fn signer_cert_from_extra_pool() {
     let cert = cache.get(&der).unwrap();
     let blob = std::fs::read(root.join("blobs/rsa2048-nocerts.p7s")).unwrap();
     let content = std::fs::read(root.join("content/hello.txt")).unwrap();
-    let o = analyze(&blob, &[&content], &cache, &Pool(cert.clone()));
+    let o = inspect(&blob, &[&content], &cache, &Pool(cert.clone()));
     let s = o.signed.unwrap();
     assert_eq!(s.status, SigStatus::Valid, "{:?}", s.error);
     assert!(s.certs.is_empty());
@@ -211,8 +211,8 @@ fn certs_are_cached() {
     let root = root();
     let cache = CertCache::default();
     let blob = std::fs::read(root.join("blobs/rsa2048-opaque.p7m")).unwrap();
-    let a = analyze(&blob, &[], &cache, &NoExtra).signed.unwrap();
-    let b = analyze(&blob, &[], &cache, &NoExtra).signed.unwrap();
+    let a = inspect(&blob, &[], &cache, &NoExtra).signed.unwrap();
+    let b = inspect(&blob, &[], &cache, &NoExtra).signed.unwrap();
     assert_eq!(a.status, SigStatus::Valid);
     assert!(Arc::ptr_eq(&a.certs[0], &b.certs[0]));
 }
@@ -237,12 +237,12 @@ fn mutations_never_panic() {
     ] {
         let blob = std::fs::read(root.join("blobs").join(f)).unwrap();
         for n in 0..blob.len() {
-            let _ = analyze(&blob[..n], &[&content], &cache, &NoExtra);
+            let _ = inspect(&blob[..n], &[&content], &cache, &NoExtra);
         }
         for i in 0..blob.len() {
             let mut m = blob.clone();
             m[i] ^= 0x80;
-            let _ = analyze(&m, &[&content], &cache, &NoExtra);
+            let _ = inspect(&m, &[&content], &cache, &NoExtra);
         }
     }
 }

@@ -114,7 +114,7 @@ fn signed_outcome_lists_every_signer() {
         }
     }
     let cache = smimescan::pki::CertCache::default();
-    let s = smimescan::cms::analyze(&blob, &[&content], &cache, &NoExtra)
+    let s = smimescan::cms::inspect(&blob, &[&content], &cache, &NoExtra)
         .signed
         .unwrap();
     assert_eq!(s.status, SigStatus::Invalid);

@@ -1,6 +1,6 @@
 //! CMS strictness (SPEC `signature`, issues 12 and 19): every mutant of
 //! `corpora/sigs/mutants/manifest.csv` (made by `corpora/sigs/mutants.py`)
-//! through `cms::analyze`, each expectation asserted, and what OpenSSL 3.0
+//! through `cms::inspect`, each expectation asserted, and what OpenSSL 3.0
 //! says of it (`openssl cms -verify -noverify`) checked against the
 //! manifest's `openssl` column. The rows where we and OpenSSL differ are the
 //! README's deliberate differences; [`deliberate_differences_are_the_documented_ones`]
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use smimescan::cms::{analyze, CmsKind, SigStatus};
+use smimescan::cms::{inspect, CmsKind, SigStatus};
 use smimescan::pki::chain::{ChainStatus, Verifier};
 use smimescan::pki::trust::TrustStore;
 use smimescan::pki::{Cert, CertCache, CertLookup, SignerId};
@@ -99,7 +99,7 @@ fn check(row: &Row, cache: &CertCache) -> &'static str {
     let dir = sigs();
     let blob = std::fs::read(dir.join("mutants").join(&row.file)).unwrap();
     let content = std::fs::read(dir.join("content/hello.txt")).unwrap();
-    let o = analyze(&blob, &[&content], cache, &NoExtra);
+    let o = inspect(&blob, &[&content], cache, &NoExtra);
     let ctx = &row.file;
     if row.signature == "malformed" {
         assert_eq!(o.kind, None, "{ctx}: {:?}", o.signed.map(|s| s.status));
@@ -202,7 +202,7 @@ fn status_of(file: &str) -> (SigStatus, String, Option<String>, Option<i64>) {
     let cache = CertCache::default();
     let blob = std::fs::read(sigs().join("mutants").join(file)).unwrap();
     let content = std::fs::read(sigs().join("content/hello.txt")).unwrap();
-    let o = analyze(&blob, &[&content], &cache, &NoExtra);
+    let o = inspect(&blob, &[&content], &cache, &NoExtra);
     match o.signed {
         None => (
             SigStatus::Malformed,
@@ -341,7 +341,7 @@ fn certificate_with_non_minimal_lengths_is_decoded_and_trusted() {
     let cache = CertCache::default();
     let blob = std::fs::read(dir.join("mutants/cert-nonminimal-length.p7s")).unwrap();
     let content = std::fs::read(dir.join("content/hello.txt")).unwrap();
-    let s = analyze(&blob, &[&content], &cache, &NoExtra)
+    let s = inspect(&blob, &[&content], &cache, &NoExtra)
         .signed
         .unwrap();
     let cert = s.signer.unwrap().cert.unwrap();
@@ -447,12 +447,12 @@ fn signer_digest_algorithm_parameters_not_null_are_malformed() {
     assert_eq!(&blob[at[1]..at[1] + 2], [0x05, 0x00]);
     blob[at[0]] = 0x05; // the set as signed
     blob[at[1]] = 0x01; // the signer's parameters: an empty BOOLEAN
-    let o = analyze(&blob, &[], &CertCache::default(), &NoExtra);
+    let o = inspect(&blob, &[], &CertCache::default(), &NoExtra);
     let e = o.error.unwrap_or_default();
     assert!(o.signed.is_none(), "must not be judged: {e}");
     assert!(e.contains("digestAlgorithm: parameters"), "{e}");
     // The repaired blob alone is fine: the flip is what makes it malformed.
     blob[at[1]] = 0x05;
-    let o = analyze(&blob, &[], &CertCache::default(), &NoExtra);
+    let o = inspect(&blob, &[], &CertCache::default(), &NoExtra);
     assert_eq!(o.signed.map(|s| s.status), Some(SigStatus::Valid));
 }

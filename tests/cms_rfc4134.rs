@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use smimescan::cms::{analyze, CmsKind, SigStatus};
+use smimescan::cms::{inspect, CmsKind, SigStatus};
 use smimescan::pki::{Cert, CertCache};
 use smimescan::pki::{CertLookup, SignerId};
 
@@ -62,7 +62,7 @@ fn rfc4134_examples() {
     ];
     for &(f, signers, dig, sigalg, bits) in signed {
         let blob = read(f);
-        let o = analyze(&blob, &[&content], &cache, &NoExtra);
+        let o = inspect(&blob, &[&content], &cache, &NoExtra);
         assert_eq!(o.kind, Some(CmsKind::Signed), "{f}: {:?}", o.error);
         let s = o.signed.as_ref().unwrap();
         assert_eq!(s.status, SigStatus::Valid, "{f}: {:?}", s.error);
@@ -84,7 +84,7 @@ fn rfc4134_examples() {
     // verifies Diane's certificate, its parameters complete her key and
     // both signatures verify, as in Bouncy Castle's test.
     let blob = read("4.6.bin");
-    let o = analyze(&blob, &[], &cache, &NoExtra);
+    let o = inspect(&blob, &[], &cache, &NoExtra);
     assert_eq!(o.kind, Some(CmsKind::Signed));
     let s = o.signed.unwrap();
     assert_eq!(s.signers, 2);
@@ -102,7 +102,7 @@ fn rfc4134_examples() {
     );
     assert!(r.cert.unwrap().subject.contains("AliceDSS"));
     let carl = cache.get(&read("CarlDSSSelf.cer")).unwrap();
-    let o = analyze(&blob, &[], &cache, &Pool(vec![carl]));
+    let o = inspect(&blob, &[], &cache, &Pool(vec![carl]));
     let s = o.signed.unwrap();
     assert_eq!(s.status, SigStatus::Valid, "{:?}", s.error);
     let r = s.signer.unwrap();
@@ -113,17 +113,17 @@ fn rfc4134_examples() {
     // content): without the content it cannot be checked (never `invalid`
     // for our lack of content), with wrong content it is invalid.
     let blob = read("4.3.bin");
-    let o = analyze(&blob, &[], &cache, &NoExtra);
+    let o = inspect(&blob, &[], &cache, &NoExtra);
     assert_eq!(o.signed.unwrap().status, SigStatus::Unsupported);
-    let o = analyze(&blob, &[b"other", &content], &cache, &NoExtra);
+    let o = inspect(&blob, &[b"other", &content], &cache, &NoExtra);
     assert_eq!(o.signed.unwrap().status, SigStatus::Valid);
-    let o = analyze(&blob, &[b"other"], &cache, &NoExtra);
+    let o = inspect(&blob, &[b"other"], &cache, &NoExtra);
     let s = o.signed.unwrap();
     assert_eq!(s.status, SigStatus::Invalid);
     assert_eq!(s.error.as_deref(), Some("DSA signature does not verify"));
 
     // 4.11: certificates only.
-    let o = analyze(&read("4.11.bin"), &[], &cache, &NoExtra);
+    let o = inspect(&read("4.11.bin"), &[], &cache, &NoExtra);
     assert_eq!(o.kind, Some(CmsKind::CertsOnly), "{:?}", o.error);
     let s = o.signed.unwrap();
     assert_eq!(s.signers, 0);
@@ -132,7 +132,7 @@ fn rfc4134_examples() {
 
     // Enveloped.
     for (f, alg) in [("5.1.bin", "des-ede3-cbc"), ("5.2.bin", "rc2-cbc")] {
-        let o = analyze(&read(f), &[], &cache, &NoExtra);
+        let o = inspect(&read(f), &[], &cache, &NoExtra);
         assert_eq!(o.kind, Some(CmsKind::Enveloped), "{f}: {:?}", o.error);
         assert_eq!(o.encryption_alg.as_deref(), Some(alg), "{f}");
         assert!(o.signed.is_none());
@@ -140,7 +140,7 @@ fn rfc4134_examples() {
 
     // Other content types (data BER/DER, digested, encrypted).
     for f in ["3.1.bin", "3.2.bin", "6.0.bin", "7.1.bin", "7.2.bin"] {
-        let o = analyze(&read(f), &[], &cache, &NoExtra);
+        let o = inspect(&read(f), &[], &cache, &NoExtra);
         assert_eq!(o.kind, Some(CmsKind::Other), "{f}: {:?}", o.error);
     }
 }
@@ -155,13 +155,13 @@ fn rfc4134_mutations_never_panic() {
     for f in ["4.2.bin", "4.6.bin", "4.7.bin", "5.2.bin"] {
         let blob = std::fs::read(d.join(f)).unwrap();
         for n in (0..blob.len()).step_by(7) {
-            let _ = analyze(&blob[..n], &[&content], &cache, &NoExtra);
+            let _ = inspect(&blob[..n], &[&content], &cache, &NoExtra);
         }
         let step = (blob.len() / 300).max(1);
         for i in (0..blob.len()).step_by(step) {
             let mut m = blob.clone();
             m[i] ^= 0x5A;
-            let _ = analyze(&m, &[&content], &cache, &NoExtra);
+            let _ = inspect(&m, &[&content], &cache, &NoExtra);
         }
     }
 }

@@ -29,7 +29,7 @@ fn big_mbox(messages: usize) -> Vec<u8> {
 }
 
 /// A file truncated while mapped: no SIGBUS death; the messages that are no
-/// longer in the file become error rows, the others are analysed normally.
+/// longer in the file become error rows, the others are analyzed normally.
 #[test]
 fn truncated_while_mapped() {
     let dir = scratch("truncate");

@@ -7,7 +7,7 @@
 //! windows, in shards (--shard K/N, concatenated as `merge` does), through
 //! gzip, and through the streaming reader in tiny chunks, give exactly the
 //! rows of a reference that splits line by line by the SPEC's rule (written
-//! here, independently of `smimescan::mailbox`) and analyses each message
+//! here, independently of `smimescan::mailbox`) and analyzes each message
 //! alone with `smimescan::scan::analyze`.
 
 use std::path::Path;

@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
     let s = state();
     let _ = cms::decrypt(data, &s.keys);
     let content: &[&[u8]] = &[b"Content-Type: text/plain\r\n\r\nhello\r\n"];
-    for out in [cms::analyze(data, content, &s.certs, &s.verifier), cms::analyze(data, &[], &s.certs, &s.verifier)] {
+    for out in [cms::inspect(data, content, &s.certs, &s.verifier), cms::inspect(data, &[], &s.certs, &s.verifier)] {
         if out.kind.is_none() {
             assert!(out.error.is_some());
         }

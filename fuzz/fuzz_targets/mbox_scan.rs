@@ -1,5 +1,5 @@
 //! The whole scan of an mbox equals a line-by-line reference split with
-//! each message analysed alone (issue 11, section 1): mapped at -j 1 and
+//! each message analyzed alone (issue 11, section 1): mapped at -j 1 and
 //! -j 2 with tiny rounds and windows, in shards, gzip-compressed, and
 //! through the streaming reader in tiny chunks. The first 4 bytes choose
 //! the sizes; the rest is the mbox (a `From ` line is put before it when

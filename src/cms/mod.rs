@@ -1,7 +1,7 @@
 //! CMS (RFC 5652) structures: what a pkcs7 blob is, the signer checks of
 //! SignedData, and the content encryption of (Auth)EnvelopedData.
 //!
-//! Entry point: [`analyze`]. BER input (indefinite lengths, chunked
+//! Entry point: [`inspect`]. BER input (indefinite lengths, chunked
 //! strings) is normalised first ([`ber::normalize`]); the CMS skeleton is
 //! then walked with a small DER reader ([`asn1`]) so that signed attributes
 //! are verified as encoded; `der`/`x509-cert` decode the leaves.
@@ -155,7 +155,7 @@ pub struct CmsOutcome {
 /// what must be signed, even if the blob also carries an eContent (a
 /// multipart/signed whose signature encapsulates different content is
 /// `invalid`, as OpenSSL and Thunderbird judge it).
-pub fn analyze(
+pub fn inspect(
     blob: &[u8],
     content: &[&[u8]],
     certs: &CertCache,
@@ -192,7 +192,7 @@ pub fn analyze(
             let Some(inner) = inner else {
                 return fail("CMS: SignedData without content".into());
             };
-            match signed::analyze(inner, content, certs, extra) {
+            match signed::check(inner, content, certs, extra) {
                 Ok(so) => {
                     let kind = if so.signers == 0 {
                         CmsKind::CertsOnly

@@ -418,7 +418,7 @@ struct Checked {
 }
 
 /// Checks a SignedData (the contents of the ContentInfo's `[0]`).
-pub(crate) fn analyze(
+pub(crate) fn check(
     sd: &[u8],
     content: &[&[u8]],
     certs: &CertCache,

@@ -5,7 +5,7 @@
 //! against truncation ([`guard`]); smaller ones are read. gzip and zstd files are read
 //! through a streaming decoder in bounded chunks. Every message carries a
 //! reference to the buffer it lives in, so a batch of messages keeps its
-//! buffers alive exactly as long as it is being analysed.
+//! buffers alive exactly as long as it is being analyzed.
 
 mod discover;
 pub mod guard;

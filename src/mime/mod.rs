@@ -17,7 +17,7 @@ mod structure;
 pub use content_type::ContentType;
 pub use structure::{
     boundary_error, dash_lines, find_smime, find_smime_marked, split_multipart, split_multipart_at,
-    walk, Found, Limits, Smime, Walk,
+    walk, Limits, Smime, SmimePart, Walk,
 };
 
 use std::borrow::Cow;
@@ -26,7 +26,7 @@ use mail_parser::MessageParser;
 
 /// The report's `kind` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
+pub enum MessageKind {
     Plain,
     Signed,
     SignedOpaque,
@@ -38,18 +38,18 @@ pub enum Kind {
     Malformed,
 }
 
-impl Kind {
+impl MessageKind {
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::Plain => "plain",
-            Kind::Signed => "signed",
-            Kind::SignedOpaque => "signed-opaque",
-            Kind::Enveloped => "enveloped",
-            Kind::AuthEnveloped => "auth-enveloped",
-            Kind::CertsOnly => "certs-only",
-            Kind::PgpSigned => "pgp-signed",
-            Kind::PgpEncrypted => "pgp-encrypted",
-            Kind::Malformed => "malformed",
+            MessageKind::Plain => "plain",
+            MessageKind::Signed => "signed",
+            MessageKind::SignedOpaque => "signed-opaque",
+            MessageKind::Enveloped => "enveloped",
+            MessageKind::AuthEnveloped => "auth-enveloped",
+            MessageKind::CertsOnly => "certs-only",
+            MessageKind::PgpSigned => "pgp-signed",
+            MessageKind::PgpEncrypted => "pgp-encrypted",
+            MessageKind::Malformed => "malformed",
         }
     }
 }

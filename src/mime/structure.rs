@@ -62,7 +62,7 @@ impl Smime<'_> {
 
 /// Where a structure sits and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found<'a> {
+pub struct SmimePart<'a> {
     /// Part path: empty for the message itself, else `2`, `1.3`, …
     pub part: String,
     pub smime: Smime<'a>,
@@ -72,10 +72,10 @@ pub struct Found<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Walk<'a> {
     /// The outermost structure (fewest part-path components, then first).
-    pub outermost: Option<Found<'a>>,
+    pub outermost: Option<SmimePart<'a>>,
     /// Every other structure, in walk order (at most
     /// [`Limits::max_structures`]).
-    pub others: Vec<Found<'a>>,
+    pub others: Vec<SmimePart<'a>>,
     /// Structures found beyond [`Limits::max_structures`], not kept.
     pub uncounted: usize,
     /// Header lines skipped (not fields) in any header block walked.
@@ -87,7 +87,7 @@ pub struct Walk<'a> {
 
 /// Walks `raw` (one RFC 5322 message) and returns the outermost S/MIME or
 /// PGP structure. `Err` when a limit was hit before anything was found.
-pub fn find_smime<'a>(raw: &'a [u8], limits: &Limits) -> Result<Option<Found<'a>>, String> {
+pub fn find_smime<'a>(raw: &'a [u8], limits: &Limits) -> Result<Option<SmimePart<'a>>, String> {
     find_smime_marked(raw, None, limits)
 }
 
@@ -99,7 +99,7 @@ pub fn find_smime_marked<'a>(
     raw: &'a [u8],
     dash_lines: Option<&[u32]>,
     limits: &Limits,
-) -> Result<Option<Found<'a>>, String> {
+) -> Result<Option<SmimePart<'a>>, String> {
     let w = walk(raw, dash_lines, limits);
     match (w.outermost, w.limit) {
         (Some(f), _) => Ok(Some(f)),
@@ -134,7 +134,7 @@ struct Walker<'l, 'a> {
     dash_lines: Option<&'l [u32]>,
     parts: usize,
     /// Best (shallowest, first) structure so far, with its path length.
-    best: Option<(usize, Found<'a>)>,
+    best: Option<(usize, SmimePart<'a>)>,
     out: Walk<'a>,
 }
 
@@ -412,7 +412,7 @@ impl<'a> Walker<'_, 'a> {
             .map(|n| n.to_string())
             .collect::<Vec<_>>()
             .join(".");
-        let f = Found { part, smime };
+        let f = SmimePart { part, smime };
         let other = match &mut self.best {
             Some((bd, best)) if d < *bd => {
                 *bd = d;

@@ -428,7 +428,7 @@ pub enum KeyType {
 /// A parsed public key.
 pub struct PublicKey {
     bits: u32,
-    kind: Kind,
+    kind: KeyData,
 }
 
 impl std::fmt::Debug for PublicKey {
@@ -440,7 +440,7 @@ impl std::fmt::Debug for PublicKey {
     }
 }
 
-enum Kind {
+enum KeyData {
     Rsa(Box<RsaKey>),
     Ec(Box<EcKey>),
     Ed25519(Box<ParsedPublicKey>),
@@ -528,7 +528,7 @@ impl PublicKey {
                 }
                 Ok(PublicKey {
                     bits,
-                    kind: Kind::Rsa(Box::new(RsaKey {
+                    kind: KeyData::Rsa(Box::new(RsaKey {
                         der: seq.raw.to_vec(),
                         n: n.to_vec(),
                         e: e.to_vec(),
@@ -579,7 +579,7 @@ impl PublicKey {
                 }
                 Ok(PublicKey {
                     bits,
-                    kind: Kind::Ec(Box::new(key)),
+                    kind: KeyData::Ec(Box::new(key)),
                 })
             }
             oids::ED25519 => {
@@ -587,7 +587,7 @@ impl PublicKey {
                     .map_err(|_| "invalid Ed25519 public key")?;
                 Ok(PublicKey {
                     bits: 255,
-                    kind: Kind::Ed25519(Box::new(k)),
+                    kind: KeyData::Ed25519(Box::new(k)),
                 })
             }
             oids::ED448 => Ok(PublicKey::other(448, "Ed448")),
@@ -601,7 +601,7 @@ impl PublicKey {
                 let bits = params.as_ref().map(|p| p.p.bits() as u32).unwrap_or(0);
                 Ok(PublicKey {
                     bits,
-                    kind: Kind::Dsa(DsaKey {
+                    kind: KeyData::Dsa(DsaKey {
                         params,
                         y: BigUint::from_bytes_be(y),
                     }),
@@ -614,7 +614,7 @@ impl PublicKey {
     fn other(bits: u32, what: &str) -> PublicKey {
         PublicKey {
             bits,
-            kind: Kind::Other(format!("{what} unsupported")),
+            kind: KeyData::Other(format!("{what} unsupported")),
         }
     }
 
@@ -626,18 +626,18 @@ impl PublicKey {
 
     pub fn key_type(&self) -> KeyType {
         match &self.kind {
-            Kind::Rsa(_) => KeyType::Rsa,
-            Kind::Ec(k) => KeyType::Ec(k.curve),
-            Kind::Ed25519(_) => KeyType::Ed25519,
-            Kind::Dsa(_) => KeyType::Dsa,
-            Kind::Other(_) => KeyType::Other,
+            KeyData::Rsa(_) => KeyType::Rsa,
+            KeyData::Ec(k) => KeyType::Ec(k.curve),
+            KeyData::Ed25519(_) => KeyType::Ed25519,
+            KeyData::Dsa(_) => KeyType::Dsa,
+            KeyData::Other(_) => KeyType::Other,
         }
     }
 
     /// Whether this is a DSA key without domain parameters (RFC 3279: they
     /// are inherited from the issuer's key).
     pub fn dsa_params_missing(&self) -> bool {
-        matches!(&self.kind, Kind::Dsa(k) if k.params.is_none())
+        matches!(&self.kind, KeyData::Dsa(k) if k.params.is_none())
     }
 
     /// A DSA key without parameters completed with those of `issuer` (a DSA
@@ -645,11 +645,11 @@ impl PublicKey {
     /// certificate's real issuer (its key verifies the certificate).
     pub fn with_dsa_params_from(&self, issuer: &PublicKey) -> Option<PublicKey> {
         match (&self.kind, &issuer.kind) {
-            (Kind::Dsa(k), Kind::Dsa(i)) if k.params.is_none() => {
+            (KeyData::Dsa(k), KeyData::Dsa(i)) if k.params.is_none() => {
                 let params = i.params.clone()?;
                 Some(PublicKey {
                     bits: params.p.bits() as u32,
-                    kind: Kind::Dsa(DsaKey {
+                    kind: KeyData::Dsa(DsaKey {
                         params: Some(params),
                         y: k.y.clone(),
                     }),
@@ -664,7 +664,7 @@ impl PublicKey {
     /// when the key is not an EC key of a known curve).
     pub fn signature_alg_name(&self, alg: &SigAlg) -> &'static str {
         match (alg, &self.kind) {
-            (SigAlg::Ecdsa(_), Kind::Ec(k)) => match k.curve {
+            (SigAlg::Ecdsa(_), KeyData::Ec(k)) => match k.curve {
                 Curve::P256 => "ecdsa-p256",
                 Curve::P384 => "ecdsa-p384",
                 Curve::P521 => "ecdsa-p521",
@@ -683,10 +683,10 @@ impl PublicKey {
             ))
         };
         match (&self.kind, alg) {
-            (Kind::Other(why), _) => Err(VerifyError::Unsupported(why.clone())),
-            (Kind::Rsa(k), SigAlg::RsaPkcs1(d)) => k.verify_pkcs1(self.bits, *d, msg, sig),
-            (Kind::Rsa(k), SigAlg::RsaPss(p)) => k.verify_pss(self.bits, p, msg, sig),
-            (Kind::Ec(k), SigAlg::Ecdsa(d)) => {
+            (KeyData::Other(why), _) => Err(VerifyError::Unsupported(why.clone())),
+            (KeyData::Rsa(k), SigAlg::RsaPkcs1(d)) => k.verify_pkcs1(self.bits, *d, msg, sig),
+            (KeyData::Rsa(k), SigAlg::RsaPss(p)) => k.verify_pss(self.bits, p, msg, sig),
+            (KeyData::Ec(k), SigAlg::Ecdsa(d)) => {
                 let Some((aws, i)) = ec_alg(k.curve, *d) else {
                     // P-256 with a hash aws-lc-rs does not pair with it
                     // (SHA-224, SHA3-*): verify the digest with `p256`.
@@ -704,10 +704,10 @@ impl PublicKey {
                 key.verify_sig(msg, sig)
                     .map_err(|_| VerifyError::Invalid("ECDSA signature does not verify".into()))
             }
-            (Kind::Ed25519(k), SigAlg::Ed25519) => k
+            (KeyData::Ed25519(k), SigAlg::Ed25519) => k
                 .verify_sig(msg, sig)
                 .map_err(|_| VerifyError::Invalid("Ed25519 signature does not verify".into())),
-            (Kind::Dsa(k), SigAlg::Dsa(d)) => k.verify(*d, msg, sig),
+            (KeyData::Dsa(k), SigAlg::Dsa(d)) => k.verify(*d, msg, sig),
             _ => Err(mismatch()),
         }
     }
@@ -810,7 +810,7 @@ impl SigLabel {
         key: &PublicKey,
     ) -> Result<SigAlg, VerifyError> {
         let kt = key.key_type();
-        if let Kind::Other(why) = &key.kind {
+        if let KeyData::Other(why) = &key.kind {
             return Err(VerifyError::Unsupported(why.clone()));
         }
         let fits = matches!(

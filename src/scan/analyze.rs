@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::cms::{self, CmsKind, SigStatus, SignedOutcome};
-use crate::mime::{self, Found, Kind, Smime};
+use crate::mime::{self, MessageKind, Smime, SmimePart};
 use crate::pki::chain::{ChainOutcome, ChainStatus};
 use crate::pki::{identity, Cert};
 use crate::policy::{self, Facts, Finding};
@@ -44,7 +44,7 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
         let signed = walk.outermost.is_some() || !walk.others.is_empty() || mime::names_pkcs7(raw);
         return malformed(row, limit, signed, ctx);
     }
-    let mut kind = Kind::Plain;
+    let mut kind = MessageKind::Plain;
     let mut signed: Option<SignedOutcome> = None;
     if let Some(found) = &walk.outermost {
         row.part = found.part.clone();
@@ -63,14 +63,14 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
     }
     row.kind = kind.as_str().to_owned();
     row.layers = match kind {
-        Kind::Signed => "signed",
-        Kind::SignedOpaque => "signed-opaque",
-        Kind::Enveloped => "enveloped",
-        Kind::AuthEnveloped => "auth-enveloped",
+        MessageKind::Signed => "signed",
+        MessageKind::SignedOpaque => "signed-opaque",
+        MessageKind::Enveloped => "enveloped",
+        MessageKind::AuthEnveloped => "auth-enveloped",
         _ => "",
     }
     .to_owned();
-    if matches!(kind, Kind::Enveloped | Kind::AuthEnveloped) {
+    if matches!(kind, MessageKind::Enveloped | MessageKind::AuthEnveloped) {
         signed = super::decrypt::open_message(raw, dash_lines, ctx, &mut row, &mut findings);
     }
 
@@ -97,7 +97,7 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
     let facts = Facts {
         malformed: false,
         signed: signed.is_some(),
-        encrypted: matches!(kind, Kind::Enveloped | Kind::AuthEnveloped),
+        encrypted: matches!(kind, MessageKind::Enveloped | MessageKind::AuthEnveloped),
         signature: &row.signature,
         chain: &row.chain,
     };
@@ -108,7 +108,7 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
 
 /// What one S/MIME or PGP structure is.
 struct Structure {
-    kind: Kind,
+    kind: MessageKind,
     /// Present for the signed kinds (a malformed signature included).
     signed: Option<SignedOutcome>,
     encryption_alg: Option<String>,
@@ -119,18 +119,18 @@ struct Structure {
 
 /// Decodes and verifies one structure (signatures only; chains are the
 /// caller's).
-fn structure(found: &Found, ctx: &Context) -> Structure {
+fn structure(found: &SmimePart, ctx: &Context) -> Structure {
     let mut s = Structure {
-        kind: Kind::Plain,
+        kind: MessageKind::Plain,
         signed: None,
         encryption_alg: None,
         error: None,
     };
     match &found.smime {
-        Smime::PgpSigned => s.kind = Kind::PgpSigned,
-        Smime::PgpEncrypted => s.kind = Kind::PgpEncrypted,
+        Smime::PgpSigned => s.kind = MessageKind::PgpSigned,
+        Smime::PgpEncrypted => s.kind = MessageKind::PgpEncrypted,
         Smime::Detached { content, signature } => {
-            s.kind = Kind::Signed;
+            s.kind = MessageKind::Signed;
             s.signed = Some(match signature {
                 Err(e) => SignedOutcome::malformed(e.clone()),
                 Ok(blob) => detached(content, blob, ctx),
@@ -141,23 +141,23 @@ fn structure(found: &Found, ctx: &Context) -> Structure {
             match blob {
                 Err(e) => {
                     s.kind = fallback;
-                    if s.kind == Kind::SignedOpaque {
+                    if s.kind == MessageKind::SignedOpaque {
                         s.signed = Some(SignedOutcome::malformed(e.clone()));
                     } else {
                         s.error = Some(e.clone());
                     }
                 }
                 Ok(blob) => {
-                    let out = cms::analyze(blob, &[], &ctx.certs, &ctx.verifier);
+                    let out = cms::inspect(blob, &[], &ctx.certs, &ctx.verifier);
                     s.kind = match out.kind {
-                        Some(CmsKind::Signed) => Kind::SignedOpaque,
-                        Some(CmsKind::CertsOnly) => Kind::CertsOnly,
-                        Some(CmsKind::Enveloped) => Kind::Enveloped,
-                        Some(CmsKind::AuthEnveloped) => Kind::AuthEnveloped,
+                        Some(CmsKind::Signed) => MessageKind::SignedOpaque,
+                        Some(CmsKind::CertsOnly) => MessageKind::CertsOnly,
+                        Some(CmsKind::Enveloped) => MessageKind::Enveloped,
+                        Some(CmsKind::AuthEnveloped) => MessageKind::AuthEnveloped,
                         Some(CmsKind::Other) | None => fallback,
                     };
                     s.encryption_alg = out.encryption_alg;
-                    if s.kind == Kind::SignedOpaque {
+                    if s.kind == MessageKind::SignedOpaque {
                         s.signed = Some(match (out.kind, out.signed) {
                             (Some(CmsKind::Signed), Some(so)) => so,
                             _ => SignedOutcome::malformed(
@@ -183,7 +183,7 @@ fn detached(content: &[u8], blob: &[u8], ctx: &Context) -> SignedOutcome {
     if let Some(u) = &unquoted_canonical {
         candidates.push(u);
     }
-    let out = cms::analyze(blob, &candidates, &ctx.certs, &ctx.verifier);
+    let out = cms::inspect(blob, &candidates, &ctx.certs, &ctx.verifier);
     match (out.kind, out.signed) {
         (Some(CmsKind::Signed), Some(s)) => s,
         (None, _) => {
@@ -250,7 +250,7 @@ struct Others<'c> {
 impl Others<'_> {
     /// Verifies one structure (`prefix`: the part path of the opaque
     /// signature it sits in, if any), then what its content holds.
-    fn check(&mut self, found: &Found, prefix: &str, nesting: usize) {
+    fn check(&mut self, found: &SmimePart, prefix: &str, nesting: usize) {
         if !found.smime.is_smime() {
             return;
         }
@@ -285,7 +285,7 @@ impl Others<'_> {
     }
 
     /// The structures inside an opaque signature's encapsulated content.
-    fn inside_opaque(&mut self, found: &Found, prefix: &str, nesting: usize) {
+    fn inside_opaque(&mut self, found: &SmimePart, prefix: &str, nesting: usize) {
         let Smime::Pkcs7Mime { blob: Ok(blob), .. } = &found.smime else {
             return;
         };
@@ -314,7 +314,7 @@ impl Others<'_> {
         } else {
             format!("opaque content of {here}")
         };
-        let found_inside: Vec<&Found> = w.outermost.iter().chain(&w.others).collect();
+        let found_inside: Vec<&SmimePart> = w.outermost.iter().chain(&w.others).collect();
         let n = found_inside.len() + w.uncounted;
         if n > self.budget {
             self.over_limit(n - self.budget);
@@ -407,19 +407,19 @@ fn append_error(row: &mut Row, e: &str) {
     }
 }
 
-fn kind_from_smime_type(t: Option<&str>) -> Kind {
+fn kind_from_smime_type(t: Option<&str>) -> MessageKind {
     match t {
-        Some("enveloped-data") => Kind::Enveloped,
-        Some("authenveloped-data") => Kind::AuthEnveloped,
-        Some("certs-only") => Kind::CertsOnly,
-        _ => Kind::SignedOpaque,
+        Some("enveloped-data") => MessageKind::Enveloped,
+        Some("authenveloped-data") => MessageKind::AuthEnveloped,
+        Some("certs-only") => MessageKind::CertsOnly,
+        _ => MessageKind::SignedOpaque,
     }
 }
 
 /// The row of a message that cannot be parsed; `signed` when it holds a
 /// signature (then `signature=malformed` too).
 pub(crate) fn malformed(mut row: Row, error: String, signed: bool, ctx: &Context) -> Row {
-    row.kind = Kind::Malformed.as_str().to_owned();
+    row.kind = MessageKind::Malformed.as_str().to_owned();
     row.error = error;
     let mut f = BTreeSet::new();
     f.insert(Finding::MalformedMessage);
@@ -495,11 +495,11 @@ fn fill_signed(
     judge_other_signers(row, findings, s, id, ctx);
 
     let Some(cert) = &signer.cert else {
-        super::chain::record(row, findings, &ChainOutcome::missing_signer_cert(), ctx);
+        super::chain_columns::record(row, findings, &ChainOutcome::missing_signer_cert(), ctx);
         return;
     };
     fill_cert(row, findings, cert, id);
-    super::chain::judge(row, findings, cert, &s.certs, at, ctx);
+    super::chain_columns::judge(row, findings, cert, &s.certs, at, ctx);
 }
 
 /// SPEC Report, several signers: every signer's chain is judged, with the

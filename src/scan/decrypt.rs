@@ -1,4 +1,4 @@
-//! Enveloped messages with `--keys`: decrypt in memory, then analyse what
+//! Enveloped messages with `--keys`: decrypt in memory, then analyze what
 //! is inside as a message of its own (signed, opaque-signed, nested
 //! enveloped up to [`MAX_ENVELOPED_DEPTH`] layers, plain).
 //!
@@ -112,7 +112,7 @@ impl Opened {
     }
 }
 
-/// Decrypts one (Auth)EnvelopedData blob and analyses its content.
+/// Decrypts one (Auth)EnvelopedData blob and analyzes its content.
 fn open_blob(blob: &[u8], ctx: &Context, depth: usize) -> Opened {
     match cms::decrypt(blob, &ctx.keys) {
         Err(e) => {
@@ -135,7 +135,7 @@ fn open_blob(blob: &[u8], ctx: &Context, depth: usize) -> Opened {
     }
 }
 
-/// Analyses decrypted content (a MIME entity) as a message of its own.
+/// Analyzes decrypted content (a MIME entity) as a message of its own.
 fn inside(plain: Zeroizing<Vec<u8>>, ctx: &Context, depth: usize) -> Opened {
     let mut o = Opened::status("decrypted");
     let found = match mime::find_smime_marked(&plain, None, &ctx.limits) {
@@ -162,7 +162,7 @@ fn inside(plain: Zeroizing<Vec<u8>>, ctx: &Context, depth: usize) -> Opened {
                 Err(e) => SignedOutcome::malformed(format!("inside: {e}")),
                 Ok(blob) => {
                     let canonical = mime::canonicalize(content);
-                    let out = cms::analyze(&blob, &[&canonical], &ctx.certs, &ctx.verifier);
+                    let out = cms::inspect(&blob, &[&canonical], &ctx.certs, &ctx.verifier);
                     match (out.kind, out.signed) {
                         (Some(CmsKind::Signed), Some(s)) => s,
                         (None, _) => SignedOutcome::malformed(format!(
@@ -192,7 +192,7 @@ fn inside(plain: Zeroizing<Vec<u8>>, ctx: &Context, depth: usize) -> Opened {
                     return o;
                 }
             };
-            let out = cms::analyze(&blob, &[], &ctx.certs, &ctx.verifier);
+            let out = cms::inspect(&blob, &[], &ctx.certs, &ctx.verifier);
             match out.kind {
                 Some(CmsKind::Signed) => {
                     o.layers.push("signed-opaque");

@@ -2,14 +2,14 @@
 //! parallel, with bounded memory.
 //!
 //! A reader thread discovers and opens the inputs. A plain mbox goes on
-//! whole (mapped), and the pool splits and analyses it in rounds
-//! (`analyse_mbox`): while it analyses the messages found so far, it
+//! whole (mapped), and the pool splits and analyzes it in rounds
+//! (`analyze_mbox`): while it analyzes the messages found so far, it
 //! indexes the next [`ROUND_BYTES`] (separators and MIME delimiter
 //! candidates, in one pass) and stitches the next messages, so that
-//! splitting runs on every core and a message is analysed while its bytes
+//! splitting runs on every core and a message is analyzed while its bytes
 //! are still in the CPU's cache. Other messages
 //! (Maildir, .eml, compressed streams) come in batches (at most
-//! [`BATCH_MESSAGES`] messages or [`BATCH_BYTES`] bytes) analysed with
+//! [`BATCH_MESSAGES`] messages or [`BATCH_BYTES`] bytes) analyzed with
 //! `par_iter`. A bounded channel holds at most [`QUEUED_BATCHES`] units;
 //! rows go, in order (`collect` keeps it), to a writer thread through
 //! another bounded channel. So the rows come out in input order at any
@@ -19,7 +19,7 @@
 //! `-j 1` the same steps run one after the other on one thread.
 
 mod analyze;
-mod chain;
+mod chain_columns;
 mod decrypt;
 
 pub use analyze::{analyze, analyze_marked};
@@ -47,7 +47,7 @@ pub const BATCH_BYTES: u64 = 64 << 20;
 pub const FIRST_BATCH: usize = 32;
 /// Windows of a plain mbox searched for separators as one task.
 pub const INDEX_WINDOW: usize = 1 << 20;
-/// Bytes of a plain mbox indexed per round of `analyse_mbox` (at most;
+/// Bytes of a plain mbox indexed per round of `analyze_mbox` (at most;
 /// the first rounds are smaller). Small enough that a round and the next
 /// stay in the CPU's last-level cache.
 pub const ROUND_BYTES: usize = 8 << 20;
@@ -100,7 +100,7 @@ pub struct Context {
     pub keys: crate::keys::KeyStore,
 }
 
-/// Sizes of the rounds and windows in which [`analyse_mbox`] indexes a
+/// Sizes of the rounds and windows in which [`analyze_mbox`] indexes a
 /// plain mbox. They change no row, only how the work is cut: the tests set
 /// them to a few bytes to put round and window edges everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,8 +266,8 @@ pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 enum Unit {
     /// Messages read one by one (Maildir, .eml, compressed streams).
     Items(Vec<Item>),
-    /// A plain mbox held whole: split and analysed round by round (see
-    /// [`analyse_mbox`]).
+    /// A plain mbox held whole: split and analyzed round by round (see
+    /// [`analyze_mbox`]).
     Mbox(Arc<str>, input::MboxPart),
 }
 
@@ -329,9 +329,9 @@ fn read_units(
     unreadable
 }
 
-/// Analyses one unit on `pool` and hands its rows on in order, in one or
+/// Analyzes one unit on `pool` and hands its rows on in order, in one or
 /// more batches; returns false as soon as `deliver` does.
-fn analyse_unit(
+fn analyze_unit(
     unit: Unit,
     ctx: &Context,
     pool: &rayon::ThreadPool,
@@ -343,19 +343,19 @@ fn analyse_unit(
             drop(items);
             deliver(rows)
         }
-        Unit::Mbox(source, mbox) => analyse_mbox(&source, &mbox, ctx, pool, deliver),
+        Unit::Mbox(source, mbox) => analyze_mbox(&source, &mbox, ctx, pool, deliver),
     }
 }
 
-/// Splits and analyses a plain mbox in rounds, all on `pool`: each round
-/// analyses the messages stitched in the previous round, indexes the next
+/// Splits and analyzes a plain mbox in rounds, all on `pool`: each round
+/// analyzes the messages stitched in the previous round, indexes the next
 /// [`ROUND_BYTES`] (in windows of [`INDEX_WINDOW`]) and stitches the
 /// messages whose boundaries the index fed so far decides. So the bytes
 /// are searched in parallel, in one pass that also finds the MIME
 /// delimiter candidates (the messages' dash lines), and a message is
-/// analysed shortly after its bytes were searched, while they are still in
+/// analyzed shortly after its bytes were searched, while they are still in
 /// the CPU's cache: the file is read from memory once.
-fn analyse_mbox(
+fn analyze_mbox(
     source: &Arc<str>,
     mbox: &input::MboxPart,
     ctx: &Context,
@@ -372,7 +372,7 @@ fn analyse_mbox(
     // Bytes below this were given back to the kernel (see Buf::release).
     let mut released = mbox.start;
     loop {
-        // Everything before the first message still to be analysed is done
+        // Everything before the first message still to be analyzed is done
         // with (a page of slack for the index's look-back).
         let done = items
             .first()
@@ -385,7 +385,7 @@ fn analyse_mbox(
         if items.is_empty() && next.is_none() && stitcher.done() {
             return true;
         }
-        // Three stages at once: analyse the messages stitched last round,
+        // Three stages at once: analyze the messages stitched last round,
         // index the next range, stitch the messages the index fed so far
         // decides.
         let stitch = |stitcher: &mut mailbox::Stitcher| {
@@ -488,7 +488,7 @@ impl RowSink<'_> {
 ///
 /// With a pool of one thread everything runs on that thread (so `-j 1` is
 /// one core). Otherwise a reader thread opens the inputs and batches
-/// messages, the pool splits mboxes and analyses (`par_iter` + `collect`
+/// messages, the pool splits mboxes and analyzes (`par_iter` + `collect`
 /// keeps order), and a writer thread writes the previous rows meanwhile;
 /// at most [`QUEUED_BATCHES`] units wait on either side.
 #[allow(clippy::too_many_arguments)]
@@ -520,7 +520,7 @@ pub fn scan(
         let sink = &mut sink;
         pool.install(move || {
             read_units(sources, plan, warn, &mut |unit| {
-                analyse_unit(unit, ctx, pool, &mut |rows| sink.take(&rows))
+                analyze_unit(unit, ctx, pool, &mut |rows| sink.take(&rows))
             })
         })
     } else {
@@ -539,7 +539,7 @@ pub fn scan(
                 }
             });
             for unit in rx {
-                if !analyse_unit(unit, ctx, pool, &mut |rows| wtx.send(rows).is_ok()) {
+                if !analyze_unit(unit, ctx, pool, &mut |rows| wtx.send(rows).is_ok()) {
                     break;
                 }
             }
@@ -566,7 +566,7 @@ fn row_for(it: &Item, ctx: &Context) -> Row {
 /// analysis becomes an `error` row), and a message whose file was truncated
 /// while mapped becomes an `error` row.
 pub fn message_row(source: &str, m: &Message, ctx: &Context) -> Row {
-    let mut analysed = match &m.error {
+    let mut analyzed = match &m.error {
         None => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             analyze_marked(m.content(), m.dash_lines.as_deref(), ctx)
         }))
@@ -582,10 +582,10 @@ pub fn message_row(source: &str, m: &Message, ctx: &Context) -> Row {
     };
     let truncated = m.buf.truncated(&m.content);
     if truncated {
-        analysed =
+        analyzed =
             Err("file truncated while being read: message no longer wholly in the file".into());
     }
-    let mut row = match analysed {
+    let mut row = match analyzed {
         Ok(row) => row,
         // A message over a limit or one the analysis failed on fails
         // closed when it names a pkcs7 type: `signature=malformed`, so

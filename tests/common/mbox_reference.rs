@@ -188,7 +188,7 @@ impl Reference<'_> {
     }
 }
 
-/// The reference rows: split line by line, each message analysed alone
+/// The reference rows: split line by line, each message analyzed alone
 /// (its `From ` line dropped, and the line ending before the next one).
 pub fn reference_rows(data: &[u8], ctx: &Context) -> Vec<Row> {
     reference_spans(data)

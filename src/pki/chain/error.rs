@@ -1,5 +1,5 @@
 //! Why a chain is not `trusted`: one typed value per problem, turned into
-//! text only where the report is written (`scan::chain`).
+//! text only where the report is written (`scan::chain_columns`).
 
 use std::fmt;
 
