@@ -3,7 +3,7 @@
 a CSV report with Python's `csv` module (messages, bytes, signed, valid and
 trusted, encrypted/decrypted, counts per kind/signature/chain/verdict/
 finding/decryption/layers/anchor, per month, per sender domain, per signer
-certificate with its outcomes, algorithms and key sizes, the 100 most recent
+certificate with its outcomes and notAfter, algorithms and key sizes, the 100 most recent
 violations). Prints a few totals and the elapsed time on stderr.
 
     python3 benches/report_py.py /tmp/report-10M.csv
@@ -32,12 +32,12 @@ def main():
             h = next(r)
             ix = {name: i for i, name in enumerate(h)}
             (c_src, c_off, c_len, c_mid, c_date, c_from, c_kind, c_sig, c_chain, c_subj, c_iss, c_sha,
-             c_match, c_dig, c_alg, c_bits, c_enc, c_verdict, c_find, c_layers, c_anchor, c_dec) = (
+             c_match, c_dig, c_alg, c_bits, c_enc, c_verdict, c_find, c_layers, c_anchor, c_dec, c_na) = (
                 ix[n] for n in ("source", "offset", "length", "message_id", "date", "from", "kind",
                                 "signature", "chain", "signer_subject", "signer_issuer", "signer_sha256",
                                 "sender_match", "digest_alg", "signature_alg", "key_bits",
                                 "encryption_alg", "verdict", "findings", "layers", "anchor",
-                                "decryption"))
+                                "decryption", "signer_not_after"))
             for row in r:
                 messages += 1
                 nbytes += int(row[c_len] or 0)
@@ -76,7 +76,8 @@ def main():
                 if sha:
                     c = certs.get(sha)
                     if c is None:
-                        c = certs[sha] = [row[c_subj], row[c_iss], 0, Counter(), Counter(), 0, 0, 0, date, date]
+                        c = certs[sha] = [row[c_subj], row[c_iss], 0, Counter(), Counter(), 0, 0, 0, date, date,
+                                          row[c_na]]
                     c[2] += 1
                     c[3][sig] += 1
                     c[4][chain] += 1
@@ -87,6 +88,8 @@ def main():
                         c[8] = date
                     if date > c[9]:
                         c[9] = date
+                    if row[c_na] and (not c[10] or row[c_na] < c[10]):
+                        c[10] = row[c_na]
                 if row[c_dig]:
                     digests[row[c_dig]] += 1
                 if row[c_alg]:
@@ -102,10 +105,11 @@ def main():
                         heapq.heapreplace(recent, item)
     top_domains = sorted(domains.items(), key=lambda kv: (-kv[1][0], kv[0]))[:50]
     top_certs = sorted(certs.items(), key=lambda kv: (-kv[1][2], kv[0]))[:50]
+    expiring = sum(1 for c in certs.values() if "2026-01-01T00:00:00Z" <= c[10] <= "2026-04-01T00:00:00Z")
     elapsed = time.monotonic() - t0
     print(f"python csv: {messages} rows, {nbytes} bytes, signed {signed}, valid+trusted {valid_trusted}, "
           f"violations {counters['verdict']['violation']}, {len(domains)} domains, {len(certs)} certificates, "
-          f"{len(months)} months, top domain {top_domains[0][0] if top_domains else '-'}, "
+          f"{len(months)} months, {expiring} certificates expiring by 2026-04-01, top domain {top_domains[0][0] if top_domains else '-'}, "
           f"top certificate messages {top_certs[0][1][2] if top_certs else 0}; {elapsed:.1f} s",
           file=sys.stderr)
 

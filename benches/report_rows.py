@@ -2,7 +2,7 @@
 """Writes a synthetic smimescan CSV report of N rows (the `report` benchmark's
 input): 20 years of dates, 5,000 sender domains (skewed), 20,000 signer
 certificates, ~55 % signed, enveloped, malformed and violating rows, the
-30 columns of SPEC v2. Deterministic for a given --seed.
+30 columns of SPEC v2 and signer_not_after. Deterministic for a given --seed.
 
     python3 benches/report_rows.py --rows 10000000 --out /tmp/report-10M.csv
 """
@@ -13,7 +13,7 @@ import sys
 COLUMNS = ("source,index,offset,length,message_id,date,from,kind,part,signers,signature,chain,"
            "signer_subject,signer_issuer,signer_serial,signer_sha256,signer_email,sender_match,"
            "digest_alg,signature_alg,key_bits,signing_time,validated_at,encryption_alg,verdict,"
-           "findings,error,layers,anchor,decryption")
+           "findings,error,layers,anchor,decryption,signer_not_after")
 
 
 def main():
@@ -32,8 +32,10 @@ def main():
         subj = f'"EMAIL=user{c}@dom{dom}.example,CN=User {c},O=Org {dom}"'
         iss = f'"CN=Issuing CA {c % 12},O=Trust Services {c % 3}"'
         sha = "%064x" % (c * 2654435761 + 12345)
+        # notAfter: 2024-01 .. 2031-12 (some expired, some within 90 days of 2026-01-01).
+        na = "%04d-%02d-%02dT23:59:59Z" % (2024 + (c * 7) % 8, 1 + (c * 5) % 12, 1 + c % 28)
         certs.append((subj, iss, "%x" % (1000 + c), sha, f"user{c}@dom{dom}.example", digest, alg, bits,
-                      f'"CN=Root {c % 3},O=Trust Services {c % 3}"'))
+                      f'"CN=Root {c % 3},O=Trust Services {c % 3}"', na))
     # Zipf-like domain choice: precomputed table.
     weights = [1.0 / (i + 1) for i in range(5000)]
     domain_table = rnd.choices(range(5000), weights=weights, k=65536)
@@ -56,7 +58,7 @@ def main():
         r = rand()
         if r < 0.55:
             c = certs[(domain_table[randrange(65536)] * 4 + randrange(4)) % 20000]
-            subj, iss, serial, sha, email, digest, alg, bits, anchor = c
+            subj, iss, serial, sha, email, digest, alg, bits, anchor, not_after = c
             frm = email if rand() > 0.03 else "other@dom%d.example" % domain_table[randrange(65536)]
             match = "yes" if frm == email else "no"
             kind = "signed" if r < 0.5 else "signed-opaque"
@@ -75,7 +77,7 @@ def main():
                 anchor_v = anchor
             if chain == "expired":
                 findings.append("CERT_EXPIRED")
-                err = "'%s' expired on 2015-06-30T23:59:59Z" % subj.strip('"')
+                err = "\"'%s' expired on %s\"" % (subj.strip('"'), not_after)
             if digest == "sha1":
                 findings.append("WEAK_DIGEST")
             if bits == "1024":
@@ -86,7 +88,7 @@ def main():
             verdict = "violation" if findings else "compliant"
             row = (f"archive/{src:04d}.mbox,{idx},{offset},{length},{i}.{month}@mail.dom{c[4][-12:]},{date},{frm},"
                    f"{kind},,1,{sig},{chain},{subj},{iss},{serial},{sha},{email},{match},{digest},{alg},{bits},"
-                   f"{date},{date},,{verdict},{';'.join(findings)},{err},{kind},{anchor_v},")
+                   f"{date},{date},,{verdict},{';'.join(findings)},{err},{kind},{anchor_v},,{not_after}")
         else:
             d = domain_table[randrange(65536)]
             frm = "user%d@dom%d.example" % (randrange(100), d)
@@ -95,13 +97,13 @@ def main():
                 dec = "no-key" if r < 0.58 else "decrypted"
                 verdict, findings = ("encrypted", "") if enc == "aes256-cbc" else ("violation", "WEAK_ENCRYPTION")
                 row = (f"archive/{src:04d}.mbox,{idx},{offset},{length},{i}@mail.dom{d}.example,{date},{frm},"
-                       f"enveloped,,0,,,,,,,,,,,,,,{enc},{verdict},{findings},,enveloped,,{dec}")
+                       f"enveloped,,0,,,,,,,,,,,,,,{enc},{verdict},{findings},,enveloped,,{dec},")
             elif r < 0.625:
                 row = (f"archive/{src:04d}.mbox,{idx},{offset},{length},,,,malformed,,0,,,,,,,,,,,,,,,error,"
-                       f"MALFORMED_MESSAGE,no header block,,,")
+                       f"MALFORMED_MESSAGE,no header block,,,,")
             else:
                 row = (f"archive/{src:04d}.mbox,{idx},{offset},{length},{i}@mail.dom{d}.example,{date},{frm},"
-                       f"plain,,0,,,,,,,,,,,,,,,unsigned,,,,,")
+                       f"plain,,0,,,,,,,,,,,,,,,unsigned,,,,,,")
         out.write(row + "\r\n")
         offset += length
     out.close()

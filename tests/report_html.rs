@@ -805,3 +805,403 @@ fn distinct_values_everywhere_keep_the_page_small() {
     assert!(table_rows(&page, "id=\"periods\"").len() <= 241);
     assert_eq!(table_rows(&page, "id=\"violation-table\"").len(), 100);
 }
+
+// ---------------------------------------------------------------- signer_not_after
+
+/// The report's header: SPEC's columns in order, then `signer_not_after`.
+#[test]
+fn header_keeps_spec_columns_and_ends_with_signer_not_after() {
+    let spec = "source,index,offset,length,message_id,date,from,kind,part,signers,signature,chain,\
+                signer_subject,signer_issuer,signer_serial,signer_sha256,signer_email,sender_match,\
+                digest_alg,signature_alg,key_bits,signing_time,validated_at,encryption_alg,verdict,\
+                findings,error,layers,anchor,decryption";
+    let mut want: Vec<&str> = spec.split(',').collect();
+    want.push("signer_not_after");
+    assert_eq!(smimescan::report::COLUMNS, &want[..]);
+    let dir = scratch("html-header");
+    let (csv, _) = scan_sample(&dir);
+    let text = read(&csv);
+    assert_eq!(text.lines().next().unwrap(), want.join(","));
+}
+
+/// Every signed row of the sample carries its signer certificate's
+/// notAfter as RFC 3339 UTC, as `openssl x509 -enddate` reads it; rows
+/// without a signer certificate leave it empty (CSV and JSONL alike).
+#[test]
+fn signer_not_after_is_the_signer_certificates_notafter() {
+    let dir = scratch("html-notafter");
+    let (csv, _) = scan_sample(&dir);
+    let jsonl = dir.join("sample.jsonl");
+    scan_to(&[
+        "scan",
+        "corpora/sample/archive",
+        "--trust",
+        "corpora/sample/pki/root.pem",
+        "--no-default-trust",
+        "--at",
+        AT,
+        "-o",
+        jsonl.to_str().unwrap(),
+    ]);
+    let mut want = HashMap::new();
+    for pem in ["alice.pem", "bob.pem"] {
+        let out = std::process::Command::new("openssl")
+            .args(["x509", "-noout", "-enddate", "-fingerprint", "-sha256"])
+            .args(["-dateopt", "iso_8601", "-in"])
+            .arg(common::root(&format!("corpora/sample/pki/{pem}")))
+            .output()
+            .expect("openssl");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let field = |k: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(k))
+                .unwrap_or_else(|| panic!("{pem}: no {k} in {text}"))
+                .to_owned()
+        };
+        // "2045-01-01 00:00:00Z" → "2045-01-01T00:00:00Z"
+        let end = field("notAfter=").replacen(' ', "T", 1);
+        let sha = field("sha256 Fingerprint=")
+            .replace(':', "")
+            .to_ascii_lowercase();
+        want.insert(sha, end);
+    }
+    let rows = common::csv_rows(&read(&csv));
+    let json: Vec<serde_json::Value> = read(&jsonl)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), json.len());
+    let mut matched = 0;
+    for (r, j) in rows.iter().zip(&json) {
+        let (sha, got) = (&r["signer_sha256"], &r["signer_not_after"]);
+        assert_eq!(j["signer_not_after"].as_str(), Some(got.as_str()));
+        if sha.is_empty() {
+            assert_eq!(got, "", "{r:?}");
+        } else {
+            assert_eq!(got.len(), 20, "not RFC 3339 UTC: {got}");
+            if let Some(end) = want.get(sha) {
+                assert_eq!(got, end, "{sha}");
+                matched += 1;
+            }
+        }
+    }
+    assert!(matched >= 2, "no row signed by alice or bob");
+}
+
+/// Days from 1970-01-01 to a civil date (test-side, H. Hinnant's formula).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Unix seconds of `YYYY-MM-DDTHH:MM:SSZ`.
+fn unix(s: &str) -> i64 {
+    let n = |a: usize, b: usize| s[a..b].parse::<i64>().unwrap();
+    days_from_civil(n(0, 4), n(5, 7), n(8, 10)) * 86_400
+        + n(11, 13) * 3600
+        + n(14, 16) * 60
+        + n(17, 19)
+}
+
+fn stamp(t: i64) -> String {
+    // Inverse of `unix` by search over days (test-side, slow but plain).
+    let days = t.div_euclid(86_400);
+    let sod = t.rem_euclid(86_400);
+    let mut y = 1970 + days / 366;
+    while days_from_civil(y + 1, 1, 1) <= days {
+        y += 1;
+    }
+    let mut m = 1;
+    while m < 12 && days_from_civil(y, m + 1, 1) <= days {
+        m += 1;
+    }
+    let d = days - days_from_civil(y, m, 1) + 1;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        sod / 3600,
+        sod / 60 % 60,
+        sod % 60
+    )
+}
+
+/// 70 signer certificates (so some lie outside the top 50) whose notAfter
+/// falls on every side of the 90-day window after `--at`: before it
+/// (expired), at it, inside, on its last second, one second after, far
+/// later, and unknown (no `signer_not_after`). The page marks and lists
+/// exactly the ones the rows put inside the window.
+#[test]
+fn certificates_expiring_within_90_days_are_marked_and_listed() {
+    let at = unix(AT);
+    let offsets: [Option<i64>; 7] = [
+        Some(-1),
+        Some(0),
+        Some(17 * 86_400 + 5),
+        Some(90 * 86_400),
+        Some(90 * 86_400 + 1),
+        Some(400 * 86_400),
+        None,
+    ];
+    let mut rows = Vec::new();
+    for c in 0..70u64 {
+        // Certificate c signs 80 - c messages: a strict order by messages.
+        for k in 0..(80 - c) {
+            let mut r = Row {
+                source: "box.mbox".into(),
+                index: rows.len() as u64,
+                offset: rows.len() as u64 * 100,
+                length: 100,
+                date: format!("2025-{:02}-01T00:00:00Z", k % 12 + 1),
+                from: format!("u{c}@d{}.example", c % 5),
+                kind: "signed".into(),
+                signers: 1,
+                signature: "valid".into(),
+                chain: "trusted".into(),
+                signer_subject: format!("CN=Signer {c}"),
+                signer_issuer: "CN=CA".into(),
+                signer_sha256: format!("{c:064x}"),
+                verdict: "compliant".into(),
+                ..Row::default()
+            };
+            if let Some(off) = offsets[(c % 7) as usize] {
+                r.signer_not_after = stamp(at + off + (c as i64 / 7) * 3600 * i64::from(off > 0));
+            }
+            if r.signer_not_after.as_str() < AT && !r.signer_not_after.is_empty() {
+                r.chain = "expired".into();
+                r.findings = "CERT_EXPIRED".into();
+                r.verdict = "violation".into();
+            }
+            rows.push(r);
+        }
+    }
+    let dir = scratch("html-expiring");
+    let csv = dir.join("certs.csv");
+    write_report(&csv, &rows, Format::Csv);
+    let page = dir.join("certs.html");
+    scan_to(&[
+        "report",
+        "--at",
+        AT,
+        "-o",
+        page.to_str().unwrap(),
+        csv.to_str().unwrap(),
+    ]);
+    // Independently from the rows: notAfter and messages per certificate.
+    let mut certs: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    for r in common::csv_rows(&read(&csv)) {
+        let e = certs.entry(r["signer_sha256"].clone()).or_default();
+        e.0 += 1;
+        e.1 = r["signer_not_after"].clone();
+    }
+    let window_end = stamp(at + 90 * 86_400);
+    assert_eq!(window_end, "2026-04-01T00:00:00Z");
+    let mut soon: Vec<(&String, &(u64, String))> = certs
+        .iter()
+        .filter(|(_, (_, na))| {
+            !na.is_empty() && na.as_str() >= AT && na.as_str() <= window_end.as_str()
+        })
+        .collect();
+    soon.sort_by(|a, b| a.1 .1.cmp(&b.1 .1).then_with(|| a.0.cmp(b.0)));
+    let expired = certs
+        .values()
+        .filter(|(_, na)| !na.is_empty() && na.as_str() < AT)
+        .count() as u64;
+    assert!(
+        soon.len() >= 20 && expired >= 10,
+        "{} {expired}",
+        soon.len()
+    );
+    let check = |dom: &str| {
+        assert_eq!(by_id(dom, "certs-expiring"), commas(soon.len() as u64));
+        assert_eq!(by_id(dom, "certs-expired"), commas(expired));
+        let msgs: u64 = soon.iter().map(|s| s.1 .0).sum();
+        let card = section(dom, "certificates");
+        assert!(
+            card.contains(&format!("{} messages signed with them", commas(msgs))),
+            "expiring messages {msgs}"
+        );
+        // The list: every expiring certificate (some outside the top 50),
+        // soonest first, with its notAfter, whole days left and messages.
+        let list = table_rows(dom, "id=\"expiring-table\"");
+        assert_eq!(list.len(), soon.len());
+        for ((sha, (n, na)), (head, cells)) in soon.iter().zip(&list) {
+            assert!(head.contains(sha.as_str()), "{head} lacks {sha}");
+            assert_eq!(&cells[0], na);
+            assert_eq!(cells[1], ((unix(na) - at) / 86_400).to_string(), "{sha}");
+            assert_eq!(cells[2], commas(*n));
+        }
+        assert!(soon.iter().any(|s| {
+            let rank = certs.iter().filter(|c| c.1 .0 > s.1 .0).count();
+            rank >= 50
+        }));
+        // The top-50 table marks each certificate by its own notAfter.
+        let top = table_rows(dom, "id=\"cert-table\"");
+        let mut by_msgs: Vec<(&String, &(u64, String))> = certs.iter().collect();
+        by_msgs.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(b.0)));
+        for ((sha, (_, na)), (head, cells)) in by_msgs.iter().zip(top.iter().take(50)) {
+            assert!(head.contains(sha.as_str()));
+            let cell = &cells[8];
+            if na.is_empty() {
+                assert_eq!(cell, "not in the rows");
+            } else if na.as_str() < AT {
+                assert_eq!(cell, &format!("expired {}", &na[..10]));
+            } else if na.as_str() <= window_end.as_str() {
+                assert_eq!(cell, &format!("expires within 90 days: {}", &na[..10]));
+            } else {
+                assert_eq!(cell, &format!("until {}", &na[..10]));
+            }
+        }
+    };
+    let html = read(&page);
+    check(&html);
+    let Some(bin) = chromium() else { return };
+    check(&dump_dom(&bin, &page, &dir));
+}
+
+// ---------------------------------------------------------------- trust anchors
+
+/// Anchors on roots Mozilla removed (AddTrust External CA Root, 2020;
+/// Equifax Secure eBusiness CA-1, 2016), roots still in the store and a
+/// `--trust` root: the page counts, per anchor, the messages whose chain
+/// ended at a removed root, with the chart's numbers in a table. Which
+/// roots count as removed is read here from the committed history CSV.
+#[test]
+fn messages_on_roots_since_removed_are_counted_per_anchor() {
+    let anchors = [
+        "CN=AddTrust External CA Root,OU=AddTrust External TTP Network,O=AddTrust AB,C=SE",
+        "CN=Equifax Secure eBusiness CA-1,O=Equifax Secure Inc.,C=US",
+        "CN=DigiCert Global Root G2,OU=www.digicert.com,O=DigiCert Inc,C=US",
+        "CN=Certum Trusted Network CA,OU=Certum Certification Authority,O=Unizeto Technologies S.A.,C=PL",
+        "CN=Sample Root,O=Example",
+        "",
+    ];
+    let mut rows = Vec::new();
+    let mut rng = Rng(0xa11c_e5ee_d000_0001);
+    for i in 0..3000u64 {
+        let a = anchors[(rng.below(6 * 6) as usize) / 6 % 6];
+        let a = if rng.below(4) == 0 { anchors[0] } else { a };
+        let trusted = rng.below(3) != 0;
+        rows.push(Row {
+            source: "box.mbox".into(),
+            offset: i * 10,
+            length: 10,
+            date: format!("{}-06-01T00:00:00Z", 2010 + i % 12),
+            kind: "signed".into(),
+            signature: "valid".into(),
+            chain: if a.is_empty() {
+                "untrusted"
+            } else if trusted {
+                "trusted"
+            } else {
+                "expired"
+            }
+            .into(),
+            anchor: a.into(),
+            verdict: if trusted && !a.is_empty() {
+                "compliant"
+            } else {
+                "violation"
+            }
+            .into(),
+            ..Row::default()
+        });
+    }
+    let dir = scratch("html-anchors");
+    let csv = dir.join("anchors.csv");
+    write_report(&csv, &rows, Format::Csv);
+    let page = dir.join("anchors.html");
+    scan_to(&[
+        "report",
+        "--at",
+        AT,
+        "-o",
+        page.to_str().unwrap(),
+        csv.to_str().unwrap(),
+    ]);
+    // The history, read independently: a subject is in the store at AT
+    // when one of its intervals holds AT (an empty end is open); removed
+    // when it has intervals and none holds AT.
+    let history =
+        std::fs::read_to_string(common::root("data/trust-history/email-roots-history.csv"))
+            .unwrap();
+    let mut spans: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for r in common::csv_rows(&history) {
+        spans.entry(r["subject"].clone()).or_default().push((
+            r["email_trusted_from"].clone(),
+            r["email_trusted_until"].clone(),
+        ));
+    }
+    let in_store = |s: &str| {
+        spans.get(s).is_some_and(|v| {
+            v.iter()
+                .any(|(f, u)| f.as_str() <= AT && (u.is_empty() || u.as_str() > AT))
+        })
+    };
+    let removed = |s: &str| spans.contains_key(s) && !in_store(s);
+    let mut per: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for r in common::csv_rows(&read(&csv)) {
+        if r["anchor"].is_empty() {
+            continue;
+        }
+        let e = per.entry(r["anchor"].clone()).or_default();
+        e.0 += 1;
+        e.1 += u64::from(r["chain"] == "trusted");
+    }
+    assert!(removed(anchors[0]) && removed(anchors[1]));
+    assert!(in_store(anchors[2]) && in_store(anchors[3]) && !spans.contains_key(anchors[4]));
+    let mut gone: Vec<(&String, &(u64, u64))> = per.iter().filter(|(a, _)| removed(a)).collect();
+    gone.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(b.0)));
+    let anchored: u64 = per.values().map(|v| v.0).sum();
+    let gone_msgs: u64 = gone.iter().map(|g| g.1 .0).sum();
+    let gone_trusted: u64 = gone.iter().map(|g| g.1 .1).sum();
+    assert_eq!(gone.len(), 2);
+    let check = |dom: &str| {
+        let sec = section(dom, "anchors");
+        assert_eq!(by_id(sec, "anchored"), commas(anchored));
+        assert_eq!(by_id(sec, "removed-anchored"), commas(gone_msgs));
+        assert!(
+            sec.contains(&format!("· 2 roots · {} trusted", commas(gone_trusted))),
+            "trusted on removed roots {gone_trusted}"
+        );
+        // The chart and its numbers.
+        assert!(sec.contains("aria-label=\"Messages per root since removed from the store\""));
+        let table = table_rows(sec, "id=\"removed-anchor-table\"");
+        assert_eq!(table.len(), gone.len());
+        for ((a, (n, t)), (head, cells)) in gone.iter().zip(&table) {
+            assert_eq!(&head, a);
+            assert!(cells[0].starts_with("removed "), "{a}: {}", cells[0]);
+            assert_eq!(cells[1], commas(*n), "{a}");
+            assert_eq!(cells[2], commas(*t), "{a}");
+        }
+        for (a, (n, _)) in &gone {
+            let bar = format!("<title>{}: {}</title>", a, commas(*n));
+            assert!(sec.contains(&bar), "no bar {bar}");
+        }
+        // Every anchor with its status.
+        let all = table_rows(sec, "id=\"anchor-table\"");
+        assert_eq!(all.len(), per.len());
+        for (head, cells) in &all {
+            let (n, t) = per[head];
+            assert_eq!(
+                (cells[1].clone(), cells[2].clone()),
+                (commas(n), commas(t)),
+                "{head}"
+            );
+            let want = if removed(head) {
+                "removed "
+            } else if in_store(head) {
+                "in the store"
+            } else {
+                "not a built-in root"
+            };
+            assert!(cells[0].starts_with(want), "{head}: {}", cells[0]);
+        }
+    };
+    let html = read(&page);
+    check(&html);
+    let Some(bin) = chromium() else { return };
+    check(&dump_dom(&bin, &page, &dir));
+}

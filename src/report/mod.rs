@@ -43,6 +43,7 @@ pub const COLUMNS: &[&str] = &[
     "layers",
     "anchor",
     "decryption",
+    "signer_not_after",
 ];
 
 /// One report row. Empty strings are empty cells.
@@ -84,11 +85,14 @@ pub struct Row {
     /// `decrypted`, `no-key`, `failed`, `unsupported` for enveloped data.
     #[serde(default)]
     pub decryption: String,
+    /// notAfter of the signer certificate, RFC 3339 UTC.
+    #[serde(default)]
+    pub signer_not_after: String,
 }
 
 impl Row {
     /// The cells in column order, as text.
-    pub fn cells(&self) -> [std::borrow::Cow<'_, str>; 30] {
+    pub fn cells(&self) -> [std::borrow::Cow<'_, str>; 31] {
         use std::borrow::Cow::{Borrowed as B, Owned as O};
         [
             B(&self.source),
@@ -121,6 +125,7 @@ impl Row {
             B(&self.layers),
             B(&self.anchor),
             B(&self.decryption),
+            B(&self.signer_not_after),
         ]
     }
 }
@@ -175,6 +180,7 @@ impl Row {
                 &r.layers,
                 &r.anchor,
                 &r.decryption,
+                &r.signer_not_after,
             ]
             .into_iter()
             .all(clean)
@@ -210,6 +216,7 @@ impl Row {
             &mut r.layers,
             &mut r.anchor,
             &mut r.decryption,
+            &mut r.signer_not_after,
         ] {
             if !clean(s) {
                 *s = one_line(s);

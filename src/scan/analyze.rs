@@ -545,6 +545,7 @@ fn fill_cert(
     row.signer_issuer = cert.issuer.clone();
     row.signer_serial = cert.serial_hex();
     row.signer_sha256 = cert.sha256_hex();
+    row.signer_not_after = rfc3339(cert.not_after);
     row.signer_email = cert.emails.first().cloned().unwrap_or_default();
     // The first From, as a client shows it; Sender only when there is no
     // From field (Thunderbird's rule), not when the From has no address.

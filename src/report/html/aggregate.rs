@@ -54,6 +54,7 @@ pub struct RowView<'a> {
     pub layers: &'a str,
     pub anchor: &'a str,
     pub decryption: &'a str,
+    pub signer_not_after: &'a str,
 }
 
 impl<'a> From<&'a Row> for RowView<'a> {
@@ -83,6 +84,7 @@ impl<'a> From<&'a Row> for RowView<'a> {
             layers: &r.layers,
             anchor: &r.anchor,
             decryption: &r.decryption,
+            signer_not_after: &r.signer_not_after,
         }
     }
 }
@@ -229,9 +231,21 @@ pub struct Cert {
     /// Earliest and latest Date header of its messages.
     pub first_date: Box<str>,
     pub last_date: Box<str>,
-    /// notAfter, when a row's `error` states it (`'<subject>' expired on
-    /// <time>`, written for messages judged after it): Unix seconds.
-    pub not_after: Option<i64>,
+    /// The smallest `signer_not_after` value seen (one value in a sane
+    /// report).
+    pub not_after_text: Box<str>,
+    /// notAfter (Unix seconds) when a row's `error` states it
+    /// (`'<subject>' expired on <time>`, written for messages judged after
+    /// it): the source for reports without a `signer_not_after` column.
+    pub stated_not_after: Option<i64>,
+}
+
+impl Cert {
+    /// The certificate's notAfter (Unix seconds): from `signer_not_after`,
+    /// else as stated in an `error` text.
+    pub fn not_after(&self) -> Option<i64> {
+        crate::time::parse_rfc3339(&self.not_after_text).or(self.stated_not_after)
+    }
 }
 
 fn keep_min(slot: &mut Box<str>, v: &str) {
@@ -331,6 +345,8 @@ pub struct Aggregate {
     pub by_layers: Counter,
     /// Trust anchors ending the judged paths.
     pub by_anchor: Counter,
+    /// Of those, rows whose chain is `trusted`, by anchor.
+    pub by_anchor_trusted: Counter,
     pub months: BTreeMap<Month, Group>,
     /// By sender domain (after the last `@` of `from`; empty = none).
     pub domains: HashMap<String, Group>,
@@ -416,6 +432,9 @@ impl Aggregate {
         self.by_decryption.bump(r.decryption);
         self.by_layers.bump(r.layers);
         self.by_anchor.bump(r.anchor);
+        if r.chain == "trusted" {
+            self.by_anchor_trusted.bump(r.anchor);
+        }
 
         self.months
             .entry(month_of(r.date))
@@ -443,9 +462,10 @@ impl Aggregate {
             c.weak_key += u64::from(weak_key);
             keep_min(&mut c.first_date, r.date);
             keep_max(&mut c.last_date, r.date);
-            if r.chain == "expired" {
+            keep_min(&mut c.not_after_text, r.signer_not_after);
+            if r.chain == "expired" && r.signer_not_after.is_empty() {
                 if let Some(t) = stated_not_after(r.error, r.signer_subject) {
-                    c.not_after = Some(c.not_after.map_or(t, |n| n.min(t)));
+                    c.stated_not_after = Some(c.stated_not_after.map_or(t, |n| n.min(t)));
                 }
             }
         }
@@ -517,6 +537,7 @@ impl Aggregate {
             (&mut self.by_decryption, &o.by_decryption),
             (&mut self.by_layers, &o.by_layers),
             (&mut self.by_anchor, &o.by_anchor),
+            (&mut self.by_anchor_trusted, &o.by_anchor_trusted),
         ] {
             mine.absorb(theirs);
         }
@@ -540,7 +561,8 @@ impl Aggregate {
             mine.weak_key += c.weak_key;
             keep_min(&mut mine.first_date, &c.first_date);
             keep_max(&mut mine.last_date, &c.last_date);
-            mine.not_after = match (mine.not_after, c.not_after) {
+            keep_min(&mut mine.not_after_text, &c.not_after_text);
+            mine.stated_not_after = match (mine.stated_not_after, c.stated_not_after) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };

@@ -34,7 +34,7 @@ fn unguard(s: &str) -> &str {
 }
 
 /// Columns the aggregate reads, by header name.
-const WANTED: [&str; 24] = [
+const WANTED: [&str; 25] = [
     "source",
     "index",
     "offset",
@@ -59,6 +59,7 @@ const WANTED: [&str; 24] = [
     "layers",
     "anchor",
     "decryption",
+    "signer_not_after",
 ];
 
 /// A cell as text: borrowed when it is UTF-8 (the usual case), else with
@@ -79,7 +80,7 @@ const BATCH: usize = 4096;
 
 /// Folds one CSV record into `agg` (cells by `pos`, see [`WANTED`]).
 fn add_record(agg: &mut Aggregate, rec: &csv::ByteRecord, pos: &[Option<usize>], index: u64) {
-    let cells: [Cow<str>; 24] = std::array::from_fn(|i| match pos[i].and_then(|p| rec.get(p)) {
+    let cells: [Cow<str>; 25] = std::array::from_fn(|i| match pos[i].and_then(|p| rec.get(p)) {
         Some(b) => text(b),
         None => Cow::Borrowed(""),
     });
@@ -109,6 +110,7 @@ fn add_record(agg: &mut Aggregate, rec: &csv::ByteRecord, pos: &[Option<usize>],
         layers: c(21),
         anchor: c(22),
         decryption: c(23),
+        signer_not_after: c(24),
     };
     agg.add_at(&view, index);
 }

@@ -118,6 +118,7 @@ pub fn render(agg: &Aggregate, opts: &Options) -> String {
         over_time(agg),
         domains(agg),
         certificates(agg, opts.at),
+        anchors(agg, opts.at),
         algorithms(agg),
         recent(agg),
         footer(),
@@ -439,17 +440,44 @@ fn outcomes_text(c: &super::aggregate::Counter) -> Markup {
     }
 }
 
-fn expiry(c: &Cert, at: i64) -> Markup {
-    match c.not_after {
-        None => html! { em.none { "not in the rows" } },
-        Some(t) if t < at => {
-            html! { span.mark { "expired " (crate::time::rfc3339(t).get(..10).unwrap_or("")) } }
-        }
-        Some(t) if t <= at + EXPIRY_WARN_DAYS * 86_400 => {
-            html! { span.markw { "expires within " (EXPIRY_WARN_DAYS) " days: " (crate::time::rfc3339(t).get(..10).unwrap_or("")) } }
-        }
-        Some(t) => html! { "until " (crate::time::rfc3339(t).get(..10).unwrap_or("")) },
+/// Where a certificate's notAfter falls relative to `--at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expiry {
+    Unknown,
+    /// notAfter before `--at`.
+    Expired(i64),
+    /// notAfter at or after `--at` and at most [`EXPIRY_WARN_DAYS`] later.
+    Soon(i64),
+    Later(i64),
+}
+
+fn expiry_of(c: &Cert, at: i64) -> Expiry {
+    match c.not_after() {
+        None => Expiry::Unknown,
+        Some(t) if t < at => Expiry::Expired(t),
+        Some(t) if t <= at.saturating_add(EXPIRY_WARN_DAYS * 86_400) => Expiry::Soon(t),
+        Some(t) => Expiry::Later(t),
     }
+}
+
+fn day(t: i64) -> String {
+    crate::time::rfc3339(t).get(..10).unwrap_or("").to_owned()
+}
+
+fn expiry(c: &Cert, at: i64) -> Markup {
+    match expiry_of(c, at) {
+        Expiry::Unknown => html! { em.none { "not in the rows" } },
+        Expiry::Expired(t) => html! { span.mark { "expired " (day(t)) } },
+        Expiry::Soon(t) => {
+            html! { span.markw data-expiring="" { "expires within " (EXPIRY_WARN_DAYS) " days: " (day(t)) } }
+        }
+        Expiry::Later(t) => html! { "until " (day(t)) },
+    }
+}
+
+/// Whole days from `at` to `t` (rounded down).
+fn days_left(at: i64, t: i64) -> i64 {
+    t.saturating_sub(at).div_euclid(86_400)
 }
 
 fn certificates(a: &Aggregate, at: i64) -> Markup {
@@ -457,15 +485,42 @@ fn certificates(a: &Aggregate, at: i64) -> Markup {
     all.sort_by(|x, y| y.1.messages.cmp(&x.1.messages).then_with(|| x.0.cmp(y.0)));
     let shown = &all[..all.len().min(TOP)];
     let rest_msgs: u64 = all.iter().skip(TOP).map(|c| c.1.messages).sum();
-    let anchors = a.by_anchor.sorted();
+    // Every certificate expiring within the window, not only the top ones:
+    // soonest first, then by SHA-256.
+    let mut expiring: Vec<(&str, &Cert, i64)> = all
+        .iter()
+        .filter_map(|(sha, c)| match expiry_of(c, at) {
+            Expiry::Soon(t) => Some((*sha, *c, t)),
+            _ => None,
+        })
+        .collect();
+    expiring.sort_by(|x, y| x.2.cmp(&y.2).then_with(|| x.0.cmp(y.0)));
+    let expiring_msgs: u64 = expiring.iter().map(|e| e.1.messages).sum();
+    let expired = all
+        .iter()
+        .filter(|(_, c)| matches!(expiry_of(c, at), Expiry::Expired(_)))
+        .count() as u64;
+    let unknown = all
+        .iter()
+        .filter(|(_, c)| expiry_of(c, at) == Expiry::Unknown)
+        .count() as u64;
+    let window_end = at.saturating_add(EXPIRY_WARN_DAYS * 86_400);
     html! {
         section #certificates aria-labelledby="h-certs" {
             h2 #h-certs { "Signer certificates" }
             p.note { "By SHA-256 of the signer certificate; the " (TOP) " with the most messages. "
                 "“After expiry”: messages judged after the certificate (or its chain) expired (CERT_EXPIRED). "
-                "The report has no notAfter column: an expiry date is known when a message was judged after it "
-                "(its error names the certificate), and marked when it falls before or within "
-                (EXPIRY_WARN_DAYS) " days after " (crate::time::rfc3339(at)) "." }
+                "Expiry is the certificate's notAfter (" code { "signer_not_after" } "; in older reports without that column, "
+                "known only when a message was judged after it), marked when it falls before "
+                (crate::time::rfc3339(at)) " (expired) or within " (EXPIRY_WARN_DAYS) " days after it." }
+            dl.cards {
+                (card("certs-expiring", &format!("Expiring within {EXPIRY_WARN_DAYS} days"), fmt_count(expiring.len() as u64),
+                    format!("certificates · {} messages signed with them", fmt_count(expiring_msgs)), "warn"))
+                (card("certs-expired", "Expired at the reference time", fmt_count(expired),
+                    format!("of {} certificates", fmt_count(all.len() as u64)), "bad"))
+                (card("certs-unknown", "Expiry not in the rows", fmt_count(unknown),
+                    "certificates".to_owned(), "info"))
+            }
             div.scroll {
                 table #cert-table {
                     caption { "Top " (shown.len()) " of " (fmt_count(all.len() as u64)) " signer certificates" }
@@ -500,13 +555,177 @@ fn certificates(a: &Aggregate, at: i64) -> Markup {
                     }
                 }
             }
-            @if !anchors.is_empty() {
-                table #anchor-table {
-                    caption { "Trust anchors ending the judged paths" }
-                    thead { tr { th scope="col" { "anchor" } th.n scope="col" { "messages" } } }
+            div.scroll {
+                table #expiring-table {
+                    caption { (fmt_count(expiring.len() as u64)) " certificates expire within " (EXPIRY_WARN_DAYS)
+                        " days of " (crate::time::rfc3339(at)) " (by " (day(window_end)) ")"
+                        @if expiring.len() > TOP { "; the " (TOP) " soonest" } }
+                    thead { tr {
+                        th scope="col" { "subject / issuer" } th scope="col" { "notAfter" }
+                        th.n scope="col" { "days left" } th.n scope="col" { "messages" }
+                        th scope="col" { "chain" }
+                    } }
                     tbody {
-                        @for (v, n) in top_values(&anchors, TOP) {
-                            tr { th scope="row" .wrap { (Text(v)) } td.n { (fmt_count(n)) } }
+                        @for (sha, c, t) in expiring.iter().take(TOP) {
+                            tr {
+                                th scope="row" .wrap {
+                                    (Text(&c.subject)) br; span.sha { "issuer: " (Text(&c.issuer)) } br;
+                                    span.sha { "sha256 " (Text(sha)) }
+                                }
+                                td { span.markw { (crate::time::rfc3339(*t)) } }
+                                td.n { (days_left(at, *t)) }
+                                td.n { (fmt_count(c.messages)) }
+                                td { (outcomes_text(&c.chain)) }
+                            }
+                        }
+                        @if expiring.is_empty() {
+                            tr { th scope="row" colspan="5" { em.none { "none" } } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What Mozilla's store (the built-in trust history) says of an anchor at
+/// the reference time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AnchorStatus {
+    /// A built-in root with this subject is trusted for e-mail then.
+    InStore,
+    /// Built-in roots with this subject were trusted, and the last of them
+    /// was removed at `until` (by release `label`) before then.
+    Removed { until: i64, label: String },
+    /// Built-in, but first trusted after the reference time.
+    NotYet,
+    /// No built-in root has this subject (a `--trust` anchor).
+    NotBuiltin,
+}
+
+/// The status of each anchor subject at `at`, from the built-in history.
+fn anchor_statuses<'a>(anchors: &[(&'a str, u64)], at: i64) -> Vec<(&'a str, u64, AnchorStatus)> {
+    use crate::pki::history::TrustHistory;
+    let history = TrustHistory::builtin().ok();
+    let mut by_subject: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    if let Some(h) = &history {
+        for (i, r) in h.roots().iter().enumerate() {
+            by_subject
+                .entry(crate::report::one_line(&r.cert.subject))
+                .or_default()
+                .push(i);
+        }
+    }
+    anchors
+        .iter()
+        .map(|&(subject, n)| {
+            let status = match (history.as_deref(), by_subject.get(subject)) {
+                (Some(h), Some(roots)) => {
+                    let spans = || roots.iter().flat_map(|&i| &h.roots()[i].spans);
+                    if spans().any(|s| s.from <= at && at < s.until) {
+                        AnchorStatus::InStore
+                    } else {
+                        match spans().filter(|s| s.until <= at).max_by_key(|s| s.until) {
+                            Some(s) => AnchorStatus::Removed {
+                                until: s.until,
+                                label: s.until_label.clone(),
+                            },
+                            None => AnchorStatus::NotYet,
+                        }
+                    }
+                }
+                _ => AnchorStatus::NotBuiltin,
+            };
+            (subject, n, status)
+        })
+        .collect()
+}
+
+fn anchors(a: &Aggregate, at: i64) -> Markup {
+    let all = anchor_statuses(&a.by_anchor.sorted(), at);
+    let with_anchor = a.by_anchor.total();
+    let removed: Vec<&(&str, u64, AnchorStatus)> = all
+        .iter()
+        .filter(|x| matches!(x.2, AnchorStatus::Removed { .. }))
+        .collect();
+    let removed_msgs: u64 = removed.iter().map(|x| x.1).sum();
+    let removed_trusted: u64 = removed.iter().map(|x| a.by_anchor_trusted.get(x.0)).sum();
+    let bars: Vec<(&str, u64)> = top_values(
+        &removed.iter().map(|x| (x.0, x.1)).collect::<Vec<_>>(),
+        CHART_VALUES,
+    );
+    let status = |s: &AnchorStatus| match s {
+        AnchorStatus::InStore => html! { "in the store" },
+        AnchorStatus::Removed { until, label } => html! {
+            span.mark { "removed " (day(*until)) } @if !label.is_empty() { " (" (Text(label)) ")" }
+        },
+        AnchorStatus::NotYet => html! { "added after the reference time" },
+        AnchorStatus::NotBuiltin => html! { em.none { "not a built-in root" } },
+    };
+    html! {
+        section #anchors aria-labelledby="h-anchors" {
+            h2 #h-anchors { "Trust anchors" }
+            p.note { "The anchor ending each judged path (" code { "anchor" } "), against Mozilla's e-mail root store "
+                "as of " (crate::time::rfc3339(at)) " (the built-in trust history): messages whose chain ended at a root "
+                "since removed from the store were judged against the roots of their time (" code { "--builtin-trust asof" }
+                "); “trusted” counts those whose chain was judged trusted." }
+            dl.cards {
+                (card("anchored", "Messages with an anchor", fmt_count(with_anchor),
+                    format!("{} distinct anchors", fmt_count(all.len() as u64)), "info"))
+                (card("removed-anchored", "On roots since removed", fmt_count(removed_msgs),
+                    format!("{} of anchored · {} roots · {} trusted", fmt_pct(removed_msgs, with_anchor),
+                        fmt_count(removed.len() as u64), fmt_count(removed_trusted)), "warn"))
+            }
+            @if removed.is_empty() {
+                p.note #no-removed { "No message rests on a root removed from the store by then." }
+            } @else {
+                figure #fig-removed {
+                    figcaption { "Messages per root since removed" }
+                    (chart::hbars("Messages per root since removed from the store", &bars, with_anchor))
+                    table #removed-anchor-table {
+                        caption { "Roots since removed: messages whose chain ended there" }
+                        thead { tr {
+                            th scope="col" { "anchor" } th scope="col" { "removed" }
+                            th.n scope="col" { "messages" } th.n scope="col" { "trusted" }
+                        } }
+                        tbody {
+                            @for (subject, n, st) in removed.iter().take(TOP).copied() {
+                                tr {
+                                    th scope="row" .wrap { (Text(subject)) }
+                                    td { (status(st)) }
+                                    td.n { (fmt_count(*n)) }
+                                    td.n { (fmt_count(a.by_anchor_trusted.get(subject))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !all.is_empty() {
+                div.scroll {
+                    table #anchor-table {
+                        caption { "Top " (all.len().min(TOP)) " of " (fmt_count(all.len() as u64)) " trust anchors ending the judged paths" }
+                        thead { tr {
+                            th scope="col" { "anchor" } th scope="col" { "in Mozilla's store" }
+                            th.n scope="col" { "messages" } th.n scope="col" { "trusted" }
+                        } }
+                        tbody {
+                            @for (subject, n, st) in all.iter().take(TOP) {
+                                tr {
+                                    th scope="row" .wrap { (Text(subject)) }
+                                    td { (status(st)) }
+                                    td.n { (fmt_count(*n)) }
+                                    td.n { (fmt_count(a.by_anchor_trusted.get(subject))) }
+                                }
+                            }
+                            @if all.len() > TOP {
+                                tr.rest {
+                                    th scope="row" { "the other " (fmt_count((all.len() - TOP) as u64)) " anchors" }
+                                    td {}
+                                    td.n { (fmt_count(all[TOP..].iter().map(|x| x.1).sum())) }
+                                    td.n { (fmt_count(all[TOP..].iter().map(|x| a.by_anchor_trusted.get(x.0)).sum())) }
+                                }
+                            }
                         }
                     }
                 }
