@@ -150,7 +150,7 @@ mod tests {
         let out = String::from_utf8(w.finish().unwrap()).unwrap();
         assert!(out.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{out}");
         assert!(out.contains(",'@evil,"), "{out}");
-        assert!(out.contains(",'-1+2,,,\r\n"), "{out}");
+        assert!(out.contains(",'-1+2,,,,\r\n"), "{out}");
         let mut w = RowWriter::new(Vec::new(), Format::Jsonl).unwrap();
         w.write(&row).unwrap();
         let out = String::from_utf8(w.finish().unwrap()).unwrap();
