@@ -143,7 +143,7 @@ fn separator_line_at(data: &[u8], p: usize, eof: bool, place: Place) -> Found<()
 /// `rest` is what follows `From `: a sender token, then nothing (a lone
 /// sender) or text with a clock time in it (a date).
 fn from_line_form(rest: &[u8]) -> Form {
-    let rest = trim_ascii(rest);
+    let rest = rest.trim_ascii();
     let sender_len = rest
         .iter()
         .position(|&b| b == b' ' || b == b'\t')
@@ -151,7 +151,7 @@ fn from_line_form(rest: &[u8]) -> Form {
     if sender_len == 0 {
         return Form::No;
     }
-    let tail = trim_ascii(&rest[sender_len..]);
+    let tail = rest[sender_len..].trim_ascii();
     if tail.is_empty() {
         Form::Lone {
             dash: &rest[..sender_len] == b"-",
@@ -168,24 +168,6 @@ fn has_clock_time(s: &[u8]) -> bool {
     s.windows(4).any(|w| {
         w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
     })
-}
-
-fn trim_ascii(mut s: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = s {
-        if first.is_ascii_whitespace() {
-            s = rest;
-        } else {
-            break;
-        }
-    }
-    while let [rest @ .., last] = s {
-        if last.is_ascii_whitespace() {
-            s = rest;
-        } else {
-            break;
-        }
-    }
-    s
 }
 
 /// A header field line: `name:` with a name of printable non-space ASCII.
@@ -291,7 +273,7 @@ fn content_length_end(data: &[u8], start: usize, eof: bool) -> Found<usize> {
             break;
         }
         if line.len() > 15 && line[..15].eq_ignore_ascii_case(b"content-length:") {
-            length = std::str::from_utf8(trim_ascii(&line[15..]))
+            length = std::str::from_utf8(line[15..].trim_ascii())
                 .ok()
                 .and_then(|s| s.parse().ok());
         }
