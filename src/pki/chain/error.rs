@@ -214,15 +214,15 @@ pub(crate) fn oid_name(oid: &ObjectIdentifier) -> String {
         .unwrap_or_else(|| oid.to_string())
 }
 
-/// Time as RFC 3339 UTC text.
+/// Time as RFC 3339 UTC text ([`crate::time::rfc3339`]); Unix seconds
+/// outside years 0000–9999.
 pub(crate) fn fmt_time(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| {
-            d.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
+    let text = crate::time::rfc3339(t);
+    if text.is_empty() {
+        t.to_string()
+    } else {
+        text
+    }
 }
 
 impl fmt::Display for ChainError {
