@@ -199,7 +199,7 @@ pub(crate) fn pem_blocks(data: &[u8]) -> Vec<(String, Vec<u8>)> {
             }
             b64.extend_from_slice(line);
         }
-        if let Some(der) = base64_decode(&b64) {
+        if let Some(der) = pem_base64(&b64) {
             out.push((label, der));
         }
         rest = &body_start[bend + end_marker.len()..];
@@ -207,38 +207,20 @@ pub(crate) fn pem_blocks(data: &[u8]) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// Standard base64 decoding, ignoring whitespace; None on any other junk.
-pub(crate) fn base64_decode(s: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0u32;
-    let mut pad = false;
-    for &c in s {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => {
-                pad = true;
-                continue;
-            }
-            b' ' | b'\t' | b'\r' | b'\n' => continue,
-            _ => return None,
-        };
-        if pad {
+/// A PEM body's base64, decoded by [`crate::mime::decode_base64`]; None
+/// when it holds anything but the alphabet, `=` and white space, or text
+/// after the padding.
+pub(crate) fn pem_base64(s: &[u8]) -> Option<Vec<u8>> {
+    let allowed = |c: &u8| c.is_ascii_alphanumeric() || b"+/= \t\r\n".contains(c);
+    if !s.iter().all(allowed) {
+        return None;
+    }
+    if let Some(pad) = memchr::memchr(b'=', s) {
+        if !s[pad..].iter().all(|c| b"= \t\r\n".contains(c)) {
             return None;
         }
-        acc = (acc << 6) | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
     }
-    Some(out)
+    crate::mime::decode_base64(s).ok()
 }
 
 /// The first element of `data` as found (definite lengths), else
@@ -419,11 +401,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base64_roundtrip() {
-        assert_eq!(base64_decode(b"aGVsbG8=").unwrap(), b"hello");
-        assert_eq!(base64_decode(b"aGVs\nbG8h").unwrap(), b"hello!");
-        assert!(base64_decode(b"aGV*").is_none());
-        assert!(base64_decode(b"aG=Vs").is_none());
+    fn pem_base64_rules() {
+        assert_eq!(pem_base64(b"aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(pem_base64(b"aGVs\nbG8h").unwrap(), b"hello!");
+        assert!(pem_base64(b"aGV*").is_none());
+        assert!(pem_base64(b"aG=Vs").is_none());
+        assert!(pem_base64(b"aGVs\x0cbG8=").is_none());
+        assert_eq!(pem_base64(b"aGVsbA==\r\n").unwrap(), b"hell");
     }
 
     #[test]
