@@ -130,7 +130,7 @@ fn split(path: &str) {
     let (memscan_secs, _) = best(&|| memchr::memmem::find_iter(data, b"\nFrom ").count());
     let (marks_secs, marks) = best(&|| {
         let mut n = 0;
-        mailbox::line_marks(data, &mut |_| n += 1);
+        smimescan::lines::line_marks(data, &mut |_| n += 1);
         n
     });
     let (index_secs, seps) = best(&|| mailbox::index_windows(data, 0..data.len(), W).seps.len());

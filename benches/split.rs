@@ -57,7 +57,7 @@ fn split(c: &mut Criterion) {
     g.bench_function("line_marks", |b| {
         b.iter(|| {
             let mut n = 0usize;
-            mailbox::line_marks(black_box(&data), &mut |_| n += 1);
+            smimescan::lines::line_marks(black_box(&data), &mut |_| n += 1);
             n
         })
     });

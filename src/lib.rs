@@ -14,6 +14,7 @@ pub mod cms;
 pub mod der;
 pub mod input;
 pub mod keys;
+pub mod lines;
 pub mod mailbox;
 pub mod mime;
 pub mod pki;

@@ -56,7 +56,7 @@ pub const DENSE_DASHES: usize = 64;
 /// `From ` starts in the window right after a newline (the file's first
 /// message is not preceded by one: the walk takes its start as given), and
 /// every line in it that starts with `-` — all in one pass over the bytes
-/// ([`super::marks::line_marks`]).
+/// ([`crate::lines::line_marks`]).
 pub fn index_window(data: &[u8], window: Range<usize>) -> Index {
     let mut out = Index::default();
     let end = window.end.min(data.len());
@@ -69,7 +69,7 @@ pub fn index_window(data: &[u8], window: Range<usize>) -> Index {
     let lo = window.start.saturating_sub(1);
     let hi = (end + 1).min(data.len());
     let mut lines = Vec::new();
-    super::marks::line_marks(&data[lo..hi], &mut |i| lines.push(lo + i + 1));
+    crate::lines::line_marks(&data[lo..hi], &mut |i| lines.push(lo + i + 1));
     for at in lines {
         if at < window.start || at >= end {
             continue;

@@ -28,12 +28,10 @@
 //! minus the BOM.
 
 mod index;
-mod marks;
 
 pub use index::{
     index_window, index_windows, Index, IndexedSplit, Indexer, Separator, Stitcher, DENSE_DASHES,
 };
-pub use marks::line_marks;
 
 use memchr::{memchr, memmem};
 
@@ -133,7 +131,7 @@ fn separator_line_at(data: &[u8], p: usize, eof: bool, place: Place) -> Found<()
         None if eof => data.len(),
         None => return Found::NeedMore,
     };
-    if is_header_line(&data[next..next_eol]) {
+    if crate::lines::is_header_line(&data[next..next_eol]) {
         Found::Yes(())
     } else {
         Found::No
@@ -168,14 +166,6 @@ fn has_clock_time(s: &[u8]) -> bool {
     s.windows(4).any(|w| {
         w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
     })
-}
-
-/// A header field line: `name:` with a name of printable non-space ASCII.
-pub fn is_header_line(line: &[u8]) -> bool {
-    match memchr(b':', line) {
-        Some(0) | None => false,
-        Some(i) => line[..i].iter().all(|&b| (0x21..=0x7e).contains(&b)),
-    }
 }
 
 /// Whether position `p` is preceded by a blank line (or is the first byte

@@ -548,7 +548,7 @@ pub fn dash_lines(raw: &[u8]) -> Option<Vec<u32>> {
         return None;
     }
     let mut out = Vec::new();
-    crate::mailbox::line_marks(raw, &mut |i| {
+    crate::lines::line_marks(raw, &mut |i| {
         if raw[i + 1] == b'-' {
             out.push(i as u32 + 1);
         }

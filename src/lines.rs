@@ -1,8 +1,18 @@
-//! One pass over the bytes that finds every line starting with `F` or `-`:
+//! Lines of raw mail bytes, shared by the mbox splitter ([`crate::mailbox`])
+//! and the MIME walk ([`crate::mime`]): what a header field line is, and
+//! one pass over the bytes that finds every line starting with `F` or `-`:
 //! candidates for mbox separators (`From `) and for MIME boundary
-//! delimiters (`--boundary`). The mbox index ([`super::index`]) keeps
-//! both, so that the MIME walk looks for delimiters only at these lines
-//! instead of searching each multipart body again.
+//! delimiters (`--boundary`). The mbox index keeps both, so that the MIME
+//! walk looks for delimiters only at these lines instead of searching each
+//! multipart body again.
+
+/// A header field line: `name:` with a name of printable non-space ASCII.
+pub fn is_header_line(line: &[u8]) -> bool {
+    match memchr::memchr(b':', line) {
+        Some(0) | None => false,
+        Some(i) => line[..i].iter().all(|&b| (0x21..=0x7e).contains(&b)),
+    }
+}
 
 /// Calls `mark(i)` for every `i` with `hay[i] == b'\n'` and `hay[i + 1]`
 /// either `b'F'` or `b'-'`, in increasing order.
