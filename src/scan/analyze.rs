@@ -15,7 +15,7 @@ use crate::time::rfc3339;
 
 use super::{AtMode, Context};
 
-/// Analyses one RFC 5322 message.
+/// Analyzes one RFC 5322 message.
 pub fn analyze(raw: &[u8], ctx: &Context) -> Row {
     analyze_marked(raw, None, ctx)
 }
@@ -46,9 +46,12 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
     }
     let mut kind = MessageKind::Plain;
     let mut signed: Option<SignedOutcome> = None;
+    // Every structure but the reported one, with the decrypted layers'
+    // own, shares one budget and one list of problems.
+    let mut others = Others::new(ctx, &id, walk.others.len());
     if let Some(found) = &walk.outermost {
         row.part = found.part.clone();
-        let s = structure(found, ctx);
+        let s = structure(found, ctx, Source::Message);
         kind = s.kind;
         signed = s.signed;
         if let Some(alg) = s.encryption_alg {
@@ -71,7 +74,11 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
     }
     .to_owned();
     if matches!(kind, MessageKind::Enveloped | MessageKind::AuthEnveloped) {
-        signed = super::decrypt::open_message(raw, dash_lines, ctx, &mut row, &mut findings);
+        let blob = match walk.outermost.as_ref().map(|f| &f.smime) {
+            Some(Smime::Pkcs7Mime { blob: Ok(b), .. }) => Some(b.as_slice()),
+            _ => None,
+        };
+        signed = super::decrypt::open_message(blob, ctx, &mut row, &mut findings, &mut others);
     }
 
     if let Some(s) = &signed {
@@ -88,7 +95,8 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
             }
         }
     }
-    let others_signed = check_others(&walk, &id, ctx, &mut row, &mut findings);
+    others.walk(&walk, "", 1, Counted::Already, Source::Message);
+    let others_signed = others.finish(&mut row, &mut findings);
     if signed.is_some() || others_signed {
         ambiguous_header(&id, walk.skipped_lines, &mut row, &mut findings);
     }
@@ -107,19 +115,38 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
 }
 
 /// What one S/MIME or PGP structure is.
-struct Structure {
-    kind: MessageKind,
+pub(super) struct Structure {
+    pub kind: MessageKind,
     /// Present for the signed kinds (a malformed signature included).
-    signed: Option<SignedOutcome>,
-    encryption_alg: Option<String>,
+    pub signed: Option<SignedOutcome>,
+    pub encryption_alg: Option<String>,
     /// Detail for a structure that is not a signature (e.g. undecodable
     /// enveloped data).
-    error: Option<String>,
+    pub error: Option<String>,
 }
+
+/// Where a structure was found: in the message as read, or in content
+/// decrypted with `--keys`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Source {
+    Message,
+    /// Inside a decrypted layer: MIME errors, which can quote the entity's
+    /// bytes (a boundary, a protocol, a base64 character), are withheld,
+    /// and no mbox `>From ` unquoting applies.
+    Decrypted,
+}
+
+/// The detail given instead of a MIME error inside decrypted content.
+pub(super) const WITHHELD: &str =
+    "S/MIME structure inside decrypted content is not well-formed (detail withheld: decrypted bytes)";
 
 /// Decodes and verifies one structure (signatures only; chains are the
 /// caller's).
-fn structure(found: &SmimePart, ctx: &Context) -> Structure {
+pub(super) fn structure(found: &SmimePart, ctx: &Context, source: Source) -> Structure {
+    let mime_error = |e: &String| match source {
+        Source::Message => e.clone(),
+        Source::Decrypted => WITHHELD.to_owned(),
+    };
     let mut s = Structure {
         kind: MessageKind::Plain,
         signed: None,
@@ -132,8 +159,8 @@ fn structure(found: &SmimePart, ctx: &Context) -> Structure {
         Smime::Detached { content, signature } => {
             s.kind = MessageKind::Signed;
             s.signed = Some(match signature {
-                Err(e) => SignedOutcome::malformed(e.clone()),
-                Ok(blob) => detached(content, blob, ctx),
+                Err(e) => SignedOutcome::malformed(mime_error(e)),
+                Ok(blob) => detached(content, blob, ctx, source),
             });
         }
         Smime::Pkcs7Mime { blob, smime_type } => {
@@ -142,9 +169,9 @@ fn structure(found: &SmimePart, ctx: &Context) -> Structure {
                 Err(e) => {
                     s.kind = fallback;
                     if s.kind == MessageKind::SignedOpaque {
-                        s.signed = Some(SignedOutcome::malformed(e.clone()));
+                        s.signed = Some(SignedOutcome::malformed(mime_error(e)));
                     } else {
-                        s.error = Some(e.clone());
+                        s.error = Some(mime_error(e));
                     }
                 }
                 Ok(blob) => {
@@ -175,9 +202,12 @@ fn structure(found: &SmimePart, ctx: &Context) -> Structure {
 }
 
 /// Verifies a multipart/signed signature over its first body part.
-fn detached(content: &[u8], blob: &[u8], ctx: &Context) -> SignedOutcome {
+fn detached(content: &[u8], blob: &[u8], ctx: &Context, source: Source) -> SignedOutcome {
     let canonical = mime::canonicalize(content);
-    let unquoted = crate::mailbox::unquote_from(content);
+    let unquoted = match source {
+        Source::Message => crate::mailbox::unquote_from(content),
+        Source::Decrypted => None,
+    };
     let unquoted_canonical = unquoted.as_deref().map(mime::canonicalize);
     let mut candidates: Vec<&[u8]> = vec![&canonical];
     if let Some(u) = &unquoted_canonical {
@@ -195,79 +225,138 @@ fn detached(content: &[u8], blob: &[u8], ctx: &Context) -> SignedOutcome {
     }
 }
 
-/// Deepest nesting of opaque signatures looked into for more structures.
-const MAX_OPAQUE_NESTING: usize = 4;
+/// Deepest nesting of layers (an opaque signature's content, content
+/// decrypted with `--keys`) looked into for more structures.
+pub(super) const MAX_NESTING: usize = 4;
 
-/// Verifies every structure but the reported one — those beside it and
-/// those inside the encapsulated content of opaque signatures — and
-/// raises `OTHER_SIGNATURE_INVALID` when a signature among them does not
-/// verify or its chain is not trusted, and when more structures than
-/// [`mime::Limits::max_structures`] were found or a limit was hit inside
-/// an opaque signature (those were not verified: fail closed). Returns
-/// whether any of them is a signature.
-fn check_others(
-    walk: &mime::Walk,
-    id: &mime::Identity,
-    ctx: &Context,
-    row: &mut Row,
-    findings: &mut BTreeSet<Finding>,
-) -> bool {
-    let mut o = Others {
-        ctx,
-        id,
-        budget: ctx.limits.max_structures.saturating_sub(walk.others.len()),
-        any_signed: false,
-        problems: Vec::new(),
-    };
-    if let Some(f) = &walk.outermost {
-        o.inside_opaque(f, "", 1);
-    }
-    for f in &walk.others {
-        o.check(f, "", 1);
-    }
-    if walk.uncounted > 0 {
-        o.over_limit(walk.uncounted);
-    }
-    if !o.problems.is_empty() {
-        findings.insert(Finding::OtherSignatureInvalid);
-        for p in &o.problems {
-            append_error(row, p);
-        }
-    }
-    o.any_signed
+/// Whether the structures of a walk were already charged to the budget of
+/// [`Others`] (those of the message itself are, when it is created).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Counted {
+    Already,
+    No,
 }
 
-/// The state of [`check_others`].
-struct Others<'c> {
+/// Verifies every structure but the reported one — those beside it, those
+/// inside the encapsulated content of opaque signatures, and those in
+/// content decrypted with `--keys`, which is analyzed like a message of its
+/// own by these same rules — and raises `OTHER_SIGNATURE_INVALID` when a
+/// signature among them does not verify or one of its signers' chains is
+/// not trusted, and when more structures than
+/// [`mime::Limits::max_structures`] were found in the whole message or a
+/// limit was hit inside a layer (those were not verified: fail closed).
+pub(super) struct Others<'c> {
     ctx: &'c Context,
     id: &'c mime::Identity,
-    /// Structures that may still be verified inside opaque signatures.
+    /// Structures that may still be verified inside layers.
     budget: usize,
     any_signed: bool,
     problems: Vec<String>,
 }
 
-impl Others<'_> {
-    /// Verifies one structure (`prefix`: the part path of the opaque
-    /// signature it sits in, if any), then what its content holds.
-    fn check(&mut self, found: &SmimePart, prefix: &str, nesting: usize) {
+impl<'c> Others<'c> {
+    /// `top_level`: the structures beside the reported one that the
+    /// message's own walk kept.
+    pub(super) fn new(ctx: &'c Context, id: &'c mime::Identity, top_level: usize) -> Self {
+        Others {
+            ctx,
+            id,
+            budget: ctx.limits.max_structures.saturating_sub(top_level),
+            any_signed: false,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Checks what one walk found, its outermost structure being the one
+    /// its layer reports (verified by the caller): what that one's opaque
+    /// content holds, and every other structure. `prefix`: where the walked
+    /// entity sits ("" for the message itself).
+    pub(super) fn walk(
+        &mut self,
+        w: &mime::Walk,
+        prefix: &str,
+        nesting: usize,
+        counted: Counted,
+        source: Source,
+    ) {
+        if counted == Counted::No {
+            let n = usize::from(w.outermost.is_some()) + w.others.len() + w.uncounted;
+            if n > self.budget {
+                self.over_limit(n - self.budget);
+                return;
+            }
+            self.budget -= n;
+        }
+        if let Some(f) = &w.outermost {
+            self.inside_opaque(f, prefix, nesting, source);
+        }
+        for f in &w.others {
+            self.check(f, prefix, nesting, source);
+        }
+        if counted == Counted::Already && w.uncounted > 0 {
+            self.over_limit(w.uncounted);
+        }
+    }
+
+    /// Raises `OTHER_SIGNATURE_INVALID` with every problem found; returns
+    /// whether any other structure is a signature (or could be: a limit).
+    pub(super) fn finish(self, row: &mut Row, findings: &mut BTreeSet<Finding>) -> bool {
+        if !self.problems.is_empty() {
+            findings.insert(Finding::OtherSignatureInvalid);
+            for p in &self.problems {
+                append_error(row, p);
+            }
+        }
+        self.any_signed
+    }
+
+    /// A layer's content could not be walked to its end (`what` must not
+    /// quote it): nothing inside is verified, fail closed.
+    pub(super) fn unseen(&mut self, what: String) {
+        self.any_signed = true;
+        self.problems.push(what);
+    }
+
+    /// Verifies one structure (`prefix`: the layer it sits in, if any),
+    /// then what its content holds.
+    fn check(&mut self, found: &SmimePart, prefix: &str, nesting: usize, source: Source) {
         if !found.smime.is_smime() {
             return;
         }
-        let Some(s) = structure(found, self.ctx).signed else {
-            return; // enveloped or certs-only: not a signature
+        let s = structure(found, self.ctx, source);
+        let at = where_(prefix, &found.part);
+        if matches!(s.kind, MessageKind::Enveloped | MessageKind::AuthEnveloped) {
+            self.enveloped(found, &at, nesting);
+            return;
+        }
+        let Some(signed) = s.signed else {
+            return; // certs-only: not a signature
         };
+        self.judge(&signed, &at);
+        self.inside_opaque(found, prefix, nesting, source);
+    }
+
+    /// A signature other than the row's: a problem at `at` unless it
+    /// verifies and every signer's chain is trusted.
+    pub(super) fn judge(&mut self, s: &SignedOutcome, at: &str) {
         self.any_signed = true;
         let problem = match (&s.status, &s.signer) {
-            (SigStatus::Valid, Some(signer)) => match &signer.cert {
-                None => Some("chain missing-signer-cert".to_owned()),
-                Some(cert) => {
-                    let at = judged_at(self.ctx, signer.signing_time, self.id);
-                    let out = self.ctx.verifier.judge(cert, &s.certs, at);
-                    (out.status != ChainStatus::Trusted)
-                        .then(|| format!("chain {}", out.status.as_str()))
+            (SigStatus::Valid, Some(_)) => s.all.iter().enumerate().find_map(|(i, signer)| {
+                let who = if s.all.len() > 1 {
+                    format!("signer {} ", i + 1)
+                } else {
+                    String::new()
+                };
+                match &signer.cert {
+                    None => Some(format!("{who}chain missing-signer-cert")),
+                    Some(cert) => {
+                        let at = judged_at(self.ctx, signer.signing_time, self.id);
+                        let out = self.ctx.verifier.judge(cert, &s.certs, at);
+                        (out.status != ChainStatus::Trusted)
+                            .then(|| format!("{who}chain {}", out.status.as_str()))
+                    }
                 }
-            },
+            }),
             (status, _) => Some(format!(
                 "signature {}{}",
                 status.as_str(),
@@ -278,14 +367,36 @@ impl Others<'_> {
             )),
         };
         if let Some(p) = problem {
-            let at = where_(prefix, &found.part);
             self.problems.push(format!("other structure at {at}: {p}"));
         }
-        self.inside_opaque(found, prefix, nesting);
+    }
+
+    /// An enveloped structure other than the row's: with `--keys` it is
+    /// opened and what it holds analyzed like a message of its own (a
+    /// signature inside is judged like any other); without a key nobody
+    /// sees inside, so it is not a signature.
+    fn enveloped(&mut self, found: &SmimePart, at: &str, nesting: usize) {
+        if self.ctx.keys.is_empty() {
+            return;
+        }
+        let Smime::Pkcs7Mime { blob: Ok(blob), .. } = &found.smime else {
+            return;
+        };
+        if nesting > MAX_NESTING {
+            self.unseen(format!(
+                "enveloped structure at {at} nested deeper than {MAX_NESTING} layers (limit): not opened"
+            ));
+            return;
+        }
+        let inner = format!("decrypted content of {at}");
+        let opened = super::decrypt::open_layer(blob, self.ctx, nesting, self, &inner);
+        if let Some(s) = &opened {
+            self.judge(s, &inner);
+        }
     }
 
     /// The structures inside an opaque signature's encapsulated content.
-    fn inside_opaque(&mut self, found: &SmimePart, prefix: &str, nesting: usize) {
+    fn inside_opaque(&mut self, found: &SmimePart, prefix: &str, nesting: usize, source: Source) {
         let Smime::Pkcs7Mime { blob: Ok(blob), .. } = &found.smime else {
             return;
         };
@@ -296,14 +407,18 @@ impl Others<'_> {
             return; // nothing inside can be an S/MIME structure
         }
         let here = where_(prefix, &found.part);
-        if nesting > MAX_OPAQUE_NESTING {
+        if nesting > MAX_NESTING {
             self.problems.push(format!(
-                "opaque signatures nested deeper than {MAX_OPAQUE_NESTING} at {here} (limit): not verified"
+                "opaque signatures nested deeper than {MAX_NESTING} at {here} (limit): not verified"
             ));
             return;
         }
         let w = mime::walk(&inner, None, &self.ctx.limits);
         if let Some(l) = &w.limit {
+            let l = match source {
+                Source::Message => l.as_str(),
+                Source::Decrypted => "a MIME limit",
+            };
             self.problems.push(format!(
                 "inside the opaque signature at {here}: {l}: not verified"
             ));
@@ -314,15 +429,14 @@ impl Others<'_> {
         } else {
             format!("opaque content of {here}")
         };
-        let found_inside: Vec<&SmimePart> = w.outermost.iter().chain(&w.others).collect();
-        let n = found_inside.len() + w.uncounted;
+        let n = usize::from(w.outermost.is_some()) + w.others.len() + w.uncounted;
         if n > self.budget {
             self.over_limit(n - self.budget);
             return;
         }
         self.budget -= n;
-        for f in found_inside {
-            self.check(f, &inner_prefix, nesting + 1);
+        for f in w.outermost.iter().chain(&w.others) {
+            self.check(f, &inner_prefix, nesting + 1, source);
         }
     }
 

@@ -17,11 +17,12 @@ use std::collections::BTreeSet;
 
 use zeroize::Zeroizing;
 
-use crate::cms::{self, CmsKind, Decryption, SignedOutcome};
-use crate::mime::{self, Smime};
+use crate::cms::{self, Decryption, SignedOutcome};
+use crate::mime::{self, MessageKind, Smime};
 use crate::policy::Finding;
 use crate::report::{one_line, Row};
 
+use super::analyze::{self, Counted, Others, Source};
 use super::Context;
 
 /// Most enveloped layers opened one inside the other.
@@ -42,36 +43,26 @@ struct Opened {
     error: Option<String>,
 }
 
-/// The hook for an enveloped message: fills `decryption` and `layers`,
-/// adds `DECRYPT_FAILED`, `WEAK_ENCRYPTION` (nested layers) and
-/// `PARTIAL_SIGNATURE` (a signature covering only a part of the decrypted
-/// entity), and returns the signature found inside, if any.
+/// The hook for an enveloped message (`blob`: its CMS, when readable):
+/// fills `decryption` and `layers`, adds `DECRYPT_FAILED`,
+/// `WEAK_ENCRYPTION` (nested layers) and `PARTIAL_SIGNATURE` (a signature
+/// covering only a part of the decrypted entity), hands every other
+/// structure inside to `others`, and returns the signature that decides.
 pub(super) fn open_message(
-    raw: &[u8],
-    dash_lines: Option<&[u32]>,
+    blob: Option<&[u8]>,
     ctx: &Context,
     row: &mut Row,
     findings: &mut BTreeSet<Finding>,
+    others: &mut Others,
 ) -> Option<SignedOutcome> {
     let outer = if row.kind == "auth-enveloped" {
         "auth-enveloped"
     } else {
         "enveloped"
     };
-    let blob = if ctx.keys.is_empty() {
-        None
-    } else {
-        match mime::find_smime_marked(raw, dash_lines, &ctx.limits) {
-            Ok(Some(found)) => match found.smime {
-                Smime::Pkcs7Mime { blob: Ok(b), .. } => Some(b),
-                _ => None,
-            },
-            _ => None,
-        }
-    };
     let opened = match blob {
-        None => Opened::status("no-key"),
-        Some(b) => open_blob(&b, ctx, 0),
+        Some(b) if !ctx.keys.is_empty() => open_blob(b, ctx, 1, others, "decrypted content"),
+        _ => Opened::status("no-key"),
     };
     let mut layers = vec![outer];
     layers.extend(&opened.layers);
@@ -99,6 +90,20 @@ pub(super) fn open_message(
     opened.signed
 }
 
+/// An enveloped structure other than the row's, at `nesting` (see
+/// [`Others`]): opened with `--keys` and analyzed like a message of its own
+/// (`prefix` names where it sits); returns the signature that decides
+/// inside, if any. A layer that does not open holds nothing anybody sees.
+pub(super) fn open_layer(
+    blob: &[u8],
+    ctx: &Context,
+    nesting: usize,
+    others: &mut Others,
+    prefix: &str,
+) -> Option<SignedOutcome> {
+    open_blob(blob, ctx, nesting, others, prefix).signed
+}
+
 impl Opened {
     fn status(s: &'static str) -> Opened {
         Opened {
@@ -112,15 +117,22 @@ impl Opened {
     }
 }
 
-/// Decrypts one (Auth)EnvelopedData blob and analyzes its content.
-fn open_blob(blob: &[u8], ctx: &Context, depth: usize) -> Opened {
+/// Decrypts one (Auth)EnvelopedData blob found at `nesting` (1: the
+/// message's own structure) and analyzes its content one level deeper.
+fn open_blob(
+    blob: &[u8],
+    ctx: &Context,
+    nesting: usize,
+    others: &mut Others,
+    prefix: &str,
+) -> Opened {
     match cms::decrypt(blob, &ctx.keys) {
         Err(e) => {
             let mut o = Opened::status("failed");
             o.error = Some(e);
             o
         }
-        Ok(Decryption::Decrypted(plain)) => inside(plain, ctx, depth),
+        Ok(Decryption::Decrypted(plain)) => inside(plain, ctx, nesting + 1, others, prefix),
         Ok(Decryption::NoKey) => Opened::status("no-key"),
         Ok(Decryption::Failed) => {
             let mut o = Opened::status("failed");
@@ -135,110 +147,77 @@ fn open_blob(blob: &[u8], ctx: &Context, depth: usize) -> Opened {
     }
 }
 
-/// Analyzes decrypted content (a MIME entity) as a message of its own.
-fn inside(plain: Zeroizing<Vec<u8>>, ctx: &Context, depth: usize) -> Opened {
+/// Analyzes decrypted content (a MIME entity, at `nesting`) as a message of
+/// its own, with the rules of a message read as such: its outermost
+/// structure decides (decoded by [`analyze::structure`]), every other one
+/// is verified by `others` ([`Others::walk`]: structures beside it, inside
+/// its signed or opaque content, in further enveloped layers; one budget
+/// for the whole message), and a MIME limit fails closed.
+fn inside(
+    plain: Zeroizing<Vec<u8>>,
+    ctx: &Context,
+    nesting: usize,
+    others: &mut Others,
+    prefix: &str,
+) -> Opened {
     let mut o = Opened::status("decrypted");
-    let found = match mime::find_smime_marked(&plain, None, &ctx.limits) {
-        Ok(f) => f,
-        Err(_) => {
-            // A limit was hit: what lies past it was not seen, so the layer
-            // fails closed as a malformed signature (no detail: it could
-            // quote the content).
-            o.signed = Some(SignedOutcome::malformed(
-                "decrypted content is not a parsable MIME entity (limit hit)".into(),
-            ));
-            return o;
-        }
-    };
-    let Some(found) = found else {
-        return o; // plain inside
-    };
-    o.inner_part = found.part.clone();
-    match found.smime {
-        Smime::PgpSigned | Smime::PgpEncrypted => {}
-        Smime::Detached { content, signature } => {
-            o.layers.push("signed");
-            o.signed = Some(match signature {
-                Err(e) => SignedOutcome::malformed(format!("inside: {e}")),
-                Ok(blob) => {
-                    let canonical = mime::canonicalize(content);
-                    let out = cms::inspect(&blob, &[&canonical], &ctx.certs, &ctx.verifier);
-                    match (out.kind, out.signed) {
-                        (Some(CmsKind::Signed), Some(s)) => s,
-                        (None, _) => SignedOutcome::malformed(format!(
-                            "inside: {}",
-                            out.error.unwrap_or_else(|| "undecodable CMS".into())
-                        )),
-                        (Some(k), _) => SignedOutcome::malformed(format!(
-                            "inside: signature part holds {k:?}, not SignedData"
-                        )),
+    let w = mime::walk(&plain, None, &ctx.limits);
+    if w.limit.is_some() {
+        // What lies past the limit was not seen (a second signature, a
+        // tampered part): the layer fails closed as a malformed signature,
+        // wherever the limit was hit (no detail: it could quote the
+        // content).
+        o.signed = Some(SignedOutcome::malformed(
+            "decrypted content is not a parsable MIME entity (limit hit)".into(),
+        ));
+        return o;
+    }
+    if let Some(found) = &w.outermost {
+        o.inner_part = found.part.clone();
+        let s = analyze::structure(found, ctx, Source::Decrypted);
+        match s.kind {
+            MessageKind::Signed | MessageKind::SignedOpaque => {
+                o.layers.push(s.kind.as_str());
+                o.signed = s.signed.map(|mut so| {
+                    so.error = so.error.map(|e| format!("inside: {e}"));
+                    so
+                });
+            }
+            k @ (MessageKind::Enveloped | MessageKind::AuthEnveloped) => {
+                o.layers.push(k.as_str());
+                o.inner_algs.extend(s.encryption_alg);
+                match &found.smime {
+                    Smime::Pkcs7Mime { blob: Ok(blob), .. } if s.error.is_none() => {
+                        if nesting > MAX_ENVELOPED_DEPTH {
+                            o.decryption = "unsupported";
+                            o.error = Some(format!(
+                                "more than {MAX_ENVELOPED_DEPTH} enveloped layers: not opened"
+                            ));
+                        } else {
+                            let inner = open_blob(
+                                blob,
+                                ctx,
+                                nesting,
+                                others,
+                                &format!("{prefix} > decrypted content"),
+                            );
+                            o.decryption = inner.decryption;
+                            o.layers.extend(inner.layers);
+                            o.signed = inner.signed;
+                            o.inner_algs.extend(inner.inner_algs);
+                            o.error = inner.error;
+                            if !inner.inner_part.is_empty() {
+                                o.inner_part = inner.inner_part;
+                            }
+                        }
                     }
-                }
-            });
-        }
-        Smime::Pkcs7Mime { blob, smime_type } => {
-            let blob = match blob {
-                Ok(b) => b,
-                Err(e) => {
-                    if smime_type
-                        .as_deref()
-                        .is_some_and(|t| t.contains("enveloped"))
-                    {
-                        o.error = Some(format!("inside: {e}"));
-                    } else {
-                        o.layers.push("signed-opaque");
-                        o.signed = Some(SignedOutcome::malformed(format!("inside: {e}")));
-                    }
-                    return o;
-                }
-            };
-            let out = cms::inspect(&blob, &[], &ctx.certs, &ctx.verifier);
-            match out.kind {
-                Some(CmsKind::Signed) => {
-                    o.layers.push("signed-opaque");
-                    o.signed = out.signed;
-                }
-                Some(k @ (CmsKind::Enveloped | CmsKind::AuthEnveloped)) => {
-                    o.layers.push(if k == CmsKind::Enveloped {
-                        "enveloped"
-                    } else {
-                        "auth-enveloped"
-                    });
-                    o.inner_algs.extend(out.encryption_alg);
-                    if depth + 1 >= MAX_ENVELOPED_DEPTH {
-                        o.decryption = "unsupported";
-                        o.error = Some(format!(
-                            "more than {MAX_ENVELOPED_DEPTH} enveloped layers: not opened"
-                        ));
-                        return o;
-                    }
-                    let inner = open_blob(&blob, ctx, depth + 1);
-                    o.decryption = inner.decryption;
-                    o.layers.extend(inner.layers);
-                    o.signed = inner.signed;
-                    o.inner_algs.extend(inner.inner_algs);
-                    o.error = inner.error;
-                    if !inner.inner_part.is_empty() {
-                        o.inner_part = inner.inner_part;
-                    }
-                }
-                Some(CmsKind::CertsOnly | CmsKind::Other) => {}
-                None => {
-                    if smime_type
-                        .as_deref()
-                        .is_some_and(|t| t.contains("enveloped"))
-                    {
-                        o.error = out.error.map(|e| format!("inside: {e}"));
-                    } else {
-                        o.layers.push("signed-opaque");
-                        o.signed = Some(SignedOutcome::malformed(format!(
-                            "inside: {}",
-                            out.error.unwrap_or_else(|| "undecodable CMS".into())
-                        )));
-                    }
+                    _ => o.error = s.error.map(|e| format!("inside: {e}")),
                 }
             }
+            // Certs-only, PGP: no S/MIME signature decides.
+            _ => {}
         }
     }
+    others.walk(&w, prefix, nesting, Counted::No, Source::Decrypted);
     o
 }
