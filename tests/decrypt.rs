@@ -581,3 +581,330 @@ fn sample_archive_readme_command_shows_a_decrypted_message() {
         );
     }
 }
+
+// --- several S/MIME structures inside decrypted content ----------------------
+// corpora/decrypt/make-structures.sh: what a forger could put inside an
+// envelope so that the first signature looks compliant. The decrypted
+// content is analysed by the rules of a message read as such (SPEC, several
+// S/MIME structures): every structure in it is verified, within one budget
+// of 16 structures per message and 4 nested layers, and beyond that fails
+// closed.
+
+const S: &str = "corpora/decrypt/structures";
+
+struct Structures {
+    file: &'static str,
+    layers: &'static str,
+    signature: &'static str,
+    chain: &'static str,
+    verdict: &'static str,
+    findings: &'static str,
+    /// A phrase the `error` cell holds ("" = empty).
+    error: &'static str,
+    /// Whether `--fail-on invalid` fires.
+    fails_invalid: bool,
+}
+
+const fn other_invalid(
+    file: &'static str,
+    layers: &'static str,
+    error: &'static str,
+) -> Structures {
+    Structures {
+        file,
+        layers,
+        signature: "valid",
+        chain: "trusted",
+        verdict: "violation",
+        findings: "OTHER_SIGNATURE_INVALID",
+        error,
+        fails_invalid: true,
+    }
+}
+
+fn structures_cases() -> Vec<Structures> {
+    let compliant = |file, layers| Structures {
+        verdict: "compliant",
+        findings: "",
+        fails_invalid: false,
+        ..other_invalid(file, layers, "")
+    };
+    vec![
+        // A second signed part, its text changed after signing.
+        Structures {
+            findings: "OTHER_SIGNATURE_INVALID;PARTIAL_SIGNATURE",
+            ..other_invalid(
+                "second-part-tampered",
+                "enveloped>signed",
+                "other structure at decrypted content, part 2: signature invalid",
+            )
+        },
+        // An unsigned part beside the signed one.
+        Structures {
+            verdict: "violation",
+            findings: "PARTIAL_SIGNATURE",
+            ..compliant("part-outside-signature", "enveloped>signed")
+        },
+        // A valid signature over a forwarded message whose signature breaks.
+        other_invalid(
+            "signed-forwards-tampered",
+            "enveloped>signed",
+            "other structure at decrypted content, part 1.2: signature invalid",
+        ),
+        compliant("signed-forwards-valid", "enveloped>signed"),
+        other_invalid(
+            "signed-holds-untrusted",
+            "enveloped>signed",
+            "other structure at decrypted content, part 1.2: chain untrusted",
+        ),
+        // The tampered part inside the content of an opaque signature.
+        other_invalid(
+            "opaque-holds-tampered",
+            "enveloped>signed-opaque",
+            "other structure at opaque content of decrypted content, part 2: signature invalid",
+        ),
+        // Hidden in a second envelope inside the signed content: opened too.
+        other_invalid(
+            "signed-holds-enveloped-tampered",
+            "enveloped>signed",
+            "other structure at decrypted content of decrypted content, part 1.2: signature invalid",
+        ),
+        // Two signers: SignerInfos are a DER SET, mallory's sorts first, so
+        // the row shows the untrusted one.
+        Structures {
+            chain: "untrusted",
+            findings: "CHAIN_UNTRUSTED;SENDER_MISMATCH",
+            error: "no path to a trust anchor",
+            ..other_invalid("second-signer-untrusted", "enveloped>signed", "")
+        },
+        // Limits: 17 signed parts (16 verified per message), 40 nested
+        // multiparts (MIME depth 32), opaque signatures 4 deep (3 is fine).
+        other_invalid(
+            "too-many-structures",
+            "enveloped>signed",
+            "more S/MIME/PGP structures than the 16 verified per message (limit): not verified",
+        ),
+        Structures {
+            layers: "enveloped",
+            signature: "malformed",
+            chain: "",
+            findings: "SIG_MALFORMED",
+            ..other_invalid(
+                "deep-nesting",
+                "",
+                "decrypted content is not a parsable MIME entity (limit hit)",
+            )
+        },
+        compliant("opaque-nested-3", "enveloped>signed-opaque"),
+        other_invalid(
+            "opaque-nested-4",
+            "enveloped>signed-opaque",
+            "opaque signatures nested deeper than 4",
+        ),
+        // Not encrypted outside: a valid opaque signature over an envelope
+        // that holds the tampered part (RFC 2634 triple wrapping).
+        other_invalid(
+            "triple-wrapped",
+            "signed-opaque",
+            "other structure at decrypted content of opaque content: signature invalid",
+        ),
+    ]
+}
+
+/// Scans `inputs` with rita's key and the Structures Root CA; (exit, CSV
+/// rows, stdout, stderr).
+fn scan_structures(
+    extra: &[&str],
+    inputs: &[&str],
+) -> (i32, Vec<HashMap<String, String>>, String, String) {
+    let trust = format!("{S}/pki/root.pem");
+    let mut args = vec![
+        "scan",
+        "--trust",
+        &trust,
+        "--no-default-trust",
+        "--at",
+        AT,
+        "--progress",
+        "never",
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(inputs);
+    let (code, out, err) = smimescan(&args);
+    let rows = if extra.contains(&"--format") {
+        Vec::new()
+    } else {
+        csv_rows(&out)
+    };
+    (code, rows, out, err)
+}
+
+#[test]
+fn structures_inside_decrypted_content_are_each_verified_and_fail_closed() {
+    let keys = format!("{D}/keys/rita.pem");
+    let msgs = format!("{S}/msgs");
+    let (code, rows, out, err) = scan_structures(&["--keys", &keys], &[&msgs]);
+    assert_eq!(code, 0, "{err}");
+    let rows = by_file(&rows);
+    let cases = structures_cases();
+    assert_eq!(rows.len(), cases.len(), "one row per fixture");
+    for c in &cases {
+        let r = &rows[c.file];
+        let got = (
+            r["layers"].as_str(),
+            r["signature"].as_str(),
+            r["chain"].as_str(),
+            r["verdict"].as_str(),
+            r["findings"].as_str(),
+        );
+        let want = (c.layers, c.signature, c.chain, c.verdict, c.findings);
+        assert_eq!(got, want, "{}: {}", c.file, r["error"]);
+        assert!(r["error"].contains(c.error), "{}: {}", c.file, r["error"]);
+        if c.error.is_empty() && c.findings.is_empty() {
+            assert_eq!(r["error"], "", "{}", c.file);
+        }
+        if c.file != "triple-wrapped" {
+            assert_eq!(r["decryption"], "decrypted", "{}", c.file);
+        }
+        // The gate: each message on its own.
+        let file = format!("{msgs}/{}.eml", c.file);
+        let (code, ..) = scan_structures(&["--keys", &keys, "--fail-on", "invalid"], &[&file]);
+        assert_eq!(
+            code,
+            i32::from(c.fails_invalid),
+            "{}: --fail-on invalid",
+            c.file
+        );
+    }
+    for phrase in [SECRET, "doctored", "cover note"] {
+        assert!(!out.contains(phrase) && !err.contains(phrase), "{phrase}");
+    }
+}
+
+#[test]
+fn structures_report_and_errors_hold_no_decrypted_bytes() {
+    let keys = format!("{D}/keys/rita.pem");
+    let msgs = format!("{S}/msgs");
+    for format in ["jsonl", "csv"] {
+        let (code, _, out, err) = scan_structures(&["--keys", &keys, "--format", format], &[&msgs]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("OTHER_SIGNATURE_INVALID"));
+        for phrase in [SECRET, "doctored", "cover note", "forwarded"] {
+            assert!(
+                !out.contains(phrase) && !err.contains(phrase),
+                "{format}: {phrase}"
+            );
+        }
+    }
+}
+
+#[test]
+fn structures_triple_wrapped_without_keys_hides_nothing_it_could_show() {
+    // Without a key nobody sees inside the inner envelope: the outer
+    // signature decides, as before --keys existed.
+    let file = format!("{S}/msgs/triple-wrapped.eml");
+    let (code, rows, _, err) = scan_structures(&["--fail-on", "invalid"], &[&file]);
+    assert_eq!(code, 0, "{err}");
+    let r = &rows[0];
+    assert_eq!(
+        (
+            r["layers"].as_str(),
+            r["verdict"].as_str(),
+            r["findings"].as_str()
+        ),
+        ("signed-opaque", "compliant", "")
+    );
+}
+
+/// `openssl cms -verify` against the Structures Root CA: the content, or
+/// None when it does not verify.
+fn openssl_verify_structures(entity: &[u8]) -> Option<Vec<u8>> {
+    let dir = root(S);
+    let out = Command::new("openssl")
+        .args([
+            "cms",
+            "-verify",
+            "-purpose",
+            "smimesign",
+            "-attime",
+            AT_UNIX,
+            "-CAfile",
+        ])
+        .arg(dir.join("pki/root.pem"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .and_then(|mut ch| {
+            use std::io::Write;
+            ch.stdin.take().unwrap().write_all(entity)?;
+            ch.wait_with_output()
+        })
+        .ok()?;
+    out.status.success().then_some(out.stdout)
+}
+
+fn lf(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).replace("\r\n", "\n")
+}
+
+#[test]
+fn structures_cross_checked_with_openssl() {
+    if !openssl_available() {
+        eprintln!("NOTICE: openssl not found; cross-check skipped");
+        return;
+    }
+    let rd = |p: &str| std::fs::read(root(&format!("{S}/{p}"))).unwrap();
+    // The building blocks: OpenSSL agrees on each.
+    let valid = rd("parts/valid.mime");
+    let tampered = rd("parts/tampered.mime");
+    let untrusted = rd("parts/untrusted.mime");
+    assert!(openssl_verify_structures(&valid).is_some(), "valid");
+    assert!(openssl_verify_structures(&tampered).is_none(), "tampered");
+    assert!(openssl_verify_structures(&untrusted).is_none(), "untrusted");
+    let hidden = openssl_decrypt(&rd("parts/tampered-enc.mime"), "rita", false).unwrap();
+    assert_eq!(lf(&hidden), lf(&tampered), "tampered-enc holds tampered");
+    // Each message: OpenSSL decrypts it, verifies the outermost signature
+    // (the row's), and what it does not look at holds the block it rejects.
+    let holds = |content: &[u8], block: &[u8], file: &str| {
+        assert!(lf(content).contains(&lf(block)), "{file}");
+    };
+    for c in structures_cases() {
+        let eml = rd(&format!("msgs/{}.eml", c.file));
+        let plain = if c.file == "triple-wrapped" {
+            eml.clone()
+        } else {
+            openssl_decrypt(&eml, "rita", false).expect(c.file)
+        };
+        let content = openssl_verify_structures(&plain);
+        match c.file {
+            // OpenSSL looks at one signer chain at a time and rejects
+            // mallory's; we agree (CHAIN_UNTRUSTED).
+            "second-signer-untrusted" => assert!(content.is_none(), "{}", c.file),
+            // multipart/mixed at the top: OpenSSL reads only a signed
+            // entity there; its parts are the blocks checked above.
+            "second-part-tampered" | "part-outside-signature" => {
+                assert!(content.is_none(), "{}", c.file);
+                holds(&plain, &valid, c.file);
+            }
+            // OpenSSL verifies the outermost signature and stops: the
+            // structures it does not look at decide here (fail closed).
+            _ => assert!(content.is_some(), "{}: openssl cms -verify", c.file),
+        }
+        match c.file {
+            "second-part-tampered" => holds(&plain, &tampered, c.file),
+            "signed-forwards-tampered" => holds(&plain, &tampered, c.file),
+            "signed-forwards-valid" => holds(&plain, &valid, c.file),
+            "signed-holds-untrusted" => holds(&plain, &untrusted, c.file),
+            "opaque-holds-tampered" => holds(&content.unwrap(), &tampered, c.file),
+            "signed-holds-enveloped-tampered" => {
+                holds(&plain, &rd("parts/tampered-enc.mime"), c.file)
+            }
+            "triple-wrapped" => holds(&content.unwrap(), &rd("parts/tampered-enc.mime"), c.file),
+            "too-many-structures" => {
+                assert_eq!(lf(&plain).matches(&lf(&valid)).count(), 17, "{}", c.file)
+            }
+            _ => {}
+        }
+    }
+}
