@@ -338,6 +338,69 @@ fn kubernetes_manifest_parses_and_names_the_flags() {
     );
 }
 
+/// docs/: the Kubernetes manifest is two valid `batch/v1` Jobs by the
+/// schema that `kubernetes-validate` (PyPI) bundles, strict (no unknown
+/// field), for Kubernetes 1.33 (`backoffLimitPerIndex` is GA there); a
+/// misspelt field fails, so the validator does look. Skips with a notice
+/// when the validator is not installed, fails instead under CI.
+#[test]
+fn kubernetes_manifest_validates_against_the_job_schema() {
+    let validate = |path: &Path| {
+        std::process::Command::new("python3")
+            .args([
+                "-m",
+                "kubernetes_validate",
+                "--strict",
+                "--kubernetes-version",
+                "1.33.0",
+            ])
+            .arg(path)
+            .stdin(std::process::Stdio::null())
+            .output()
+    };
+    let have = std::process::Command::new("python3")
+        .args(["-c", "import kubernetes_validate"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        assert!(
+            std::env::var_os("CI").is_none_or(|v| v.is_empty()),
+            "CI: python3 -m pip install kubernetes-validate (see .ci/run)"
+        );
+        eprintln!("NOTICE: kubernetes-validate not installed; test skipped");
+        return;
+    }
+    let manifest = common::root("docs/kubernetes-indexed-job.yaml");
+    let out = validate(&manifest).unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    for job in ["job/smimescan-shards", "job/smimescan-merge"] {
+        assert!(
+            said.contains(&format!("passed for resource {job}")),
+            "{said}"
+        );
+    }
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let dir = scratch("k8s-validate");
+    for (from, to) in [
+        ("backoffLimitPerIndex:", "backoffLimitPerIndx:"),
+        ("completions: 8", "completions: \"8\""),
+        ("restartPolicy: Never", "restartPolicy: [Never]"),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let bad = dir.join("bad.yaml");
+        std::fs::write(&bad, text.replacen(from, to, 1)).unwrap();
+        let out = validate(&bad).unwrap();
+        assert!(
+            !out.status.success(),
+            "{to} passed: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
 /// docs/: the Slurm script, run as a job array through a stand-in `srun`,
 /// gives shards that merge into the whole run.
 #[test]
@@ -391,6 +454,20 @@ fn slurm_script_runs_shards_that_merge_to_the_whole_run() {
                 .to_owned(),
         );
     }
+    // A re-run whose SMIMESCAN_SHARD names another shard than the array
+    // task would write shard 2's rows as shard-1.csv: refused.
+    let st = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(&archive)
+        .arg(dir.join("misnamed"))
+        .env("PATH", &path)
+        .env("SLURM_ARRAY_TASK_ID", "1")
+        .env("SMIMESCAN_SHARD", "2/8")
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(2));
+    assert!(!dir.join("misnamed/shard-1.csv").exists());
     let merged = dir.join("merged.csv");
     let mut args = vec!["merge", "-o", merged.to_str().unwrap()];
     args.extend(parts.iter().map(|s| s.as_str()));
