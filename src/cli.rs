@@ -1,12 +1,12 @@
 //! Command line: flags, their help text, and the glue from flags to a run.
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::policy::Policy;
+use crate::report::output::{write_atomic, Out, ProgressDraw, ProgressLine};
 use crate::report::{Format, RowWriter};
 use crate::scan::{self, AtMode, Context, Shard};
 
@@ -178,10 +178,7 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn write_summary(path: &Path, summary: &crate::report::Summary) -> Result<(), String> {
-    let mut f = AtomicFile::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    f.write_all(summary.to_json().as_bytes())
-        .and_then(|_| f.commit())
-        .map_err(|e| format!("{}: {e}", path.display()))
+    write_atomic(path, summary.to_json().as_bytes())
 }
 
 fn run_roots(args: &RootsArgs) -> Result<i32, String> {
@@ -239,114 +236,6 @@ fn write_html(
         .map_err(|e| format!("writing {path}: {e}"))
 }
 
-/// An output file written to a temporary name in its folder and renamed
-/// only when complete, so a half-written report never looks finished.
-struct AtomicFile {
-    tmp: PathBuf,
-    dest: PathBuf,
-    file: Option<BufWriter<File>>,
-}
-
-impl AtomicFile {
-    fn create(dest: &Path) -> io::Result<AtomicFile> {
-        if std::fs::metadata(dest).is_ok_and(|m| !m.is_file()) {
-            return Err(io::Error::other("exists and is not a regular file"));
-        }
-        let dir = dest
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
-        let file = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
-        Ok(AtomicFile {
-            tmp,
-            dest: dest.to_path_buf(),
-            file: Some(file),
-        })
-    }
-
-    fn commit(mut self) -> io::Result<()> {
-        if let Some(w) = self.file.take() {
-            let f = w.into_inner().map_err(|e| e.into_error())?;
-            f.sync_all()?;
-            std::fs::rename(&self.tmp, &self.dest)?;
-        }
-        Ok(())
-    }
-
-    fn inner(&mut self) -> io::Result<&mut BufWriter<File>> {
-        self.file
-            .as_mut()
-            .ok_or_else(|| io::Error::other("report already committed"))
-    }
-}
-
-impl Write for AtomicFile {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner()?.write(buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner()?.flush()
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.file.is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-enum Out {
-    Stdout(BufWriter<io::Stdout>),
-    File(AtomicFile),
-    /// An existing non-regular file (a device, a FIFO): written in place.
-    Special(BufWriter<File>),
-}
-
-impl Write for Out {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Out::Stdout(w) => w.write(buf),
-            Out::File(w) => w.write(buf),
-            Out::Special(w) => w.write(buf),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Out::Stdout(w) => w.flush(),
-            Out::File(w) => w.flush(),
-            Out::Special(w) => w.flush(),
-        }
-    }
-}
-
-impl Out {
-    fn open(path: &str) -> io::Result<Out> {
-        if path == "-" {
-            Ok(Out::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())))
-        } else if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-            let f = std::fs::OpenOptions::new().write(true).open(path)?;
-            Ok(Out::Special(BufWriter::with_capacity(1 << 20, f)))
-        } else {
-            Ok(Out::File(AtomicFile::create(Path::new(path))?))
-        }
-    }
-
-    fn finish(self) -> io::Result<()> {
-        match self {
-            Out::Stdout(mut w) => w.flush(),
-            Out::Special(mut w) => w.flush(),
-            Out::File(f) => f.commit(),
-        }
-    }
-}
-
 fn run_scan(args: &ScanArgs) -> Result<i32, String> {
     let policy = match &args.policy {
         Some(p) => Policy::load(p)?,
@@ -390,40 +279,13 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
     let out = Out::open(&args.output).map_err(|e| format!("{}: {e}", args.output))?;
     let mut writer = RowWriter::new(out, format).map_err(|e| format!("{}: {e}", args.output))?;
 
-    let bar = match args.progress {
-        ProgressMode::Never => None,
-        ProgressMode::Auto if !io::stderr().is_terminal() => None,
-        ProgressMode::Auto => Some(indicatif::ProgressBar::with_draw_target(
-            None,
-            indicatif::ProgressDrawTarget::stderr_with_hz(4),
-        )),
+    let progress = ProgressLine::new(match args.progress {
+        ProgressMode::Never => ProgressDraw::Off,
+        ProgressMode::Auto if !io::stderr().is_terminal() => ProgressDraw::Off,
+        ProgressMode::Auto => ProgressDraw::Terminal,
         // Not a terminal (a CI log): plain lines, a few per second at most.
-        ProgressMode::Always => Some(indicatif::ProgressBar::with_draw_target(
-            None,
-            indicatif::ProgressDrawTarget::term_like_with_hz(Box::new(LineTerm), 1),
-        )),
-    };
-    if let Some(b) = &bar {
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {bytes}/{total_bytes} {bytes_per_sec} {msg} [{elapsed_precise}, ETA {eta}]",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-    }
-    let progress = |bytes: u64, msgs: u64| {
-        if let Some(b) = &bar {
-            b.set_position(bytes);
-            b.set_message(format!("{msgs} messages"));
-        }
-    };
-    let warn = |w: String| {
-        if let Some(b) = &bar {
-            b.suspend(|| eprintln!("smimescan: {w}"));
-        } else {
-            eprintln!("smimescan: {w}");
-        }
-    };
+        ProgressMode::Always => ProgressDraw::Lines,
+    });
     let mut fail = false;
     let fail_on = args.fail_on;
     let mut html_agg = args
@@ -450,18 +312,12 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
             }
             writer.write(row)
         },
-        &warn,
-        &progress,
-        &mut |sources| {
-            if let Some(b) = &bar {
-                b.set_length(sources.iter().map(|s| s.size).sum());
-            }
-        },
+        &|w: String| progress.warn(&w),
+        &|bytes, msgs| progress.update(bytes, msgs),
+        &mut |sources| progress.set_total(sources.iter().map(|s| s.size).sum()),
     )
     .map_err(|e| format!("writing {}: {e}", args.output))?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    progress.finish();
     // Warnings found during the run (e.g. a CRL whose issuer only a
     // message carried, and whose signature failed).
     for w in ctx.verifier.warnings().into_iter().skip(warned) {
@@ -494,42 +350,4 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
         return Ok(2);
     }
     Ok(if fail { 1 } else { 0 })
-}
-
-/// A progress target for stderr that is not a terminal: each update is one
-/// plain line, no cursor movement.
-#[derive(Debug)]
-struct LineTerm;
-
-impl indicatif::TermLike for LineTerm {
-    fn width(&self) -> u16 {
-        120
-    }
-    fn move_cursor_up(&self, _: usize) -> io::Result<()> {
-        Ok(())
-    }
-    fn move_cursor_down(&self, _: usize) -> io::Result<()> {
-        Ok(())
-    }
-    fn move_cursor_right(&self, _: usize) -> io::Result<()> {
-        Ok(())
-    }
-    fn move_cursor_left(&self, _: usize) -> io::Result<()> {
-        Ok(())
-    }
-    fn write_line(&self, s: &str) -> io::Result<()> {
-        if s.trim().is_empty() {
-            return Ok(());
-        }
-        writeln!(io::stderr(), "{s}")
-    }
-    fn write_str(&self, s: &str) -> io::Result<()> {
-        self.write_line(s)
-    }
-    fn clear_line(&self) -> io::Result<()> {
-        Ok(())
-    }
-    fn flush(&self) -> io::Result<()> {
-        io::stderr().flush()
-    }
 }

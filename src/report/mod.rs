@@ -3,6 +3,7 @@
 
 pub mod html;
 pub mod merge;
+pub mod output;
 mod summary;
 mod writer;
 
