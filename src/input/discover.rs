@@ -92,16 +92,67 @@ pub fn discover(paths: &[PathBuf], warn: &mut dyn FnMut(String)) -> Vec<Source> 
     let mut out = Vec::new();
     let mut seen_dirs = HashSet::new();
     for p in paths {
-        visit(p, false, &mut seen_dirs, &mut out, warn);
+        walk(
+            p,
+            Walk::MESSAGES,
+            &mut seen_dirs,
+            &mut |path, meta| {
+                out.push(Source {
+                    path: path.to_path_buf(),
+                    size: meta.len(),
+                    codec: codec_of(path),
+                })
+            },
+            warn,
+        );
     }
     out
 }
 
+/// The rules of a folder walk beyond those every walk keeps (sorted
+/// entries, regular files only, each folder entered once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Walk {
+    /// Maildir folders skip `tmp/` and server metadata files.
+    pub maildir: bool,
+    /// Deepest folder nesting entered below the given folder.
+    pub max_depth: usize,
+}
+
+impl Walk {
+    /// Mail inputs: Maildir rules, no depth limit.
+    pub const MESSAGES: Walk = Walk {
+        maildir: true,
+        max_depth: usize::MAX,
+    };
+    /// Certificate, CRL and key files: every file, 32 folders deep at most.
+    pub const FILES: Walk = Walk {
+        maildir: false,
+        max_depth: 32,
+    };
+}
+
+/// Walks `path`: a regular file is passed to `file`; a folder is walked
+/// recursively in sorted (byte) order under `rules`, unless it is in
+/// `seen_dirs` already (by canonical path). Special files and problems go
+/// to `warn`.
+pub(crate) fn walk(
+    path: &Path,
+    rules: Walk,
+    seen_dirs: &mut HashSet<PathBuf>,
+    file: &mut dyn FnMut(&Path, &fs::Metadata),
+    warn: &mut dyn FnMut(String),
+) {
+    visit(path, 0, false, rules, seen_dirs, file, warn);
+}
+
 fn visit(
     path: &Path,
+    depth: usize,
     in_maildir: bool,
+    rules: Walk,
     seen_dirs: &mut HashSet<PathBuf>,
-    out: &mut Vec<Source>,
+    file: &mut dyn FnMut(&Path, &fs::Metadata),
     warn: &mut dyn FnMut(String),
 ) {
     let meta = match fs::metadata(path) {
@@ -112,11 +163,7 @@ fn visit(
         }
     };
     if meta.is_file() {
-        out.push(Source {
-            path: path.to_path_buf(),
-            size: meta.len(),
-            codec: codec_of(path),
-        });
+        file(path, &meta);
         return;
     }
     if !meta.is_dir() {
@@ -124,6 +171,9 @@ fn visit(
             "{}: not a regular file or folder, skipped",
             path_text(path)
         ));
+        return;
+    }
+    if depth > rules.max_depth {
         return;
     }
     let canon = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
@@ -134,7 +184,7 @@ fn visit(
         ));
         return;
     }
-    let maildir = is_maildir(path);
+    let maildir = rules.maildir && is_maildir(path);
     let mut entries: Vec<_> = match fs::read_dir(path) {
         Ok(rd) => rd
             .filter_map(|e| match e {
@@ -156,6 +206,14 @@ fn visit(
         if (maildir && text == "tmp") || ((maildir || in_maildir) && is_maildir_meta(&text)) {
             continue;
         }
-        visit(&path.join(&name), maildir, seen_dirs, out, warn);
+        visit(
+            &path.join(&name),
+            depth + 1,
+            maildir,
+            rules,
+            seen_dirs,
+            file,
+            warn,
+        );
     }
 }

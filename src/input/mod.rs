@@ -12,6 +12,7 @@ pub mod guard;
 mod read;
 
 pub use discover::{discover, Codec, Source};
+pub(crate) use discover::{walk, Walk};
 pub use read::{
     read_parts, read_source, read_stream_in_chunks, Buf, MboxPart, Message, Part, ReadError,
 };

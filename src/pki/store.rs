@@ -20,9 +20,6 @@ use super::cert::Cert;
 /// tens of megabytes).
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
-/// Deepest folder nesting walked.
-const MAX_DIR_DEPTH: usize = 32;
-
 /// One object found in a PEM or DER source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Wanted {
@@ -31,39 +28,21 @@ pub(crate) enum Wanted {
 }
 
 /// Lists the regular files under `path` (the file itself, or a folder walked
-/// recursively in sorted order). Symlinked folders are followed once.
+/// recursively in sorted order by [`crate::input::walk`], quietly).
 pub(crate) fn list_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
     let mut out = Vec::new();
-    if meta.is_dir() {
-        let mut seen = HashSet::new();
-        walk(path, 0, &mut seen, &mut out);
-    } else {
-        out.push(path.to_path_buf());
-    }
+    crate::input::walk(
+        path,
+        crate::input::Walk::FILES,
+        &mut HashSet::new(),
+        &mut |p, _| out.push(p.to_path_buf()),
+        &mut |_| {},
+    );
     Ok(out)
-}
-
-fn walk(dir: &Path, depth: usize, seen: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) {
-    if depth > MAX_DIR_DEPTH {
-        return;
-    }
-    let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    if !seen.insert(canon) {
-        return;
-    }
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        match std::fs::metadata(&p) {
-            Ok(m) if m.is_dir() => walk(&p, depth + 1, seen, out),
-            Ok(m) if m.is_file() => out.push(p),
-            _ => {}
-        }
-    }
 }
 
 /// Reads a file with the size bound.
