@@ -34,6 +34,8 @@ impl std::fmt::Display for BerError {
     }
 }
 
+impl std::error::Error for BerError {}
+
 impl From<String> for BerError {
     fn from(s: String) -> Self {
         BerError(s)

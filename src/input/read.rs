@@ -85,6 +85,8 @@ impl std::fmt::Display for ReadError {
     }
 }
 
+impl std::error::Error for ReadError {}
+
 /// Chunk size of the streaming (decompressing) reader.
 pub const CHUNK: usize = 16 << 20;
 /// Largest single message read from a compressed stream, and largest

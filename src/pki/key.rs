@@ -48,6 +48,8 @@ impl std::fmt::Display for VerifyError {
     }
 }
 
+impl std::error::Error for VerifyError {}
+
 /// Object identifiers of the algorithms handled here.
 pub mod oids {
     use const_oid::ObjectIdentifier as O;
