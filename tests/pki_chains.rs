@@ -383,6 +383,29 @@ fn cases() -> Vec<Case> {
             Trusted,
             Ossl::Agrees("OK"),
         ),
+        // ECDSA on secp256k1: pki/key.rs calls the curve unsupported, so
+        // only the x509-verify fallback (pki/chain/link.rs) checks these
+        // signatures (corpora/chains/make-k256.sh).
+        Case {
+            trust: &["k256_root"],
+            ..case(
+                "secp256k1 CA (x509-verify fallback)",
+                "leaf_k256",
+                &[],
+                Trusted,
+                Ossl::Agrees("OK"),
+            )
+        },
+        Case {
+            trust: &["k256_root"],
+            ..case(
+                "secp256k1 CA, leaf signature changed (x509-verify fallback)",
+                "leaf_k256_badsig",
+                &[],
+                Invalid,
+                Ossl::Agrees("certificate signature failure"),
+            )
+        },
         Case {
             trust: &["root_reissued"],
             ..case(

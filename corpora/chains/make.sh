@@ -47,6 +47,7 @@
 #   bundles/inter.der, bundles/inters.p7b (inter + ec_inter), bundles/inter.crl.der
 #   certs/hostile_pool.pem    200 self-issued CA certs named "Intermediate CA", each
 #                             with its own P-256 key and the real inter's SKI
+#   certs/k256_root.pem, certs/leaf_k256*.pem: secp256k1 CA (make-k256.sh, run at the end)
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v openssl >/dev/null || { echo "openssl not found" >&2; exit 1; }
@@ -309,5 +310,8 @@ openssl x509 -in certs/inter.pem -outform DER -out bundles/inter.der
 openssl crl2pkcs7 -nocrl -certfile certs/inter.pem -certfile certs/ec_inter.pem \
   -outform DER -out bundles/inters.p7b
 openssl crl -in crls/inter.crl.pem -outform DER -out bundles/inter.crl.der
+
+# --- secp256k1 CA (the x509-verify fallback; its own script) --------------
+./make-k256.sh
 
 echo "fixtures written to $(pwd)/{certs,keys,crls}"
