@@ -20,6 +20,15 @@ if [ "$cmd" = install ]; then
     exit 0
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # The packages' install scripts must not start system daemons (an
+  # init-less container has none to start, and up runs its own): deny
+  # service starts for the install, as Debian's container images do.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 0755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update
   apt-get install -y --no-install-recommends slurm-wlm munge
   exit 0
@@ -63,7 +72,7 @@ fi
 
 [ "$cmd" = up ] || { echo "slurm-cluster.sh: unknown command $cmd" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "slurm-cluster.sh: needs root" >&2; exit 1; }
-for tool in munged mungekey slurmctld slurmd sinfo sbatch; do
+for tool in munged slurmctld slurmd sinfo sbatch scontrol squeue; do
   command -v "$tool" >/dev/null || { echo "slurm-cluster.sh: $tool not installed" >&2; exit 1; }
 done
 # A cluster left running from an earlier run of this folder goes first.
@@ -81,7 +90,11 @@ host=${host%%.*}
 port=${SMIMESCAN_SLURM_PORT:-16817}
 
 # munge: own key, socket, pid, log and seed files.
-mungekey --create --keyfile="$dir/munge/munge.key" --force
+if command -v mungekey >/dev/null; then
+  mungekey --create --keyfile="$dir/munge/munge.key" --force
+else # munge before 0.5.14 has no mungekey
+  dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
+fi
 chmod 0600 "$dir/munge/munge.key"
 munged --force \
   --socket="$dir/munge/munge.socket" \

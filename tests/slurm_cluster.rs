@@ -150,6 +150,13 @@ impl Cluster {
                 conf: PathBuf::from(conf),
                 owned: None,
             };
+            if !c.conf.is_file() {
+                // (sinfo would retry for a minute)
+                return unavailable(&format!(
+                    "SMIMESCAN_SLURM_CONF: no file {}",
+                    c.conf.display()
+                ));
+            }
             let (ok, out) = c.sh(Path::new("."), "sinfo --noheader --format=%t");
             if !ok || !out.contains("idle") && !out.contains("mix") && !out.contains("alloc") {
                 return unavailable(&format!("SMIMESCAN_SLURM_CONF set but sinfo says: {out}"));
@@ -324,10 +331,18 @@ impl Cluster {
         if !q.trim().is_empty() && !q.contains("Invalid job id") {
             return q.trim().to_owned();
         }
-        self.ok(
-            cwd,
-            &format!("sacct --completion --jobs={job} --noheader --parsable2 --format=State"),
-        )
+        // Written when the job ends; give the controller a moment.
+        for _ in 0..40 {
+            let state = self.ok(
+                cwd,
+                &format!("sacct --completion --jobs={job} --noheader --parsable2 --format=State"),
+            );
+            if !state.is_empty() {
+                return state;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        String::new()
     }
 }
 
