@@ -2,7 +2,7 @@
 # A one-node Slurm cluster on localhost for tests/slurm_cluster.rs: munged,
 # slurmctld and slurmd as plain processes (no systemd), all state, logs,
 # sockets and the munge key under one folder, on their own ports, so that it
-# neither needs nor disturbs a system Slurm or munge.
+# neither needs nor disturbs a system Slurm or munge, nor another such cluster.
 #
 #   ci/slurm-cluster.sh install      apt-get install slurm-wlm munge (root)
 #   ci/slurm-cluster.sh up DIR       start; wait until sinfo shows the node idle
@@ -87,7 +87,19 @@ chmod 0755 "$dir" "$dir/munge"
 host=$(hostname -s 2>/dev/null || hostname)
 host=${host%%.*}
 [ -n "$host" ] || host=localhost
-port=${SMIMESCAN_SLURM_PORT:-16817}
+# Ports: a pair picked from the folder's name, so that clusters of several
+# checkouts on one machine (tests running in parallel) do not meet, moved on
+# while either port already answers.
+in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if [ -n "${SMIMESCAN_SLURM_PORT:-}" ]; then
+  port=$SMIMESCAN_SLURM_PORT
+else
+  port=$((20000 + ($(printf %s "$dir" | cksum | cut -d' ' -f1) % 5000) * 2))
+  for _ in $(seq 50); do
+    in_use "$port" || in_use $((port + 1)) || break
+    port=$((port + 2))
+  done
+fi
 
 # munge: own key, socket, pid, log and seed files.
 if command -v mungekey >/dev/null; then
