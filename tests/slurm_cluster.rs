@@ -620,4 +620,6 @@ fn slurm_job_array_merges_to_the_whole_run_and_resumes_a_cancelled_task() {
     same_as_whole(&out);
     phase("resumed, merged == whole");
     drop(cluster);
+    // 60 MB of archive and reports: gone once they proved their point.
+    let _ = std::fs::remove_dir_all(&dir);
 }
