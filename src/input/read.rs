@@ -206,12 +206,12 @@ fn read_mapped(
         ),
     };
     if mailbox::is_mbox(data) {
-        // A message never crosses the range's end boundary: the next shard
-        // starts there (see boundary_at_or_after).
-        let start = mailbox::boundary_at_or_after(data, lo);
-        let end = mailbox::boundary_at_or_after(data, hi);
-        if start < end {
-            emit(Part::Mbox(MboxPart { buf, start, end }));
+        if let Some(cut) = mailbox::shard_cut(data, lo..hi) {
+            emit(Part::Mbox(MboxPart {
+                buf,
+                start: cut.start,
+                end: cut.end,
+            }));
         }
     } else if lo == 0 && hi > 0 {
         emit(Part::Message(Message {

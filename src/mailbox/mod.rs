@@ -349,6 +349,18 @@ pub fn boundary_at_or_after(data: &[u8], x: usize) -> usize {
     pos
 }
 
+/// The messages of a whole mbox `data` that one shard reads when its byte
+/// range of the file is `range`: those that start in it, from the first
+/// boundary at or after `range.start` to the first at or after
+/// `range.end` ([`boundary_at_or_after`]). Adjacent ranges get adjacent
+/// cuts, so the shards tile the file exactly; a message never crosses a
+/// cut. None when no message starts in the range.
+pub fn shard_cut(data: &[u8], range: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    let start = boundary_at_or_after(data, range.start);
+    let end = boundary_at_or_after(data, range.end);
+    (start < end).then_some(start..end)
+}
+
 /// Splits a whole mbox (all data present) into message spans `start..end`.
 pub fn split(data: &[u8]) -> Splits<'_> {
     Splits {
