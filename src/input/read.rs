@@ -2,19 +2,27 @@
 
 use std::fs::File;
 use std::io::{self, Read};
+
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::guard::{GuardedMap, MAP_MIN};
+use std::sync::mpsc::{sync_channel, Receiver};
 
+use super::decompress::{
+    self, Chunk, Parallel, Piece, Producer, RatioLimit, Recycler, Stream, REGION,
+};
+use super::guard::{GuardedMap, MAP_MIN};
 use super::{Codec, Source};
-use crate::mailbox::{self, Found};
+use crate::mailbox;
 
 /// Bytes that messages point into: a memory map, or a file or decompressed
 /// chunk read into memory.
 pub enum Buf {
     Map(GuardedMap),
     Owned(Vec<u8>),
+    /// A chunk of a decompressed stream (its buffer is reused once every
+    /// message in it is done with).
+    Chunk(Chunk),
 }
 
 impl Buf {
@@ -43,6 +51,7 @@ impl std::ops::Deref for Buf {
         match self {
             Buf::Map(m) => m,
             Buf::Owned(v) => v,
+            Buf::Chunk(c) => c,
         }
     }
 }
@@ -88,7 +97,13 @@ impl std::fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// Chunk size of the streaming (decompressing) reader.
-pub const CHUNK: usize = 16 << 20;
+pub const CHUNK: usize = 4 << 20;
+/// Room kept in front of each decompressed chunk for the incomplete
+/// message carried over from the chunk before (a larger one is copied
+/// together with the chunk).
+pub const HEAD: usize = 1 << 20;
+/// Decompressed chunks a pipelined reader keeps ready ahead of the split.
+pub const AHEAD: usize = 2;
 /// Largest single message read from a compressed stream, and largest
 /// decompressed single-message file.
 pub const MAX_STREAM_MESSAGE: usize = 256 << 20;
@@ -133,7 +148,7 @@ pub fn read_source(
     range: Option<Range<u64>>,
     emit: &mut dyn FnMut(Message),
 ) -> Result<(), ReadError> {
-    read_parts(src, range, &mut |part| match part {
+    read_parts(src, range, 1, &mut |part| match part {
         Part::Message(m) => emit(m),
         Part::Mbox(mbox) => {
             let data: &[u8] = &mbox.buf;
@@ -149,32 +164,68 @@ pub fn read_source(
 /// [`read_source`], but a plain mbox read through a map (or into memory)
 /// comes whole, as a [`Part::Mbox`], for the caller to split (the scan
 /// pipeline indexes its separators on its thread pool).
+///
+/// With `threads` > 1 a compressed file is decompressed on a thread of its
+/// own (and a multi-member/multi-frame one on `threads` workers) while the
+/// caller's thread splits the chunks decompressed before.
 pub fn read_parts(
     src: &Source,
     range: Option<Range<u64>>,
+    threads: usize,
     emit: &mut dyn FnMut(Part),
 ) -> Result<(), ReadError> {
     let file = File::open(&src.path).map_err(|e| ReadError(e.to_string()))?;
+    if src.codec == Codec::None {
+        return read_mapped(file, range, emit);
+    }
     let mut message = |m| emit(Part::Message(m));
-    match src.codec {
-        Codec::None => read_mapped(file, range, emit),
-        Codec::Gzip => {
-            let dec = flate2::read::MultiGzDecoder::new(file);
-            read_stream(
-                RatioLimit::new(Box::new(dec), src.size),
-                CHUNK,
-                &mut message,
-            )
+    let mut producer = producer(file, src, threads)?;
+    if threads <= 1 {
+        return read_stream(producer.as_mut(), &mut message);
+    }
+    std::thread::scope(|s| {
+        let (tx, rx) = sync_channel(AHEAD);
+        s.spawn(move || loop {
+            let piece = producer.next();
+            let last = !matches!(piece, Ok(Piece::Data(_)));
+            if tx.send(piece).is_err() || last {
+                return;
+            }
+        });
+        read_stream(&mut Received(rx), &mut message)
+    })
+}
+
+/// The decompressing producer of a compressed file.
+fn producer(file: File, src: &Source, threads: usize) -> Result<Box<dyn Producer>, ReadError> {
+    let err = |e: io::Error| ReadError(e.to_string());
+    let limit = decompress::ratio_limit(src.size);
+    if threads > 1 && src.size >= MAP_MIN {
+        if let Ok(Some(map)) = GuardedMap::new(file.try_clone().map_err(err)?) {
+            let map = Arc::new(map);
+            let p = Parallel::new(map, src.codec, REGION, threads, CHUNK, HEAD, limit);
+            if let Some(p) = p {
+                return Ok(Box::new(p));
+            }
         }
-        Codec::Zstd => {
-            let dec =
-                zstd::stream::read::Decoder::new(file).map_err(|e| ReadError(e.to_string()))?;
-            read_stream(
-                RatioLimit::new(Box::new(dec), src.size),
-                CHUNK,
-                &mut message,
-            )
-        }
+    }
+    let input = io::BufReader::with_capacity(1 << 17, file);
+    let r = RatioLimit::new(decompress::decoder(src.codec, input).map_err(err)?, limit);
+    // A first chunk of about the decompressed size of a typical small file.
+    let first = (src.size as usize).saturating_mul(4).max(1 << 16);
+    Ok(Box::new(
+        Stream::new(r, CHUNK, HEAD, decompress::recycler()).starting_at(first),
+    ))
+}
+
+/// Pieces decompressed on another thread.
+struct Received(Receiver<io::Result<Piece>>);
+
+impl Producer for Received {
+    fn next(&mut self) -> io::Result<Piece> {
+        self.0
+            .recv()
+            .unwrap_or_else(|_| Err(io::Error::other("decompressing thread ended")))
     }
 }
 
@@ -256,190 +307,172 @@ fn mbox_message(
     }
 }
 
-/// Reads as much as possible into `buf` until it holds `want` bytes or the
-/// stream ends. Returns whether the stream ended.
-fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
-    let mut chunk = vec![0u8; 1 << 16];
-    while buf.len() < want {
-        match r.read(&mut chunk) {
-            Ok(0) => return Ok(true),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(false)
-}
-
-/// Largest decompression ratio accepted past [`RATIO_FLOOR`] bytes.
-pub const MAX_RATIO: u64 = 100;
-/// Output any compressed file may reach whatever its ratio.
-pub const RATIO_FLOOR: u64 = 64 << 20;
-
-/// A decompressor that ends its output (as if at EOF) once it has produced
-/// more than [`MAX_RATIO`] times the compressed size (and at least
-/// [`RATIO_FLOOR`]): a decompression bomb ends as an error row, not as an
-/// out-of-memory kill or an hour of inflating zeros.
-pub struct RatioLimit {
-    inner: Box<dyn Read>,
-    produced: u64,
-    limit: u64,
-    tripped: bool,
-}
-
-impl RatioLimit {
-    fn new(inner: Box<dyn Read>, compressed: u64) -> RatioLimit {
-        RatioLimit {
-            inner,
-            produced: 0,
-            limit: compressed.saturating_mul(MAX_RATIO).max(RATIO_FLOOR),
-            tripped: false,
-        }
-    }
-
-    fn error(&self) -> Option<String> {
-        self.tripped.then(|| {
-            format!(
-                "decompression stopped after {} MiB: more than {MAX_RATIO} times the compressed size (decompression bomb?)",
-                self.produced >> 20
-            )
-        })
-    }
-}
-
-impl Read for RatioLimit {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.produced >= self.limit {
-            self.tripped = true;
-            return Ok(0);
-        }
-        let want = buf.len().min((self.limit - self.produced) as usize);
-        let n = self.inner.read(&mut buf[..want])?;
-        self.produced += n as u64;
-        Ok(n)
-    }
-}
-
 /// The messages of a stream (as a decompressed `.gz`/`.zst` file is read),
 /// read in chunks of at least `chunk` bytes: the same messages, offsets and
 /// lengths whatever `chunk` and however the reader cuts its reads (tests
 /// cut them small). No decompression-ratio limit applies.
 pub fn read_stream_in_chunks(
-    r: Box<dyn Read>,
+    r: Box<dyn Read + Send>,
     chunk: usize,
     emit: &mut dyn FnMut(Message),
 ) -> Result<(), ReadError> {
-    read_stream(RatioLimit::new(r, u64::MAX), chunk.max(1), emit)
+    let chunk = chunk.max(1);
+    let mut p = Stream::new(
+        RatioLimit::new(r, u64::MAX),
+        chunk,
+        chunk / 8,
+        Arc::default(),
+    );
+    read_stream(&mut p, emit)
 }
 
-/// Reads a decompressing stream in chunks of `chunk` ([`CHUNK`]) bytes,
-/// emitting the complete messages of each chunk and carrying the
-/// incomplete tail over. Memory: one chunk plus the largest message, capped
-/// at [`MAX_STREAM_MESSAGE`].
-fn read_stream(
-    mut r: RatioLimit,
-    chunk: usize,
+/// The messages of the compressed file `data` (gzip or zstd) decoded as a
+/// multi-member/multi-frame file is in a run: regions of about `region`
+/// compressed bytes on `workers` threads (tests make them tiny), or as one
+/// stream when it holds a single region. No decompression-ratio limit.
+pub fn read_compressed_in_regions(
+    data: Vec<u8>,
+    codec: Codec,
+    region: usize,
+    workers: usize,
     emit: &mut dyn FnMut(Message),
 ) -> Result<(), ReadError> {
-    let io = |e: io::Error| ReadError(format!("decompression: {e}"));
-    let mut buf = Vec::new();
-    // Enough to tell an mbox (`From ` after a BOM) whatever the chunk.
-    let mut eof = fill(&mut r, &mut buf, chunk.max(8)).map_err(io)?;
-    if buf.is_empty() {
-        return Ok(());
+    let data: Arc<dyn decompress::Compressed> = Arc::new(data);
+    match Parallel::new(data.clone(), codec, region, workers, CHUNK, HEAD, u64::MAX) {
+        Some(mut p) => read_stream(&mut p, emit),
+        None => {
+            let input = io::Cursor::new(data.bytes().to_vec());
+            let r = decompress::decoder(codec, input).map_err(|e| ReadError(e.to_string()))?;
+            let mut p = Stream::new(RatioLimit::new(r, u64::MAX), CHUNK, HEAD, Arc::default());
+            read_stream(&mut p, emit)
+        }
     }
-    if !mailbox::is_mbox(&buf) {
+}
+
+/// Reads a decompressed stream chunk by chunk from `p`, emitting the
+/// complete messages of each chunk and carrying the incomplete tail over
+/// into the room in front of the next chunk (a copy of that one message;
+/// the rest of the chunk is not copied). Memory: the chunks in flight plus
+/// the largest message, capped at [`MAX_STREAM_MESSAGE`].
+///
+/// When decompression fails, the messages before the failure are emitted
+/// as usual, the one it cut becomes an error row, and the error is
+/// returned.
+pub fn read_stream(p: &mut dyn Producer, emit: &mut dyn FnMut(Message)) -> Result<(), ReadError> {
+    let mut src = Pull {
+        p,
+        home: decompress::recycler(),
+        eof: false,
+        error: None,
+        failed: false,
+    };
+    let mut cur = Chunk::copied(&[], &src.home);
+    // Enough to tell an mbox (`From ` after a BOM).
+    while cur.len() < 8 && !src.eof {
+        cur = src.next(&cur);
+    }
+    if cur.is_empty() {
+        return src.done();
+    }
+    if !mailbox::is_mbox(&cur) {
         // One message: read it whole, up to the limit.
+        let mut whole = cur.to_vec();
+        drop(cur);
+        while whole.len() <= MAX_STREAM_MESSAGE && !src.eof {
+            whole.extend_from_slice(&src.next(&[]));
+        }
         let mut error = None;
-        if !eof {
-            eof = fill(&mut r, &mut buf, MAX_STREAM_MESSAGE).map_err(io)?;
-            if !eof {
-                error = Some(format!(
-                    "decompressed message larger than {} MiB (limit)",
-                    MAX_STREAM_MESSAGE >> 20
-                ));
-            }
+        if whole.len() > MAX_STREAM_MESSAGE {
+            whole.truncate(MAX_STREAM_MESSAGE);
+            error = Some(format!(
+                "decompressed message larger than {} MiB (limit)",
+                MAX_STREAM_MESSAGE >> 20
+            ));
         }
-        if let Some(e) = r.error() {
-            error = Some(e);
+        if src.eof && src.error.is_some() {
+            error = src.error.clone();
         }
-        let len = buf.len();
+        let len = whole.len();
         emit(Message {
             index: 0,
             offset: 0,
             length: len as u64,
-            buf: Arc::new(Buf::Owned(buf)),
+            buf: Arc::new(Buf::Owned(whole)),
             content: 0..len,
             error,
             dash_lines: None,
         });
-        return Ok(());
+        return src.done();
     }
     let mut base = 0u64;
     let mut index = 0u64;
-    let mut pos = mailbox::bom_len(&buf);
+    let mut pos = mailbox::bom_len(&cur);
     loop {
-        // Complete messages in this buffer.
-        let mut spans = Vec::new();
-        let mut over_limit = None;
-        while pos < buf.len() {
-            match mailbox::message_end(&buf, pos, eof) {
-                Found::Yes(end) if end > pos => {
-                    spans.push(pos..end);
-                    pos = end;
-                }
-                Found::NeedMore if buf.len() - pos > MAX_STREAM_MESSAGE => {
-                    // A message over the limit: cut it at the next
-                    // separator, or here. (A Content-Length that points
-                    // past the limit cannot be checked: the messages after
-                    // it are not glued to it for that.)
-                    let end = match memchr::memchr(b'\n', &buf[pos..]) {
-                        Some(i) => match mailbox::next_separator(&buf, pos + i + 1, false) {
-                            Found::Yes(e) => e,
-                            _ => buf.len(),
-                        },
-                        None => buf.len(),
-                    };
-                    over_limit = Some(spans.len());
-                    spans.push(pos..end);
-                    pos = end;
-                }
-                Found::NeedMore => break,
-                _ => {
-                    spans.push(pos..buf.len());
-                    pos = buf.len();
-                }
-            }
-        }
-        let rest = buf[pos..].to_vec();
-        let consumed = pos;
-        let shared = Arc::new(Buf::Owned(std::mem::take(&mut buf)));
-        let n = spans.len();
-        for (i, span) in spans.into_iter().enumerate() {
-            let followed = i + 1 < n || !eof || consumed < shared.len();
+        let eof = src.eof;
+        let found = mailbox::complete_spans(&cur, pos, eof, MAX_STREAM_MESSAGE);
+        let shared = Arc::new(Buf::Chunk(cur));
+        let n = found.spans.len();
+        for (i, span) in found.spans.into_iter().enumerate() {
+            let followed = i + 1 < n || !eof || found.end < shared.len();
             let mut m = mbox_message(&shared, span, followed, base, index);
-            if over_limit == Some(i) {
+            if found.over_limit == Some(i) {
                 m.error = Some(format!(
                     "message larger than {} MiB (limit)",
                     MAX_STREAM_MESSAGE >> 20
                 ));
             }
             if eof && i + 1 == n {
-                if let Some(e) = r.error() {
-                    m.error = Some(e);
+                if let Some(e) = &src.error {
+                    m.error = Some(e.clone());
                 }
             }
             emit(m);
             index += 1;
         }
-        drop(shared);
-        if eof && rest.is_empty() {
-            return Ok(());
+        if eof {
+            return src.done();
         }
-        base += consumed as u64;
-        buf = rest;
+        base += found.end as u64;
         pos = 0;
-        let want = buf.len() + chunk;
-        eof = fill(&mut r, &mut buf, want).map_err(io)?;
+        cur = src.next(&shared[found.end..]);
+    }
+}
+
+/// The chunks of a [`Producer`], each behind the tail of the one before.
+struct Pull<'a> {
+    p: &'a mut dyn Producer,
+    home: Arc<Recycler>,
+    /// The stream has ended.
+    eof: bool,
+    /// Why it ended early: decompression failed, or the ratio limit.
+    error: Option<String>,
+    /// Decompression failed.
+    failed: bool,
+}
+
+impl Pull<'_> {
+    /// `tail`, then the next chunk (nothing more at the end).
+    fn next(&mut self, tail: &[u8]) -> Chunk {
+        match self.p.next() {
+            Ok(Piece::Data(c)) => c.prepend(tail),
+            Ok(Piece::End(e)) => {
+                self.eof = true;
+                self.error = e;
+                Chunk::copied(tail, &self.home)
+            }
+            Err(e) => {
+                self.eof = true;
+                self.failed = true;
+                self.error = Some(format!("decompression: {e}"));
+                Chunk::copied(tail, &self.home)
+            }
+        }
+    }
+
+    fn done(&self) -> Result<(), ReadError> {
+        match (&self.error, self.failed) {
+            (Some(e), true) => Err(ReadError(e.clone())),
+            _ => Ok(()),
+        }
     }
 }

@@ -28,10 +28,12 @@
 //! minus the BOM.
 
 mod index;
+mod stream;
 
 pub use index::{
     index_window, index_windows, Index, IndexedSplit, Indexer, Separator, Stitcher, DENSE_DASHES,
 };
+pub use stream::{complete_spans, Spans};
 
 use memchr::{memchr, memmem};
 

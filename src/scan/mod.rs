@@ -46,6 +46,10 @@ use crate::report::{Row, Summary};
 pub const BATCH_MESSAGES: usize = 2048;
 /// Most message bytes in one batch.
 pub const BATCH_BYTES: u64 = 64 << 20;
+/// Most message bytes in one batch of a compressed stream: about one
+/// decompressed chunk, so that the batches waiting for the analysis keep
+/// few chunks alive.
+pub const STREAM_BATCH_BYTES: u64 = input::CHUNK as u64;
 /// Messages in the first batch of non-mbox messages (see `read_units`).
 pub const FIRST_BATCH: usize = 32;
 /// Windows of a plain mbox searched for separators as one task.
@@ -187,6 +191,7 @@ enum Unit {
 fn read_units(
     sources: &[Source],
     plan: Vec<Option<Option<std::ops::Range<u64>>>>,
+    threads: usize,
     warn: &(dyn Fn(String) + Sync),
     emit: &mut dyn FnMut(Unit) -> bool,
 ) -> usize {
@@ -198,14 +203,18 @@ fn read_units(
     for (src, part) in sources.iter().zip(plan) {
         let Some(range) = part else { continue };
         let name: Arc<str> = src.display().into();
-        let r = input::read_parts(src, range, &mut |part| match part {
+        let max_bytes = match src.codec {
+            input::Codec::None => BATCH_BYTES,
+            _ => STREAM_BATCH_BYTES,
+        };
+        let r = input::read_parts(src, range, threads, &mut |part| match part {
             input::Part::Message(msg) => {
                 bytes += msg.length;
                 batch.push(Item {
                     source: name.clone(),
                     msg,
                 });
-                if go_on && (batch.len() >= limit || bytes >= BATCH_BYTES) {
+                if go_on && (batch.len() >= limit || bytes >= max_bytes) {
                     go_on = emit(Unit::Items(std::mem::take(&mut batch)));
                     bytes = 0;
                     limit = (limit * 2).min(BATCH_MESSAGES);
@@ -425,18 +434,20 @@ pub fn scan(
         let sources = &sources;
         let sink = &mut sink;
         pool.install(move || {
-            read_units(sources, plan, warn, &mut |unit| {
+            read_units(sources, plan, 1, warn, &mut |unit| {
                 analyze_unit(unit, ctx, pool, &mut |rows| sink.take(&rows))
             })
         })
     } else {
+        let threads = pool.current_num_threads();
         let (tx, rx) = sync_channel::<Unit>(QUEUED_BATCHES);
         let (wtx, wrx) = sync_channel::<Vec<Row>>(QUEUED_BATCHES);
         let sources = &sources;
         let sink = &mut sink;
         std::thread::scope(|s| {
-            let reader =
-                s.spawn(move || read_units(sources, plan, warn, &mut |u| tx.send(u).is_ok()));
+            let reader = s.spawn(move || {
+                read_units(sources, plan, threads, warn, &mut |u| tx.send(u).is_ok())
+            });
             let writer = s.spawn(move || {
                 for rows in wrx {
                     if !sink.take(&rows) {

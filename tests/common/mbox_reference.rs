@@ -354,6 +354,48 @@ pub fn check_all_paths(
     gz.write_all(data).unwrap();
     let gz_path = scratch_file(dir, &gz.finish().unwrap(), "mbox.gz");
     assert_eq!(no_source(scan_file(&gz_path, None, &c, 1)), want, ".gz");
+    // Decompressed on its own thread (-j 2); a .gz file keeps its shard
+    // whole.
+    assert_eq!(
+        no_source(scan_file(&gz_path, None, &c, 2)),
+        want,
+        ".gz -j 2"
+    );
+    let mut sharded = Vec::new();
+    for k in 0..2 {
+        sharded.extend(scan_file(&gz_path, Some(Shard { k, n: 2 }), &c, 2));
+    }
+    assert_eq!(no_source(sharded), want, ".gz in 2 shards");
+    // Multi-member gzip and multi-frame zstd (a member/frame every
+    // `3 * chunk` bytes), decoded region by region (`step` compressed bytes
+    // each) on two workers, and as a file at -j 2.
+    let mut members = Vec::new();
+    let mut frames = Vec::new();
+    for piece in data.chunks(3 * chunk.max(1)) {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(piece).unwrap();
+        members.extend(gz.finish().unwrap());
+        frames.extend(zstd::encode_all(piece, 1).unwrap());
+    }
+    for (codec, bytes, ext) in [
+        (smimescan::input::Codec::Gzip, members, "mbox.gz"),
+        (smimescan::input::Codec::Zstd, frames, "mbox.zst"),
+    ] {
+        let mut got = Vec::new();
+        smimescan::input::read_compressed_in_regions(bytes.clone(), codec, step, 2, &mut |m| {
+            got.push(scan::message_row("", &m, &c))
+        })
+        .unwrap();
+        assert_eq!(
+            got,
+            want,
+            "{ext} in regions of {step}, a member per {}",
+            3 * chunk
+        );
+        let path = scratch_file(dir, &bytes, ext);
+        assert_eq!(no_source(scan_file(&path, None, &c, 2)), want, "{ext} -j 2");
+        let _ = std::fs::remove_file(path);
+    }
     // The streaming reader in tiny chunks.
     let mut streamed = Vec::new();
     smimescan::input::read_stream_in_chunks(
