@@ -372,6 +372,23 @@ pub struct Renumber {
 }
 
 impl Renumber {
+    /// Whether a row at (source, offset) continues the current run (its
+    /// index is [`Renumber::index`] + 1) rather than restarting at 0.
+    pub fn continues(&self, source: &str, offset: u64) -> bool {
+        matches!(&self.prev, Some((src, off)) if **src == *source && offset > *off)
+    }
+
+    /// The index of the last row.
+    pub fn index(&self) -> u64 {
+        self.index
+    }
+
+    /// Adds `base` to the current index (a run whose first rows were
+    /// numbered from 0 without knowing what preceded them).
+    pub fn shift(&mut self, base: u64) {
+        self.index += base;
+    }
+
     /// The index of the next row.
     pub fn next(&mut self, source: &str, offset: u64) -> u64 {
         match &mut self.prev {
@@ -492,16 +509,18 @@ impl Aggregate {
 
         if r.verdict == "violation" {
             let full = self.recent.len() >= RECENT;
-            let more_recent = match self.recent.peek() {
+            // Cheap test first; on a tie, the full order decides (so the
+            // kept set does not depend on the order rows arrive in).
+            let maybe = match self.recent.peek() {
                 Some(Reverse(min)) if full => {
                     recency(
                         (r.date, r.source, r.offset),
                         (&min.date, &min.source, min.offset),
-                    ) == Ordering::Greater
+                    ) != Ordering::Less
                 }
                 _ => true,
             };
-            if more_recent {
+            if maybe {
                 let v = Violation {
                     date: clip(r.date),
                     source: clip(r.source),
@@ -511,6 +530,9 @@ impl Aggregate {
                     from: clip(r.from),
                     findings: clip(r.findings),
                 };
+                if full && self.recent.peek().is_some_and(|Reverse(min)| v <= *min) {
+                    return;
+                }
                 self.recent.push(Reverse(v));
                 if self.recent.len() > RECENT {
                     self.recent.pop();
@@ -592,6 +614,20 @@ impl Aggregate {
                 self.recent.pop();
             }
         }
+    }
+
+    /// Adds `base` to the `index` of the kept violations (rows numbered
+    /// from 0 before what precedes them was known). The order among them
+    /// does not change, so the kept ones stay the most recent.
+    pub fn shift_indexes(&mut self, base: u64) {
+        if base == 0 {
+            return;
+        }
+        let mut v = std::mem::take(&mut self.recent).into_vec();
+        for Reverse(x) in &mut v {
+            x.index += base;
+        }
+        self.recent = BinaryHeap::from(v);
     }
 
     /// Folds one full row in.
