@@ -237,6 +237,9 @@ fn write_html(
 }
 
 fn run_scan(args: &ScanArgs) -> Result<i32, String> {
+    if !args.keys.is_empty() {
+        crate::keys::warm_rng();
+    }
     let policy = match &args.policy {
         Some(p) => Policy::load(p)?,
         None => Policy::default(),

@@ -5,6 +5,8 @@
 //! content AES-CBC, DES-EDE3-CBC, DES-CBC, RC2-CBC, and AES-GCM for
 //! AuthEnvelopedData (tag checked before anything is returned).
 
+use std::borrow::Cow;
+
 use const_oid::ObjectIdentifier;
 
 use crate::der::{tag, Reader};
@@ -363,11 +365,11 @@ fn gcm_open(
     Some(buf)
 }
 
-/// `[0] IMPLICIT OCTET STRING` (primitive, or constructed of chunks); None
-/// when absent.
-fn encrypted_content(r: &mut Reader) -> Result<Option<Vec<u8>>, String> {
+/// `[0] IMPLICIT OCTET STRING` (primitive: borrowed, not copied; or
+/// constructed of chunks); None when absent.
+fn encrypted_content<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, [u8]>>, String> {
     match r.peek_tag() {
-        Some(tag::CTX0_P) => Ok(Some(r.next_tlv()?.value.to_vec())),
+        Some(tag::CTX0_P) => Ok(Some(Cow::Borrowed(r.next_tlv()?.value))),
         Some(tag::CTX0_C) => {
             let c = r.next_tlv()?;
             let mut out = Vec::new();
@@ -375,7 +377,7 @@ fn encrypted_content(r: &mut Reader) -> Result<Option<Vec<u8>>, String> {
             while !cr.is_empty() {
                 out.extend_from_slice(cr.expect(tag::OCTET_STRING, "encryptedContent")?.value);
             }
-            Ok(Some(out))
+            Ok(Some(Cow::Owned(out)))
         }
         _ => Ok(None),
     }

@@ -97,6 +97,20 @@ pub struct KeyStore {
     warnings: Vec<String>,
 }
 
+/// Seeds aws-lc's random generator on a thread of its own. Its first use
+/// in a process gathers CPU-jitter entropy (some 20 ms of CPU), which the
+/// first private-key operation (RSA blinding, the RFC 3218 stand-in key)
+/// would otherwise wait for; started when `--keys` is given, it overlaps
+/// loading the trust store and the keys and reading the input.
+pub fn warm_rng() {
+    let _ = std::thread::Builder::new()
+        .name("rng-seed".into())
+        .spawn(|| {
+            let mut b = [0u8; 1];
+            let _ = aws_lc_rs::rand::fill(&mut b);
+        });
+}
+
 /// Serial number bytes without leading zero octets (as compared).
 fn serial_key(s: &[u8]) -> Vec<u8> {
     let start = s.iter().position(|&x| x != 0).unwrap_or(s.len());
