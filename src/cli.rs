@@ -332,7 +332,9 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
     out.finish()
         .map_err(|e| format!("writing {}: {e}", args.output))?;
     if let Some(path) = &args.summary {
-        write_summary(path, &stats.summary)?;
+        let mut summary = stats.summary.clone();
+        summary.shard = shard.map(|s| format!("{}/{}", s.k, s.n));
+        write_summary(path, &summary)?;
     }
     if let (Some(path), Some(agg)) = (&args.html, &html_agg) {
         let now = crate::time::now();

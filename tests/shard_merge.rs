@@ -245,6 +245,135 @@ fn merge_detects_a_missing_shard() {
     assert!(err.contains("incomplete"), "{err}");
 }
 
+/// Shards 0..3 of a generated mbox, each with report and summary.
+fn three_shards(dir: &Path) -> Vec<(String, String)> {
+    let mbox = dir.join("in.mbox");
+    let mut text = String::new();
+    for i in 0..90 {
+        text += &format!(
+            "From a@b Mon Jan  1 00:00:00 2024\nFrom: m{i}@example.com\nSubject: {i}\n\n{}\n",
+            "body line\n".repeat(1 + (i * i) % 23)
+        );
+    }
+    std::fs::write(&mbox, text).unwrap();
+    (0..3)
+        .map(|k| {
+            let out = dir.join(format!("shard-{k}.csv"));
+            let sum = dir.join(format!("shard-{k}.json"));
+            let shard = format!("{k}/3");
+            let (code, _, err) = smimescan(&[
+                "scan",
+                mbox.to_str().unwrap(),
+                "--shard",
+                &shard,
+                "-o",
+                out.to_str().unwrap(),
+                "--summary",
+                sum.to_str().unwrap(),
+            ]);
+            assert_eq!(code, 0, "{err}");
+            (
+                out.to_str().unwrap().to_owned(),
+                sum.to_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A shard left out whole, report and summary (a glob that missed it, a
+/// task that never finished), used to merge into a report that silently
+/// lacked its messages: each shard summary now names its `K/N`, and merge
+/// wants all N.
+#[test]
+fn merge_refuses_a_shard_left_out_whole() {
+    let dir = scratch("shards-left-out");
+    let p = three_shards(&dir);
+    let merged = dir.join("merged.csv");
+    let m = merged.to_str().unwrap();
+    let (code, _, err) = smimescan(&["merge", "-o", m, &p[0].0, &p[2].0, &p[0].1, &p[2].1]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("2 of 3 shards given; missing: shard 1"),
+        "{err}"
+    );
+    assert!(!merged.exists());
+    // The same shard given twice instead.
+    let (code, _, err) = smimescan(&[
+        "merge", "-o", m, &p[0].0, &p[1].0, &p[1].0, &p[0].1, &p[1].1, &p[1].1,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("shard 1/3 is given twice"), "{err}");
+    // Shard summaries of another run in 2 shards mixed in.
+    let other = dir.join("other.json");
+    let text = std::fs::read_to_string(&p[2].1).unwrap();
+    std::fs::write(&other, text.replace("\"2/3\"", "\"1/2\"")).unwrap();
+    let (code, _, err) = smimescan(&[
+        "merge",
+        "-o",
+        m,
+        &p[0].0,
+        &p[1].0,
+        &p[2].0,
+        &p[0].1,
+        &p[1].1,
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not the shards of one run"), "{err}");
+    // All three, summaries in any order: merged, and the merged summary
+    // has no shard.
+    let sum = dir.join("merged.json");
+    let (code, _, err) = smimescan(&[
+        "merge",
+        "-o",
+        m,
+        "--summary",
+        sum.to_str().unwrap(),
+        &p[0].0,
+        &p[1].0,
+        &p[2].0,
+        &p[2].1,
+        &p[0].1,
+        &p[1].1,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let shard0: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&p[0].1).unwrap()).unwrap();
+    assert_eq!(shard0["shard"], "0/3");
+    let merged_sum: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&sum).unwrap()).unwrap();
+    assert!(merged_sum.get("shard").is_none(), "{merged_sum}");
+}
+
+/// Reports given out of shard order (shard-10 sorts before shard-2 in a
+/// glob) would merge into rows in another order than the whole run's: with
+/// the summaries, merge sees each report's row count disagree.
+#[test]
+fn merge_refuses_reports_out_of_shard_order() {
+    let dir = scratch("shards-out-of-order");
+    let p = three_shards(&dir);
+    let counts: Vec<usize> = p
+        .iter()
+        .map(|(csv, _)| common::csv_rows(&std::fs::read_to_string(csv).unwrap()).len())
+        .collect();
+    assert_ne!(counts[0], counts[1], "{counts:?}");
+    let merged = dir.join("merged.csv");
+    let (code, _, err) = smimescan(&[
+        "merge",
+        "-o",
+        merged.to_str().unwrap(),
+        &p[1].0,
+        &p[0].0,
+        &p[2].0,
+        &p[0].1,
+        &p[1].1,
+        &p[2].1,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not in shard order"), "{err}");
+    assert!(!merged.exists());
+}
+
 #[test]
 fn shard_auto_from_scheduler_environment() {
     use smimescan::scan::Shard;

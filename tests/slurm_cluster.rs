@@ -598,6 +598,13 @@ fn slurm_job_array_merges_to_the_whole_run_and_resumes_a_cancelled_task() {
     let (ok, said) = cluster.sh(&dir, &c.merge_inner);
     assert!(!ok, "merge ran without shard {KILLED}: {said}");
     assert!(said.contains(&format!("shard-{KILLED}.csv")), "{said}");
+    // Also when the shard is left out whole, as a glob does.
+    let (ok, said) = cluster.sh(
+        &dir,
+        &format!("smimescan merge -o {o}/report.csv {o}/shard-*.csv {o}/shard-*.json"),
+    );
+    assert!(!ok, "merge of a glob ran without shard {KILLED}: {said}");
+    assert!(said.contains(&format!("missing: shard {KILLED}")), "{said}");
     assert!(!out.join("report.csv").exists() && !out.join("summary.json").exists());
 
     phase("merge refused");

@@ -17,7 +17,7 @@ use super::{Format, Row, RowWriter, Summary};
 /// What `merge` was given, classified.
 enum Input {
     Report(PathBuf, Format),
-    Summary(Summary),
+    Summary(Box<Summary>),
 }
 
 /// Tells a report from a summary by its first line, without reading a
@@ -36,7 +36,7 @@ fn classify(path: &Path) -> Result<Input, String> {
     if line == b"{" {
         let text = std::fs::read(path).map_err(err)?;
         return serde_json::from_slice::<Summary>(&text)
-            .map(Input::Summary)
+            .map(|s| Input::Summary(Box::new(s)))
             .map_err(|e| format!("{}: not a smimescan summary: {e}", path.display()));
     }
     if line.starts_with(b"{") {
@@ -53,6 +53,67 @@ fn classify(path: &Path) -> Result<Input, String> {
         "{}: neither a smimescan report (CSV/JSONL) nor a summary",
         path.display()
     ))
+}
+
+/// Summaries of `--shard K/N` runs must be all N shards of one run, once
+/// each, and the reports (with `counts` rows each) in shard order: a shard
+/// left out whole (a glob that missed it, a task that never finished) or
+/// reports out of order would otherwise merge into a report that is not
+/// the whole run's.
+fn check_shards(summaries: &[Summary], counts: &[u64]) -> Result<(), String> {
+    use crate::scan::Shard;
+    if summaries.iter().all(|s| s.shard.is_none()) {
+        return Ok(());
+    }
+    let mut by_k = std::collections::BTreeMap::new();
+    let mut n = None;
+    for s in summaries {
+        let Some(text) = &s.shard else {
+            return Err("merge: some summaries are of shards (--shard) and some are not: not the shards of one run".into());
+        };
+        let sh = Shard::parse(text).map_err(|e| format!("merge: a summary's shard: {e}"))?;
+        if n.is_some_and(|n| n != sh.n) {
+            return Err(format!(
+                "merge: summaries of {}/{} and of a run in {} shards: not the shards of one run",
+                sh.k,
+                sh.n,
+                n.unwrap_or(0)
+            ));
+        }
+        n = Some(sh.n);
+        if by_k.insert(sh.k, s.messages).is_some() {
+            return Err(format!(
+                "merge: the summary of shard {}/{} is given twice",
+                sh.k, sh.n
+            ));
+        }
+    }
+    let n = n.unwrap_or(0);
+    if by_k.len() as u64 != n {
+        let missing: Vec<String> = (0..n)
+            .filter(|k| !by_k.contains_key(k))
+            .take(10)
+            .map(|k| k.to_string())
+            .collect();
+        return Err(format!(
+            "merge: {} of {n} shards given; missing: shard {}{}: re-run them (--shard K/{n}) and give all reports and summaries",
+            by_k.len(),
+            missing.join(", "),
+            if (n - by_k.len() as u64) > 10 { ", ..." } else { "" }
+        ));
+    }
+    if counts.len() as u64 != n {
+        return Err(format!("merge: {} reports for {n} shards", counts.len()));
+    }
+    for ((k, expected), got) in by_k.iter().zip(counts) {
+        if expected != got {
+            return Err(format!(
+                "merge: report {} holds {got} rows but the summary of shard {k}/{n} counts {expected}: the reports are not in shard order, or one is incomplete",
+                k + 1
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reads the rows of one report.
@@ -99,7 +160,7 @@ pub fn merge<W: Write>(
     for p in inputs {
         match classify(p)? {
             Input::Report(p, f) => reports.push((p, f)),
-            Input::Summary(s) => summaries.push(s),
+            Input::Summary(s) => summaries.push(*s),
         }
     }
     if reports.is_empty() {
@@ -110,7 +171,9 @@ pub fn merge<W: Write>(
     let mut summary = Summary::default();
     let mut prev: Option<(String, u64)> = None;
     let mut index = 0u64;
+    let mut counts = Vec::with_capacity(reports.len());
     for (path, f) in &reports {
+        let before = summary.messages;
         read_rows(path, *f, &mut |mut row| {
             let restart = match &prev {
                 Some((src, off)) => *src != row.source || row.offset <= *off,
@@ -126,6 +189,7 @@ pub fn merge<W: Write>(
             summary.add(&row);
             Ok(())
         })?;
+        counts.push(summary.messages - before);
     }
     if !summaries.is_empty() {
         let counted: u64 = summaries.iter().map(|s| s.messages).sum();
@@ -136,6 +200,7 @@ pub fn merge<W: Write>(
             ));
         }
     }
+    check_shards(&summaries, &counts)?;
     let elapsed = summaries
         .iter()
         .map(|s| s.elapsed_seconds)

@@ -31,6 +31,10 @@ pub struct Summary {
     pub by_finding: BTreeMap<String, u64>,
     /// Sorted by messages (descending), then by signer_sha256.
     pub signers: Vec<SignerCount>,
+    /// `K/N` of a `--shard K/N` run; absent in a whole run's or a merged
+    /// summary. `merge` checks with it that it was given all N shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
     #[serde(skip)]
     signer_index: HashMap<String, usize>,
 }
