@@ -49,6 +49,7 @@ h3{font-size:15px;margin:16px 0 6px}
 .meta{color:var(--muted);margin:0}
 section{margin-top:32px}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:12px;margin:16px 0}
+.cards.algs{display:flex;flex-wrap:wrap;gap:12px 32px;align-items:flex-start}
 .card{background:var(--card);border-radius:8px;padding:12px 14px;border-left:5px solid var(--accent)}
 .card dt{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .card dd{margin:2px 0 0;font-size:24px;font-weight:650}
