@@ -10,9 +10,11 @@
 #   NOBUILD=1 benches/report.sh          # use the release binary as built
 #   REPEAT=3 benches/report.sh           # run smimescan 3 times (Python once)
 #
-# On a shared machine, CPU time (user+sys) is the stable figure; for a wall
-# figure near that of idle cores, raise the priority of the whole script
-# (`sudo nice -n -15 benches/report.sh`).
+# On a shared machine, CPU time (user+sys) is the stable figure (`nice`
+# does not help against other sessions' autogroups). The wall time on idle
+# cores follows from the per-thread split of the CPU time:
+#   perf record -e cpu-clock -o /tmp/r.data target/release/smimescan report -o /tmp/r.html CSV
+#   perf report -i /tmp/r.data --sort pid --stdio
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-10000000}
