@@ -368,48 +368,93 @@ impl BufRead for MapReader {
 
 /// What a worker makes of a region.
 enum Region {
-    /// Its output, and where its last member/frame ended.
-    Done(Chunk, usize),
+    /// Its output in pieces of at most the chunk size, and where its last
+    /// member/frame ended.
+    Done(Vec<Chunk>, usize),
     /// Not decodable here (an error, or larger than [`REGION_CAP`]).
     Failed,
 }
 
-/// Decodes the members/frames that start in `range` of `data` (gzip: from
-/// `range.start` on, member after member, until one ends at or past
-/// `range.end`), into one chunk with `head` bytes of room.
-fn decode_region(
-    data: &[u8],
-    codec: Codec,
-    range: Range<usize>,
+/// Output of one region, in chunks of `chunk` bytes after `head` bytes of
+/// room (so the reader frees a large region piece by piece).
+struct Pieces<'a> {
+    done: Vec<Chunk>,
+    vec: Vec<u8>,
+    n: usize,
+    total: usize,
     head: usize,
-    home: &Arc<Recycler>,
-) -> Region {
-    // About the output of a mail archive's region; grown when larger.
-    let mut vec = home.take(head + (range.len() * 3).clamp(1 << 16, 8 << 20));
-    let mut n = head;
-    let read_all = |r: &mut dyn Read, vec: &mut Vec<u8>, n: &mut usize| -> bool {
+    chunk: usize,
+    home: &'a Arc<Recycler>,
+}
+
+impl Pieces<'_> {
+    fn cut(&mut self) {
+        let vec = std::mem::take(&mut self.vec);
+        if self.n > self.head {
+            self.done.push(Chunk {
+                vec,
+                start: self.head,
+                end: self.n,
+                home: Some(self.home.clone()),
+            });
+        } else {
+            self.home.give(vec);
+        }
+        self.n = self.head;
+    }
+
+    /// Reads `r` to its end; false on an error or past [`REGION_CAP`].
+    fn read_all(&mut self, r: &mut dyn Read) -> bool {
         loop {
-            if *n == vec.len() {
-                if vec.len() >= head + REGION_CAP {
-                    return false;
-                }
-                let grow = (vec.len() * 2).min(head + REGION_CAP);
-                vec.resize(grow, 0);
+            if self.vec.is_empty() {
+                self.vec = self.home.take(self.head + self.chunk);
             }
-            match r.read(&mut vec[*n..]) {
+            let end = self.head + self.chunk;
+            if self.n == end {
+                self.cut();
+                continue;
+            }
+            match r.read(&mut self.vec[self.n..end]) {
                 Ok(0) => return true,
-                Ok(k) => *n += k,
+                Ok(k) => {
+                    self.n += k;
+                    self.total += k;
+                    if self.total > REGION_CAP {
+                        return false;
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => return false,
             }
         }
+    }
+}
+
+/// Decodes the members/frames that start in `range` of `data` (gzip: from
+/// `range.start` on, member after member, until one ends at or past
+/// `range.end`), into chunks of `chunk` bytes with `head` bytes of room.
+fn decode_region(
+    data: &[u8],
+    codec: Codec,
+    range: Range<usize>,
+    (chunk, head): (usize, usize),
+    home: &Arc<Recycler>,
+) -> Region {
+    let mut out = Pieces {
+        done: Vec::new(),
+        vec: Vec::new(),
+        n: head,
+        total: 0,
+        head,
+        chunk: chunk.max(1),
+        home,
     };
     let end = match codec {
         Codec::Gzip => {
             let mut pos = range.start;
             while pos < range.end {
                 let mut dec = flate2::bufread::GzDecoder::new(&data[pos..]);
-                if !read_all(&mut dec, &mut vec, &mut n) {
+                if !out.read_all(&mut dec) {
                     return Region::Failed;
                 }
                 let rest = dec.into_inner().len();
@@ -425,22 +470,15 @@ fn decode_region(
             let Ok(mut dec) = zstd::stream::read::Decoder::with_buffer(&data[range.clone()]) else {
                 return Region::Failed;
             };
-            if !read_all(&mut dec, &mut vec, &mut n) {
+            if !out.read_all(&mut dec) {
                 return Region::Failed;
             }
             range.end
         }
         Codec::None => return Region::Failed,
     };
-    Region::Done(
-        Chunk {
-            vec,
-            start: head,
-            end: n,
-            home: Some(home.clone()),
-        },
-        end,
-    )
+    out.cut();
+    Region::Done(out.done, end)
 }
 
 /// Cuts a compressed file into regions of about [`REGION`] bytes that
@@ -523,6 +561,8 @@ pub struct Parallel {
     head: usize,
     chunk: usize,
     home: Arc<Recycler>,
+    /// Decoded chunks to hand on first.
+    ready: VecDeque<Chunk>,
     /// After a region failed: the rest as one stream.
     rest: Option<Stream>,
     produced: u64,
@@ -562,7 +602,8 @@ impl Parallel {
             std::thread::spawn(move || loop {
                 let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                 let Ok((range, out)) = job else { return };
-                let _ = out.send(decode_region(map.bytes(), codec, range, head, &home));
+                let r = decode_region(map.bytes(), codec, range, (chunk, head), &home);
+                let _ = out.send(r);
             });
         }
         let mut p = Parallel {
@@ -576,6 +617,7 @@ impl Parallel {
             head,
             chunk,
             home,
+            ready: VecDeque::new(),
             rest: None,
             produced: 0,
             limit,
@@ -611,6 +653,20 @@ impl Parallel {
 impl Producer for Parallel {
     fn next(&mut self) -> io::Result<Piece> {
         loop {
+            if let Some(mut chunk) = self.ready.pop_front() {
+                let left = self.limit - self.produced;
+                if chunk.len() as u64 >= left {
+                    // As RatioLimit: output stops at the limit.
+                    chunk.truncate(left as usize);
+                    self.tripped = true;
+                    self.ready.clear();
+                }
+                self.produced += chunk.len() as u64;
+                if !chunk.is_empty() {
+                    return Ok(Piece::Data(chunk));
+                }
+                continue;
+            }
             if let Some(rest) = &mut self.rest {
                 return rest.next();
             }
@@ -639,26 +695,23 @@ impl Producer for Parallel {
             } else {
                 // The previous region ran past this one's start (a false
                 // gzip candidate): decode from its real end.
-                decode_region(data, self.codec, self.pos..range.end, self.head, &self.home)
+                decode_region(
+                    data,
+                    self.codec,
+                    self.pos..range.end,
+                    (self.chunk, self.head),
+                    &self.home,
+                )
             };
             match region {
-                Region::Done(mut chunk, end) => {
+                Region::Done(chunks, end) => {
                     if self.map.truncated_before(end) {
                         return Err(io::Error::other(
                             "file truncated while being read".to_string(),
                         ));
                     }
                     self.pos = end;
-                    let left = self.limit - self.produced;
-                    if chunk.len() as u64 >= left {
-                        // As RatioLimit: output stops at the limit.
-                        chunk.truncate(left as usize);
-                        self.tripped = true;
-                    }
-                    self.produced += chunk.len() as u64;
-                    if !chunk.is_empty() {
-                        return Ok(Piece::Data(chunk));
-                    }
+                    self.ready.extend(chunks);
                 }
                 Region::Failed => self.fall_back()?,
             }

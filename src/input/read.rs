@@ -179,8 +179,10 @@ pub fn read_parts(
         return read_mapped(file, range, emit);
     }
     let mut message = |m| emit(Part::Message(m));
-    let mut producer = producer(file, src, threads)?;
-    if threads <= 1 {
+    let (mut producer, parallel) = producer(file, src, threads)?;
+    if threads <= 1 || parallel {
+        // Parallel decoding runs on its workers already: a thread more
+        // would only hold more decoded regions.
         return read_stream(producer.as_mut(), &mut message);
     }
     std::thread::scope(|s| {
@@ -196,8 +198,13 @@ pub fn read_parts(
     })
 }
 
-/// The decompressing producer of a compressed file.
-fn producer(file: File, src: &Source, threads: usize) -> Result<Box<dyn Producer>, ReadError> {
+/// The decompressing producer of a compressed file, and whether it
+/// decodes in parallel.
+fn producer(
+    file: File,
+    src: &Source,
+    threads: usize,
+) -> Result<(Box<dyn Producer>, bool), ReadError> {
     let err = |e: io::Error| ReadError(e.to_string());
     let limit = decompress::ratio_limit(src.size);
     if threads > 1 && src.size >= MAP_MIN {
@@ -205,7 +212,7 @@ fn producer(file: File, src: &Source, threads: usize) -> Result<Box<dyn Producer
             let map = Arc::new(map);
             let p = Parallel::new(map, src.codec, REGION, threads, CHUNK, HEAD, limit);
             if let Some(p) = p {
-                return Ok(Box::new(p));
+                return Ok((Box::new(p), true));
             }
         }
     }
@@ -213,9 +220,8 @@ fn producer(file: File, src: &Source, threads: usize) -> Result<Box<dyn Producer
     let r = RatioLimit::new(decompress::decoder(src.codec, input).map_err(err)?, limit);
     // A first chunk of about the decompressed size of a typical small file.
     let first = (src.size as usize).saturating_mul(4).max(1 << 16);
-    Ok(Box::new(
-        Stream::new(r, CHUNK, HEAD, decompress::recycler()).starting_at(first),
-    ))
+    let stream = Stream::new(r, CHUNK, HEAD, decompress::recycler()).starting_at(first);
+    Ok((Box::new(stream), false))
 }
 
 /// Pieces decompressed on another thread.
