@@ -24,6 +24,9 @@
 #   PY_MSGS=2000      messages in the Python slice
 #   SSL_MSGS=200      signed messages verified by the openssl loop
 #   VERIFY_SECS=3     duration of each raw verify measurement
+#   COMPRESSED=1      0 = skip the compressed-archive section (issue 17)
+#   ONLY=             "compressed" = generate the default corpus and run only
+#                     the compressed-archive section (its own table)
 #
 # smimescan figures are the best of REPEAT runs; the references run once.
 # Run on a quiet machine.
@@ -74,15 +77,15 @@ log "building (release binary and the limits tool)"
 cd "$ROOT"
 cargo build --release --bin smimescan 2>&1 | tail -1 >&2
 BIN=$ROOT/target/release/smimescan
-LIMITS=$(cargo bench --bench limits --no-run --message-format=json 2>"$OUT/build-limits.log" |
+[[ ${ONLY:-} == compressed ]] || LIMITS=$(cargo bench --bench limits --no-run --message-format=json 2>"$OUT/build-limits.log" |
     python3 -c 'import json,sys
 for l in sys.stdin:
     try: m=json.loads(l)
     except ValueError: continue
     if m.get("reason")=="compiler-artifact" and m.get("executable") and m["target"]["name"]=="limits": print(m["executable"])' | tail -1)
-[[ -x $LIMITS ]] || { echo "limits tool not built:" >&2; cat "$OUT/build-limits.log" >&2; exit 2; }
+[[ ${ONLY:-} == compressed || -x ${LIMITS:-} ]] || { echo "limits tool not built:" >&2; cat "$OUT/build-limits.log" >&2; exit 2; }
 cmd "cargo build --release --bin smimescan"
-cmd "cargo bench --bench limits --no-run   # -> $LIMITS"
+[[ ${ONLY:-} == compressed ]] || cmd "cargo bench --bench limits --no-run   # -> $LIMITS"
 
 # ---------------------------------------------------------------- corpora
 gen() { # gen VAR FILE ARGS...: generate FILE unless VAR names a file
@@ -99,20 +102,20 @@ gen() { # gen VAR FILE ARGS...: generate FILE unless VAR names a file
     cmd "python3 corpora/gen/generate.py --out $file --seed $SEED $*"
 }
 gen CORPUS "$OUT/default-$SIZE-s$SEED.mbox" --size "$SIZE"
-gen NOSIG "$OUT/nosig-$SIZE-s$SEED.mbox" --size "$SIZE" --signed-share 0 --enveloped-share 0
-gen SIGNED "$OUT/signed-$SIGNED_SIZE-$SIGNED_ALGS-s$SEED.mbox" --size "$SIGNED_SIZE" --all-signed --algs "$SIGNED_ALGS"
-if [[ $BIG_SIZE != 0 ]]; then
+[[ ${ONLY:-} == compressed ]] || gen NOSIG "$OUT/nosig-$SIZE-s$SEED.mbox" --size "$SIZE" --signed-share 0 --enveloped-share 0
+[[ ${ONLY:-} == compressed ]] || gen SIGNED "$OUT/signed-$SIGNED_SIZE-$SIGNED_ALGS-s$SEED.mbox" --size "$SIGNED_SIZE" --all-signed --algs "$SIGNED_ALGS"
+if [[ $BIG_SIZE != 0 && ${ONLY:-} != compressed ]]; then
     gen BIG "$OUT/default-$BIG_SIZE-s$SEED.mbox" --size "$BIG_SIZE"
 else
     BIG=${BIG:-}
 fi
-for f in "$CORPUS" "$NOSIG" "$SIGNED" ${BIG:+"$BIG"}; do
+for f in "$CORPUS" ${NOSIG:+"$NOSIG"} ${SIGNED:+"$SIGNED"} ${BIG:+"$BIG"}; do
     put "bytes.$(basename "$f")" "$(stat -c %s "$f")"
     cat "$f" >/dev/null # warm the page cache
 done
 put corpus "$CORPUS"
-put nosig "$NOSIG"
-put signed "$SIGNED"
+put nosig "${NOSIG:-}"
+put signed "${SIGNED:-}"
 put big "$BIG"
 put jobs "$JOBS"
 put repeat "$REPEAT"
@@ -146,6 +149,138 @@ secs = time.perf_counter() - t
 rc = os.waitstatus_to_exitcode(status)
 cpu = ru.ru_utime + ru.ru_stime
 print(f"rc={rc} secs={secs:.6f} cpu={cpu:.6f} rssanon_kb={peak}")'
+# ---------------------------------------------------------------- compressed
+# The default corpus as .zst and .gz, single-stream and multi-member /
+# multi-frame, each `scan` beside the CLI decompressors to /dev/null, in
+# turns (decompressor, scan, decompressor, scan, ...: the same noise for
+# both), best of REPEAT each. Multi-member gzip: bgzip (64 KiB members),
+# else `split | gzip` pieces of 4 MiB; multi-frame zstd: pzstd (one frame
+# per ~16 MiB of input at -3), else pieces of 4 MiB. Note: `zstd -T0`
+# writes one frame and pigz one member; neither can be decoded in parallel.
+# Runs a command with stdout to /dev/null: wall, CPU, peak RssAnon.
+DRUNNER=${RUNNER/stderr=err)/stderr=err, stdout=subprocess.DEVNULL)}
+measure() { # measure KEY CMD...: best of REPEAT into res (cli) — one run
+    python3 -c "$DRUNNER" "$OUT/$1.stderr" "${@:2}"
+}
+compressed() {
+    local base=$CORPUS
+    log "compressing the default corpus (zstd -3, gzip -6, multi-member, multi-frame)"
+    local zst=$base.zst gz=$base.gz mgz=$base.multi.gz mzst=$base.multi.zst
+    [[ -s $zst ]] || zstd -q -3 -T1 -f "$base" -o "$zst"
+    if [[ ! -s $gz ]]; then
+        if command -v pigz >/dev/null; then pigz -6 -c "$base" >"$gz.tmp"; else gzip -6 -c "$base" >"$gz.tmp"; fi
+        mv "$gz.tmp" "$gz"
+    fi
+    if [[ ! -s $mgz ]]; then
+        if command -v bgzip >/dev/null; then
+            bgzip -@ "$JOBS" -c "$base" >"$mgz.tmp"
+        else
+            split -b 4M --filter='gzip -6 -c' "$base" >"$mgz.tmp"
+        fi
+        mv "$mgz.tmp" "$mgz"
+    fi
+    if [[ ! -s $mzst ]]; then
+        if command -v pzstd >/dev/null; then
+            pzstd -q -3 -p "$JOBS" -f "$base" -o "$mzst.tmp"
+        else
+            split -b 4M --filter='zstd -q -3 -c' "$base" >"$mzst.tmp"
+        fi
+        mv "$mzst.tmp" "$mzst"
+    fi
+    [[ $KEEP == 1 ]] || GENERATED+=("$zst" "$gz" "$mgz" "$mzst")
+    cmd "zstd -3 -T1 $base; pigz -6 (or gzip -6) $base; bgzip -@ $JOBS $base; pzstd -3 -p $JOBS $base"
+    put comp.plain "$base"
+    local kind file tools t line
+    for kind in zst gz mgz mzst; do
+        case $kind in
+        zst) file=$zst tools="zstd" ;;
+        gz) file=$gz tools="gzip pigz" ;;
+        mgz) file=$mgz tools="gzip pigz" ;;
+        mzst) file=$mzst tools="zstd" ;;
+        esac
+        cat "$file" >/dev/null
+        put "comp.$kind.file" "$file"
+        put "comp.$kind.bytes" "$(stat -c %s "$file")"
+        local args=(scan --trust "$TRUST" --no-default-trust --at "$AT" --progress never
+            --summary "$OUT/comp-$kind.summary.json" -o /dev/null -j "$JOBS" "$file")
+        cmd "target/release/smimescan ${args[*]}"
+        for t in $tools; do cmd "$t -dc $file > /dev/null"; done
+        log "compressed $kind: scan vs $tools -dc (in turns, $REPEAT each)"
+        local i best peak=0 kb secs
+        declare -A tbest=()
+        best=""
+        for ((i = 0; i < REPEAT; i++)); do
+            for t in $tools; do
+                if ! command -v "$t" >/dev/null; then continue; fi
+                line=$(measure "dc-$t" "$t" -dc "$file")
+                secs=$(kv "$line" secs)
+                if [[ -z ${tbest[$t]:-} ]] || awk "BEGIN{exit !($secs < ${tbest[$t]})}"; then tbest[$t]=$secs; fi
+                put "comp.$kind.run$i.$t" "$secs"
+            done
+            line=$(python3 -c "$RUNNER" "$OUT/comp-$kind.stderr" "$BIN" "${args[@]}")
+            secs=$(kv "$line" secs)
+            kb=$(kv "$line" rssanon_kb)
+            put "comp.$kind.run$i.scan" "$secs"
+            if [[ -z $best ]] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; fi
+            ((kb > peak)) && peak=$kb
+        done
+        put "comp.$kind.scan.secs" "$best"
+        put "comp.$kind.scan.rssanon_kb" "$peak"
+        for t in "${!tbest[@]}"; do put "comp.$kind.$t.secs" "${tbest[$t]}"; done
+        unset tbest
+    done
+    python3 - "$RES" "$REPEAT" "$JOBS" <<'PYEOF'
+import json, os, sys
+res = {}
+for line in open(sys.argv[1]):
+    k, _, v = line.rstrip("\n").partition("=")
+    res[k] = v
+repeat, jobs = int(sys.argv[2]), sys.argv[3]
+plain = os.path.getsize(res["comp.plain"])
+names = {"zst": "zstd -3, one frame", "gz": "gzip -6, one member",
+         "mgz": "multi-member gzip (bgzip)", "mzst": "multi-frame zstd (pzstd)"}
+print(f"### Compressed archives ({os.path.basename(res['comp.plain'])}, {plain / 2**20:.0f} MiB decompressed; -j {jobs}; best of {repeat}, in turns)")
+print()
+print("| input | compressed MiB | scan s | decompressor to /dev/null s | scan ÷ decompressor speed | heap (RssAnon peak) |")
+print("|---|---:|---:|---|---|---:|")
+checks = []
+for kind in ["zst", "gz", "mgz", "mzst"]:
+    if f"comp.{kind}.scan.secs" not in res:
+        continue
+    scan = float(res[f"comp.{kind}.scan.secs"])
+    tools = [t for t in ["zstd", "gzip", "pigz"] if f"comp.{kind}.{t}.secs" in res]
+    dec = ", ".join(f"`{t} -dc` {float(res[f'comp.{kind}.{t}.secs']):.3f}" for t in tools)
+    ratio = ", ".join(f"{float(res[f'comp.{kind}.{t}.secs']) / scan:.2f}× {t}" for t in tools)
+    kb = float(res[f"comp.{kind}.scan.rssanon_kb"])
+    print(f"| {names[kind]} | {int(res[f'comp.{kind}.bytes']) / 2**20:.0f} | {scan:.3f} | {dec} | {ratio} | {kb / 1024:.1f} MiB |")
+    ref = "zstd" if kind in ("zst", "mzst") else "gzip"
+    if f"comp.{kind}.{ref}.secs" in res:
+        r = float(res[f"comp.{kind}.{ref}.secs"]) / scan
+        want = 0.9 if kind in ("zst", "gz") else 1.6
+        checks.append(f"{'PASS' if r >= want else 'FAIL'}: {names[kind]}: scan ≥ {want}× `{ref} -dc`: {r:.2f}×")
+    checks.append(f"{'PASS' if kb * 1024 < 100e6 else 'FAIL'}: {names[kind]}: heap < 100 MB: {kb / 1024:.1f} MiB")
+    runs = []
+    for i in range(repeat):
+        parts = [f"{t} {float(res[f'comp.{kind}.run{i}.{t}']):.3f}" for t in tools + ["scan"] if f"comp.{kind}.run{i}.{t}" in res]
+        runs.append("/".join(parts))
+    checks.append(f"  runs ({names[kind]}): " + "; ".join(runs))
+print()
+print("```")
+print("\n".join(checks))
+print("```")
+print()
+PYEOF
+}
+if [[ ${ONLY:-} == compressed ]]; then
+    compressed
+    echo
+    echo "Commands:"
+    echo
+    echo '```sh'
+    cat "$CMDS"
+    echo '```'
+    exit 0
+fi
 scan() {
     local name=$1 file=$2
     shift 2
@@ -255,6 +390,8 @@ t1=$(now)
 put ssl.messages "$n"
 put ssl.failed "$fail"
 put ssl.secs "$(awk "BEGIN { print $t1 - $t0 }")"
+
+[[ ${COMPRESSED:-1} == 1 ]] && compressed >"$OUT/compressed.md"
 
 # ---------------------------------------------------------------- report
 python3 - "$RES" "$CMDS" "$SIGNED" "$CORPUS" <<'EOF'
@@ -441,3 +578,4 @@ p(f"Notes: wall clock of the whole process (start-up included); smimescan: best 
   f"a time (per core, smimescan's ratios are {jobs}× smaller).")
 print("\n".join(out))
 EOF
+[[ -s $OUT/compressed.md ]] && cat "$OUT/compressed.md"
