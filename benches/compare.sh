@@ -155,7 +155,7 @@ print(f"rc={rc} secs={secs:.6f} cpu={cpu:.6f} rssanon_kb={peak}")'
 # turns (decompressor, scan, decompressor, scan, ...: the same noise for
 # both), best of REPEAT each. Multi-member gzip: bgzip (64 KiB members),
 # else `split | gzip` pieces of 4 MiB; multi-frame zstd: pzstd (one frame
-# per ~16 MiB of input at -3), else pieces of 4 MiB. Note: `zstd -T0`
+# per ~8 MiB of input at -3 -p 2), else pieces of 4 MiB. Note: `zstd -T0`
 # writes one frame and pigz one member; neither can be decoded in parallel.
 # Runs a command with stdout to /dev/null: wall, CPU, peak RssAnon.
 DRUNNER=${RUNNER/stderr=err)/stderr=err, stdout=subprocess.DEVNULL)}
