@@ -217,6 +217,35 @@ fn certs_are_cached() {
     assert!(Arc::ptr_eq(&a.certs[0], &b.certs[0]));
 }
 
+/// A DSA signature (verified by the `dsa` crate) with one bit of its `s`
+/// changed: the Dss-Sig-Value stays well-formed and the signature is
+/// `invalid`, as OpenSSL says; the untouched blob is `valid`.
+#[test]
+fn dsa_signature_with_a_changed_bit_is_invalid() {
+    let root = root();
+    let cache = CertCache::default();
+    let content_path = root.join("content/hello.txt");
+    let content = std::fs::read(&content_path).unwrap();
+    let blob = std::fs::read(root.join("blobs/dsa2048-sha256.p7s")).unwrap();
+    let good = inspect(&blob, &[&content], &cache, &NoExtra)
+        .signed
+        .unwrap();
+    assert_eq!(good.status, SigStatus::Valid, "{:?}", good.error);
+    // The blob ends with the signature: its last byte is the last of `s`.
+    let mut bad = blob.clone();
+    *bad.last_mut().unwrap() ^= 0x01;
+    let out = inspect(&bad, &[&content], &cache, &NoExtra).signed.unwrap();
+    assert_eq!(out.status, SigStatus::Invalid, "{:?}", out.error);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.p7s");
+    std::fs::write(&f, &bad).unwrap();
+    if let Some(ok) = openssl_verifies(&f, &[content_path]) {
+        assert!(!ok, "OpenSSL verifies the changed DSA signature");
+    } else {
+        eprintln!("note: openssl not found, DSA cross-check skipped");
+    }
+}
+
 /// Truncations and bit flips of the fixtures: never a panic, and a flipped
 /// bit never turns into `valid` unless the blob still verifies with
 /// OpenSSL's reading of it too (flips in unsigned parts such as other

@@ -8,9 +8,9 @@
 //! - What aws-lc-rs cannot take (MD5 or SHA-224 with RSA, RSA keys under
 //!   1024 or over 8192 bits, other PSS salt lengths) goes through the `rsa`
 //!   crate.
-//! - DSA (FIPS 186, SHA-1/224/256) is checked here with `rsa`'s big
-//!   integers, including keys whose domain parameters are inherited from
-//!   the issuer ([`PublicKey::with_dsa_params_from`]).
+//! - DSA (FIPS 186, SHA-1/224/256) goes through the `dsa` crate, including
+//!   keys whose domain parameters are inherited from the issuer
+//!   ([`PublicKey::with_dsa_params_from`]).
 //!
 //! An algorithm or key we cannot check gives [`VerifyError::Unsupported`],
 //! never [`VerifyError::Invalid`]. In [`PublicKey::verify`] a key that does
@@ -446,7 +446,7 @@ enum KeyData {
     Rsa(Box<RsaKey>),
     Ec(Box<EcKey>),
     Ed25519(Box<ParsedPublicKey>),
-    Dsa(DsaKey),
+    Dsa(Box<DsaKey>),
     Other(String),
 }
 
@@ -479,6 +479,8 @@ struct DsaParams {
 struct DsaKey {
     params: Option<DsaParams>,
     y: BigUint,
+    /// The `dsa` crate's key, checked once (None: an unusable key).
+    key: OnceLock<Option<dsa::VerifyingKey>>,
 }
 
 /// Largest RSA modulus accepted (verification cost grows with its square).
@@ -603,10 +605,7 @@ impl PublicKey {
                 let bits = params.as_ref().map(|p| p.p.bits() as u32).unwrap_or(0);
                 Ok(PublicKey {
                     bits,
-                    kind: KeyData::Dsa(DsaKey {
-                        params,
-                        y: BigUint::from_bytes_be(y),
-                    }),
+                    kind: KeyData::Dsa(Box::new(DsaKey::new(params, BigUint::from_bytes_be(y)))),
                 })
             }
             oid => Err(format!("public key algorithm {oid} unsupported")),
@@ -651,10 +650,7 @@ impl PublicKey {
                 let params = i.params.clone()?;
                 Some(PublicKey {
                     bits: params.p.bits() as u32,
-                    kind: KeyData::Dsa(DsaKey {
-                        params: Some(params),
-                        y: k.y.clone(),
-                    }),
+                    kind: KeyData::Dsa(Box::new(DsaKey::new(Some(params), k.y.clone()))),
                 })
             }
             _ => None,
@@ -1063,20 +1059,40 @@ fn parse_dsa_params(der: &[u8]) -> Result<DsaParams, String> {
 }
 
 impl DsaKey {
+    fn new(params: Option<DsaParams>, y: BigUint) -> DsaKey {
+        DsaKey {
+            params,
+            y,
+            key: OnceLock::new(),
+        }
+    }
+
     fn verify(&self, d: DigestAlg, msg: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
+        use dsa::signature::hazmat::PrehashVerifier;
         let unsupported = |s: &str| Err(VerifyError::Unsupported(s.to_owned()));
         let Some(DsaParams { p, q, g }) = &self.params else {
             return unsupported("DSA key parameters inherited from an unavailable issuer");
         };
-        // Bounds keep the work small on hostile keys: FIPS 186 sizes only.
+        // Bounds keep the work small on hostile keys: FIPS 186 sizes only
+        // (q of 160, 224 or 256 bits: the `dsa` crate takes the hash's
+        // leftmost bytes, not bits).
         let (pb, qb) = (p.bits(), q.bits());
-        if !(512..=3072).contains(&pb) || !(160..=256).contains(&qb) || qb >= pb {
+        if !(512..=3072).contains(&pb) || !matches!(qb, 160 | 224 | 256) {
             return unsupported("DSA domain parameters of unsupported size");
         }
         let one = BigUint::from(1u8);
         if *g <= one || g >= p || self.y <= one || self.y >= *p {
-            return Err(VerifyError::Unsupported("unusable DSA key".into()));
+            return unsupported("unusable DSA key");
         }
+        // The crate also checks y^q = 1 mod p, once per key.
+        let key = self.key.get_or_init(|| {
+            dsa::Components::from_components(p.clone(), q.clone(), g.clone())
+                .and_then(|c| dsa::VerifyingKey::from_components(c, self.y.clone()))
+                .ok()
+        });
+        let Some(key) = key else {
+            return unsupported("unusable DSA key");
+        };
         let invalid = |s: &str| Err(VerifyError::Invalid(s.to_owned()));
         // Dss-Sig-Value ::= SEQUENCE { r, s INTEGER }
         let parsed = (|| -> Result<(BigUint, BigUint), String> {
@@ -1094,24 +1110,12 @@ impl DsaKey {
         if r == zero || s == zero || r >= *q || s >= *q {
             return invalid("DSA signature out of range");
         }
-        let h = d.digest(msg);
-        // z = leftmost min(N, outlen) bits of the hash
-        let n_bytes = qb.div_ceil(8);
-        let take = h.len().min(n_bytes);
-        let mut z = BigUint::from_bytes_be(&h[..take]);
-        if take * 8 > qb && h.len() * 8 > qb {
-            z >>= take * 8 - qb;
-        }
-        // w = s^-1 mod q (q prime: Fermat)
-        let two = BigUint::from(2u8);
-        let w = s.modpow(&(q - &two), q);
-        let u1 = (&z * &w) % q;
-        let u2 = (&r * &w) % q;
-        let v = ((g.modpow(&u1, p) * self.y.modpow(&u2, p)) % p) % q;
-        if v == r {
-            Ok(())
-        } else {
-            invalid("DSA signature does not verify")
+        let Ok(sig) = dsa::Signature::from_components(r, s) else {
+            return invalid("DSA signature out of range");
+        };
+        match key.verify_prehash(&d.digest(msg), &sig) {
+            Ok(()) => Ok(()),
+            Err(_) => invalid("DSA signature does not verify"),
         }
     }
 }
@@ -1184,14 +1188,14 @@ mod tests {
 
     #[test]
     fn dsa_hostile_values_are_not_invalid_or_panics() {
-        let key = DsaKey {
-            params: Some(DsaParams {
+        let key = DsaKey::new(
+            Some(DsaParams {
                 p: BigUint::from(23u8),
                 q: BigUint::from(11u8),
                 g: BigUint::from(4u8),
             }),
-            y: BigUint::from(8u8),
-        };
+            BigUint::from(8u8),
+        );
         // Toy sizes: refused as unsupported, never judged.
         assert!(matches!(
             key.verify(
@@ -1201,10 +1205,7 @@ mod tests {
             ),
             Err(VerifyError::Unsupported(_))
         ));
-        let no_params = DsaKey {
-            params: None,
-            y: BigUint::from(8u8),
-        };
+        let no_params = DsaKey::new(None, BigUint::from(8u8));
         assert!(matches!(
             no_params.verify(DigestAlg::Sha1, b"m", &[]),
             Err(VerifyError::Unsupported(_))
