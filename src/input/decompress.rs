@@ -5,7 +5,7 @@
 //! free at its front, so that the reader can put the incomplete message
 //! carried over from the previous chunk there instead of copying the new
 //! chunk after it. The scan runs a producer on its own thread, so that
-//! the next chunk is decompressed while this one is split and analysed.
+//! the next chunk is decompressed while this one is split and analyzed.
 //!
 //! Files with several gzip members (`bgzip`, `cat a.gz b.gz`, a split
 //! file compressed piece by piece) or several zstd frames (`pzstd`, the
