@@ -140,10 +140,8 @@ impl KeyStore {
     pub fn load(paths: &[PathBuf], password: Option<&str>) -> Result<KeyStore, String> {
         let mut found = Found::default();
         for path in paths {
-            let is_dir = std::fs::metadata(path)
-                .map(|m| m.is_dir())
-                .map_err(|e| format!("--keys {}: {e}", path.display()))?;
-            for file in list_files(path)? {
+            let (files, is_dir) = list_files(path).map_err(|e| format!("--keys {e}"))?;
+            for file in files {
                 if is_dir {
                     let ext = file
                         .extension()

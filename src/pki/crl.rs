@@ -182,10 +182,8 @@ impl Crls {
     pub fn load(paths: &[PathBuf]) -> Result<Crls, String> {
         let mut crls = Crls::default();
         for path in paths {
-            let is_dir = std::fs::metadata(path)
-                .map(|m| m.is_dir())
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            for file in list_files(path)? {
+            let (files, is_dir) = list_files(path)?;
+            for file in files {
                 let name = file.display().to_string();
                 let data = match read_bounded(&file) {
                     Ok(d) => d,

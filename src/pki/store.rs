@@ -27,12 +27,14 @@ pub(crate) enum Wanted {
     Crls,
 }
 
-/// Lists the regular files under `path` (the file itself, or a folder walked
-/// recursively in sorted order by [`crate::input::walk`], quietly).
-pub(crate) fn list_files(path: &Path) -> Result<Vec<PathBuf>, String> {
+/// The regular files under `path` (the file itself, or a folder walked
+/// recursively in sorted order by [`crate::input::walk`], quietly), and
+/// whether `path` is a folder (then a file without what is wanted is a
+/// warning rather than an error).
+pub(crate) fn list_files(path: &Path) -> Result<(Vec<PathBuf>, bool), String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if !meta.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
+        return Ok((vec![path.to_path_buf()], false));
     }
     let mut out = Vec::new();
     crate::input::walk(
@@ -42,7 +44,7 @@ pub(crate) fn list_files(path: &Path) -> Result<Vec<PathBuf>, String> {
         &mut |p, _| out.push(p.to_path_buf()),
         &mut |_| {},
     );
-    Ok(out)
+    Ok((out, true))
 }
 
 /// Reads a file with the size bound.
@@ -106,10 +108,8 @@ pub fn load_certs(paths: &[PathBuf]) -> Result<(Vec<Arc<Cert>>, Vec<String>), St
     let mut warnings = Vec::new();
     let mut seen: HashSet<[u8; 32]> = HashSet::new();
     for path in paths {
-        let is_dir = std::fs::metadata(path)
-            .map(|m| m.is_dir())
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        for file in list_files(path)? {
+        let (files, is_dir) = list_files(path)?;
+        for file in files {
             let data = match read_bounded(&file) {
                 Ok(d) => d,
                 Err(e) if is_dir => {
@@ -381,12 +381,18 @@ mod tests {
 
     #[test]
     fn pem_base64_rules() {
-        assert_eq!(pem_base64(b"aGVsbG8=").unwrap(), b"hello");
-        assert_eq!(pem_base64(b"aGVs\nbG8h").unwrap(), b"hello!");
-        assert!(pem_base64(b"aGV*").is_none());
-        assert!(pem_base64(b"aG=Vs").is_none());
-        assert!(pem_base64(b"aGVs\x0cbG8=").is_none());
-        assert_eq!(pem_base64(b"aGVsbA==\r\n").unwrap(), b"hell");
+        let cases: [(&[u8], Option<&[u8]>); 6] = [
+            (b"aGVsbG8=", Some(b"hello")),
+            (b"aGVsbA==\r\n", Some(b"hell")),
+            (b"aGVs\nbG8h", Some(b"hello!")),
+            (b"aGV*", None),
+            // Text after the padding, a form feed: not PEM.
+            (b"aG=Vs", None),
+            (b"aGVs\x0cbG8=", None),
+        ];
+        for (b64, want) in cases {
+            assert_eq!(pem_base64(b64).as_deref(), want, "{b64:?}");
+        }
     }
 
     #[test]
