@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Compression of a file, from its name or its first bytes.
+/// Compression of a file, from its name (`.gz`, `.zst`, any case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {
     None,

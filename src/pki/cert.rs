@@ -41,14 +41,16 @@ pub struct Cert {
     pub issuer_der: Vec<u8>,
     /// Serial number bytes as encoded (big-endian, may carry a leading 0).
     pub serial: Vec<u8>,
-    /// notBefore / notAfter as Unix seconds.
+    /// notBefore as Unix seconds.
     pub not_before: i64,
+    /// notAfter as Unix seconds.
     pub not_after: i64,
     /// rfc822Name entries of subjectAltName, then subject emailAddress
     /// values, lowercase, in that order, without duplicates.
     pub emails: Vec<String>,
-    /// Whether the first entry of `emails` came from subjectAltName.
+    /// The subjectKeyIdentifier extension's key identifier, None when absent.
     pub subject_key_id: Option<Vec<u8>>,
+    /// The authorityKeyIdentifier extension's keyIdentifier, None when absent.
     pub authority_key_id: Option<Vec<u8>>,
     /// basicConstraints: (cA, pathLenConstraint), None when absent.
     pub basic_constraints: Option<(bool, Option<u8>)>,
