@@ -3,7 +3,7 @@
 //!
 //! Entry point: [`inspect`]. BER input (indefinite lengths, chunked
 //! strings) is normalised first ([`ber::normalize`]); the CMS skeleton is
-//! then walked with a small DER reader ([`asn1`]) so that signed attributes
+//! then walked with a small DER reader ([`crate::der`]) so that signed attributes
 //! are verified as encoded; `der`/`x509-cert` decode the leaves.
 //!
 //! Statuses of a signer ([`SigStatus`]):

@@ -16,9 +16,9 @@
 //! Only definite lengths are accepted: BER input goes through
 //! [`ber::normalize`] first.
 
-/// Universal and context tags used by CMS (first identifier octet).
 pub mod ber;
 
+/// Universal and context tags used by CMS (first identifier octet).
 pub mod tag {
     pub const BOOLEAN: u8 = 0x01;
     pub const INTEGER: u8 = 0x02;

@@ -359,7 +359,7 @@ pub fn read_compressed_in_regions(
 /// complete messages of each chunk and carrying the incomplete tail over
 /// into the room in front of the next chunk (a copy of that one message;
 /// the rest of the chunk is not copied). Memory: the chunks in flight plus
-/// the largest message, capped at [`MAX_STREAM_MESSAGE`].
+/// the largest message, capped at `MAX_STREAM_MESSAGE`.
 ///
 /// When decompression fails, the messages before the failure are emitted
 /// as usual, the one it cut becomes an error row, and the error is

@@ -107,7 +107,7 @@ pub struct Context {
     pub keys: crate::keys::KeyStore,
 }
 
-/// Sizes of the rounds and windows in which [`analyze_mbox`] indexes a
+/// Sizes of the rounds and windows in which `analyze_mbox` indexes a
 /// plain mbox. They change no row, only how the work is cut: the tests set
 /// them to a few bytes to put round and window edges everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

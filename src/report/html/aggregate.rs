@@ -417,7 +417,7 @@ impl Aggregate {
     }
 
     /// Folds one row in with the given `index` (as computed by a
-    /// [`Renumber`] over the rows in order).
+    /// `Renumber` over the rows in order).
     pub fn add_at(&mut self, r: &RowView, index: u64) {
         self.messages += 1;
         self.bytes += r.length;
