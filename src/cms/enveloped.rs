@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use const_oid::ObjectIdentifier;
 
-use crate::der::{tag, Reader};
+use crate::der::{oid, tag, Reader};
 
 /// Report name of a content-encryption algorithm OID: `aes128-cbc`,
 /// `aes256-gcm`, `des-ede3-cbc`, `rc2-cbc`, …; the dotted OID when
@@ -138,21 +138,6 @@ impl ContentAlg<'_> {
     }
 }
 
-const OID_RC2_CBC: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x03, 0x02];
-const OID_AES128_GCM: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x06];
-const OID_AES192_GCM: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x1a];
-const OID_AES256_GCM: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2e];
-const OID_RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
-const OID_RSAES_OAEP: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x07];
-const OID_MGF1: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08];
-const OID_P_SPECIFIED: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x09];
-const OID_SHA1: &[u8] = &[0x2b, 0x0e, 0x03, 0x02, 0x1a];
-const OID_SHA224: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04];
-const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
-const OID_SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
-const OID_SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
-const OID_AES_WRAP_PREFIX: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01];
-
 /// Reads the content-encryption algorithm; Err names an unsupported one.
 fn content_alg<'a>(alg: Tlv<'a>, auth: bool) -> Result<ContentAlg<'a>, String> {
     let mut r = alg.reader();
@@ -162,9 +147,9 @@ fn content_alg<'a>(alg: Tlv<'a>, auth: bool) -> Result<ContentAlg<'a>, String> {
         .map(|o| encryption_alg_name(&o))
         .unwrap_or_else(|_| "?".into());
     let gcm = match oid {
-        OID_AES128_GCM => Some((&aead::AES_128_GCM, 16)),
-        OID_AES192_GCM => Some((&aead::AES_192_GCM, 24)),
-        OID_AES256_GCM => Some((&aead::AES_256_GCM, 32)),
+        oid::AES128_GCM => Some((&aead::AES_128_GCM, 16)),
+        oid::AES192_GCM => Some((&aead::AES_192_GCM, 24)),
+        oid::AES256_GCM => Some((&aead::AES_256_GCM, 32)),
         _ => None,
     };
     if let Some((a, key_len)) = gcm {
@@ -193,7 +178,7 @@ fn content_alg<'a>(alg: Tlv<'a>, auth: bool) -> Result<ContentAlg<'a>, String> {
     if auth {
         return Err(format!("{name} in AuthEnvelopedData"));
     }
-    if oid == OID_RC2_CBC {
+    if oid == oid::RC2_CBC {
         // RC2CBCParameter ::= SEQUENCE { rc2ParameterVersion INTEGER
         // OPTIONAL, iv OCTET STRING } (or a bare IV).
         let (version, iv) = match r.peek_tag() {
@@ -404,11 +389,11 @@ fn rid_keys<'k>(rid: Tlv, keys: &'k KeyStore) -> Result<&'k [usize], String> {
 
 fn hash_of(oid: &[u8]) -> Option<Kdf> {
     match oid {
-        OID_SHA1 => Some(Kdf::Sha1),
-        OID_SHA224 => Some(Kdf::Sha224),
-        OID_SHA256 => Some(Kdf::Sha256),
-        OID_SHA384 => Some(Kdf::Sha384),
-        OID_SHA512 => Some(Kdf::Sha512),
+        oid::SHA1 => Some(Kdf::Sha1),
+        oid::SHA224 => Some(Kdf::Sha224),
+        oid::SHA256 => Some(Kdf::Sha256),
+        oid::SHA384 => Some(Kdf::Sha384),
+        oid::SHA512 => Some(Kdf::Sha512),
         _ => None,
     }
 }
@@ -431,7 +416,7 @@ fn oaep_params<'a>(
         if let Some(m) = r.optional(tag::CTX1_C)? {
             let a = m.reader().expect(tag::SEQUENCE, "OAEP MGF")?;
             let mut ar = a.reader();
-            if ar.expect(tag::OID, "MGF")?.value != OID_MGF1 {
+            if ar.expect(tag::OID, "MGF")?.value != oid::MGF1 {
                 return Err("rsa-oaep with a mask generation function other than MGF1".into());
             }
             let h = ar.expect(tag::SEQUENCE, "MGF1 hash")?;
@@ -441,7 +426,7 @@ fn oaep_params<'a>(
         if let Some(s) = r.optional(tag::CTX2_C)? {
             let a = s.reader().expect(tag::SEQUENCE, "OAEP pSource")?;
             let mut ar = a.reader();
-            if ar.expect(tag::OID, "pSource")?.value != OID_P_SPECIFIED {
+            if ar.expect(tag::OID, "pSource")?.value != oid::P_SPECIFIED {
                 return Err("rsa-oaep with an unknown pSource".into());
             }
             let l = ar.expect(tag::OCTET_STRING, "OAEP label")?.value;
@@ -484,9 +469,9 @@ fn ktri<'a>(
     }
     let mut ar = alg.reader();
     let oid = ar.expect(tag::OID, "keyEncryptionAlgorithm")?.value;
-    let how = if oid == OID_RSA_ENCRYPTION {
+    let how = if oid == oid::RSA_ENCRYPTION {
         Unwrap::RsaV15(ek)
-    } else if oid == OID_RSAES_OAEP {
+    } else if oid == oid::RSAES_OAEP {
         let params = if ar.is_empty() {
             None
         } else {
@@ -586,7 +571,7 @@ fn kari<'a>(
     };
     let wrap = ar.expect(tag::SEQUENCE, "key wrap algorithm")?;
     let woid = wrap.reader().expect(tag::OID, "key wrap algorithm")?.value;
-    let kek_len = match woid.strip_prefix(OID_AES_WRAP_PREFIX) {
+    let kek_len = match woid.strip_prefix(oid::AES) {
         Some([0x05]) => 16,
         Some([0x19]) => 24,
         Some([0x2d]) => 32,

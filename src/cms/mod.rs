@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 use const_oid::ObjectIdentifier;
 
-use crate::der::{ber, tag, Reader};
+use crate::der::{ber, oid, tag, Reader};
 use crate::pki::{Cert, CertCache, CertLookup, SignerId};
 
 mod enveloped;
@@ -188,7 +188,7 @@ pub fn inspect(
         error: None,
     };
     match ctype {
-        OID_SIGNED_DATA => {
+        oid::SIGNED_DATA => {
             let Some(inner) = inner else {
                 return fail("CMS: SignedData without content".into());
             };
@@ -204,8 +204,8 @@ pub fn inspect(
                 Err(e) => fail(format!("CMS SignedData: {e}")),
             }
         }
-        OID_ENVELOPED_DATA | OID_AUTH_ENVELOPED_DATA => {
-            let auth = ctype == OID_AUTH_ENVELOPED_DATA;
+        oid::ENVELOPED_DATA | oid::AUTH_ENVELOPED_DATA => {
+            let auth = ctype == oid::AUTH_ENVELOPED_DATA;
             let Some(inner) = inner else {
                 return fail("CMS: EnvelopedData without content".into());
             };
@@ -239,10 +239,10 @@ pub fn decrypt(blob: &[u8], keys: &crate::keys::KeyStore) -> Result<Decryption, 
     let (ctype, inner) = content_info(&norm).map_err(|e| format!("CMS: {e}"))?;
     let inner = inner.ok_or("CMS: EnvelopedData without content")?;
     match ctype {
-        OID_ENVELOPED_DATA => {
+        oid::ENVELOPED_DATA => {
             enveloped::decrypt(inner, false, keys).map_err(|e| format!("CMS EnvelopedData: {e}"))
         }
-        OID_AUTH_ENVELOPED_DATA => {
+        oid::AUTH_ENVELOPED_DATA => {
             enveloped::decrypt(inner, true, keys).map_err(|e| format!("CMS AuthEnvelopedData: {e}"))
         }
         _ => Err("CMS: not EnvelopedData".into()),
@@ -250,11 +250,6 @@ pub fn decrypt(blob: &[u8], keys: &crate::keys::KeyStore) -> Result<Decryption, 
 }
 
 // ContentInfo content types (OID contents octets).
-const OID_SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
-const OID_ENVELOPED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03];
-const OID_AUTH_ENVELOPED_DATA: &[u8] = &[
-    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x17,
-];
 
 /// ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }:
 /// the content type's OID octets and the inner element's encoding.

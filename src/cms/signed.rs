@@ -12,7 +12,7 @@ use der::Decode;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
 use super::{SigStatus, SignedOutcome, SignerReport};
-use crate::der::{tag, Reader, Tlv};
+use crate::der::{oid, tag, Reader, Tlv};
 use crate::pki::key::{DigestAlg, PublicKey, SigAlg, SigLabel, VerifyError};
 use crate::pki::{sid_matches, CertLookup, SignerId};
 use crate::pki::{Cert, CertCache};
@@ -26,9 +26,6 @@ pub const MAX_CERTS: usize = 256;
 const MAX_CANDIDATES: usize = 8;
 
 // PKCS#9 attribute OIDs (contents octets).
-const OID_CONTENT_TYPE: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03];
-const OID_MESSAGE_DIGEST: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04];
-const OID_SIGNING_TIME: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x05];
 
 /// One SignerInfo as found in the message.
 struct RawSigner<'a> {
@@ -288,19 +285,19 @@ fn parse_attrs<'a>(attrs: &Tlv<'a>) -> Result<Attrs<'a>, String> {
         let oid = ar.expect(tag::OID, "attribute type")?.value;
         let values = ar.expect(tag::SET, "attribute values")?;
         end_of(&ar, "Attribute")?;
-        if oid == OID_CONTENT_TYPE {
+        if oid == oid::CONTENT_TYPE {
             let v = single_value(&values, "contentType")?;
             if v.tag != tag::OID {
                 return Err("contentType attribute is not an OID".into());
             }
             content_type.push(v.value);
-        } else if oid == OID_MESSAGE_DIGEST {
+        } else if oid == oid::MESSAGE_DIGEST {
             let v = single_value(&values, "messageDigest")?;
             if v.tag != tag::OCTET_STRING {
                 return Err("messageDigest attribute is not an OCTET STRING".into());
             }
             message_digest.push(v.value);
-        } else if oid == OID_SIGNING_TIME {
+        } else if oid == oid::SIGNING_TIME {
             let v = single_value(&values, "signingTime")?;
             signing_time
                 .push(parse_time(&v).map_err(|e| format!("signingTime attribute malformed: {e}"))?);
@@ -339,9 +336,9 @@ fn check_unsigned_attrs(attrs: &Tlv<'_>) -> Result<(), String> {
         ar.expect(tag::SET, "attribute values")?;
         end_of(&ar, "Attribute")?;
         let name = match oid {
-            OID_CONTENT_TYPE => "contentType",
-            OID_MESSAGE_DIGEST => "messageDigest",
-            OID_SIGNING_TIME => "signingTime",
+            oid::CONTENT_TYPE => "contentType",
+            oid::MESSAGE_DIGEST => "messageDigest",
+            oid::SIGNING_TIME => "signingTime",
             _ => continue,
         };
         return Err(format!(

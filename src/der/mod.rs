@@ -17,6 +17,7 @@
 //! [`ber::normalize`] first.
 
 pub mod ber;
+pub mod oid;
 
 /// Universal and context tags used by CMS (first identifier octet).
 pub mod tag {

@@ -11,6 +11,8 @@ use aws_lc_rs::iv::FixedLength;
 use cbc::cipher::{block_padding::Pkcs7, BlockDecryptMut, InnerIvInit, KeyIvInit};
 use zeroize::Zeroizing;
 
+use crate::der::oid;
+
 /// A decryption or unwrap that did not work (wrong key, bad padding, bad
 /// sizes): deliberately without detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,11 +62,11 @@ impl Cbc {
     /// parameters carry the key size).
     pub fn from_oid(oid: &[u8]) -> Option<Cbc> {
         match oid {
-            [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x02] => Some(Cbc::Aes128),
-            [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x16] => Some(Cbc::Aes192),
-            [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a] => Some(Cbc::Aes256),
-            [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x03, 0x07] => Some(Cbc::DesEde3),
-            [0x2b, 0x0e, 0x03, 0x02, 0x07] => Some(Cbc::Des),
+            oid::AES128_CBC => Some(Cbc::Aes128),
+            oid::AES192_CBC => Some(Cbc::Aes192),
+            oid::AES256_CBC => Some(Cbc::Aes256),
+            oid::DES_EDE3_CBC => Some(Cbc::DesEde3),
+            oid::DES_CBC => Some(Cbc::Des),
             _ => None,
         }
     }

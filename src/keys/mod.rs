@@ -23,7 +23,7 @@ use aws_lc_rs::rsa::{OaepPrivateDecryptingKey, Pkcs1PrivateDecryptingKey, Privat
 use sha1::{Digest, Sha1};
 use zeroize::Zeroizing;
 
-use crate::der::{tag, Reader};
+use crate::der::{oid, tag, Reader};
 use crate::pki::store::{list_files, pem_blocks, read_bounded};
 use crate::pki::Cert;
 
@@ -38,9 +38,9 @@ pub enum EcCurve {
 impl EcCurve {
     fn from_oid(oid: &[u8]) -> Option<EcCurve> {
         match oid {
-            [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07] => Some(EcCurve::P256),
-            [0x2b, 0x81, 0x04, 0x00, 0x22] => Some(EcCurve::P384),
-            [0x2b, 0x81, 0x04, 0x00, 0x23] => Some(EcCurve::P521),
+            oid::P256 => Some(EcCurve::P256),
+            oid::P384 => Some(EcCurve::P384),
+            oid::P521 => Some(EcCurve::P521),
             _ => None,
         }
     }
@@ -399,9 +399,6 @@ fn der_shape(data: &[u8]) -> Shape {
     }
 }
 
-const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
-const OID_EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
-
 /// DER length octets.
 pub(crate) fn der_len(len: usize, out: &mut Vec<u8>) {
     if len < 0x80 {
@@ -425,7 +422,7 @@ pub(crate) fn der_tlv(t: u8, value: &[u8]) -> Vec<u8> {
 
 /// PrivateKeyInfo of an RSAPrivateKey.
 fn pkcs1_to_pkcs8(pkcs1: &[u8]) -> Vec<u8> {
-    let mut alg = der_tlv(tag::OID, OID_RSA);
+    let mut alg = der_tlv(tag::OID, oid::RSA_ENCRYPTION);
     alg.extend_from_slice(&[0x05, 0x00]);
     let mut body = vec![0x02, 0x01, 0x00];
     body.extend(der_tlv(tag::SEQUENCE, &alg));
@@ -444,7 +441,7 @@ fn from_pkcs8(der: &[u8], path: &Path) -> Result<PrivateKey, String> {
     let mut ar = alg.reader();
     let oid = ar.expect(tag::OID, "algorithm")?.value;
     match oid {
-        OID_RSA => {
+        oid::RSA_ENCRYPTION => {
             let k = PrivateDecryptingKey::from_pkcs8(der)
                 .map_err(|e| format!("RSA private key rejected: {e}"))?;
             // RSAPrivateKey ::= SEQUENCE { version, n, e, … }
@@ -468,7 +465,7 @@ fn from_pkcs8(der: &[u8], path: &Path) -> Result<PrivateKey, String> {
                 source: path.to_path_buf(),
             })
         }
-        OID_EC_PUBLIC_KEY => {
+        oid::EC_PUBLIC_KEY => {
             let curve = ar
                 .optional(tag::OID)?
                 .and_then(|c| EcCurve::from_oid(c.value));

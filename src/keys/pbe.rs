@@ -16,19 +16,11 @@ use zeroize::Zeroizing;
 
 use super::cipher::{cbc_decrypt, Cbc};
 use super::PrivateKey;
-use crate::der::{ber, small_uint, tag, Reader, Tlv};
+use crate::der::{ber, oid, small_uint, tag, Reader, Tlv};
 
 /// Most PBKDF2 / PKCS#12 KDF iterations accepted (a hostile file must not
 /// stall the start of a run; real files use 2048 to 600 000).
 const MAX_ITERATIONS: u64 = 10_000_000;
-
-const OID_PBES2: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d];
-const OID_PBKDF2: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c];
-const PKCS12_PBE_PREFIX: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01];
-const OID_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
-const OID_ENCRYPTED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x06];
-const BAG_PREFIX: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01];
-const OID_X509_CERT: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x16, 0x01];
 
 #[derive(Clone, Copy)]
 enum Hash {
@@ -43,17 +35,11 @@ impl Hash {
     /// From an HMAC OID (hmacWithSHA*) or a digest OID.
     fn from_oid(oid: &[u8]) -> Option<Hash> {
         match oid {
-            [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x07] | [0x2b, 0x0e, 0x03, 0x02, 0x1a] => {
-                Some(Hash::Sha1)
-            }
-            [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x08]
-            | [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04] => Some(Hash::Sha224),
-            [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09]
-            | [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01] => Some(Hash::Sha256),
-            [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x0a]
-            | [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02] => Some(Hash::Sha384),
-            [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x0b]
-            | [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03] => Some(Hash::Sha512),
+            oid::HMAC_SHA1 | oid::SHA1 => Some(Hash::Sha1),
+            oid::HMAC_SHA224 | oid::SHA224 => Some(Hash::Sha224),
+            oid::HMAC_SHA256 | oid::SHA256 => Some(Hash::Sha256),
+            oid::HMAC_SHA384 | oid::SHA384 => Some(Hash::Sha384),
+            oid::HMAC_SHA512 | oid::SHA512 => Some(Hash::Sha512),
             _ => None,
         }
     }
@@ -145,12 +131,12 @@ fn pbe_decrypt(
     let mut r = alg.reader();
     let oid = r.expect(tag::OID, "encryption algorithm")?.value;
     let params = r.expect(tag::SEQUENCE, "encryption parameters")?;
-    if oid == OID_PBES2 {
+    if oid == oid::PBES2 {
         let mut pr = params.reader();
         let kdf = pr.expect(tag::SEQUENCE, "keyDerivationFunc")?;
         let enc = pr.expect(tag::SEQUENCE, "encryptionScheme")?;
         let mut kr = kdf.reader();
-        if kr.expect(tag::OID, "KDF")?.value != OID_PBKDF2 {
+        if kr.expect(tag::OID, "KDF")?.value != oid::PBKDF2 {
             return Err("PBES2 with a KDF other than PBKDF2 (scrypt?) is not supported".into());
         }
         let kp = kr.expect(tag::SEQUENCE, "PBKDF2 parameters")?;
@@ -186,7 +172,7 @@ fn pbe_decrypt(
             "cannot decrypt: wrong password".into()
         });
     }
-    if oid.len() == PKCS12_PBE_PREFIX.len() + 1 && oid.starts_with(PKCS12_PBE_PREFIX) {
+    if oid.len() == oid::PKCS12_PBE_IDS.len() + 1 && oid.starts_with(oid::PKCS12_PBE_IDS) {
         let (cipher, key_len) = match oid[oid.len() - 1] {
             3 => (Cbc::DesEde3, 24),
             5 => (
@@ -250,7 +236,7 @@ pub(super) fn pkcs12(
     }
     let auth_safe = r.expect(tag::SEQUENCE, "authSafe")?;
     let mut ar = auth_safe.reader();
-    if ar.expect(tag::OID, "authSafe contentType")?.value != OID_DATA {
+    if ar.expect(tag::OID, "authSafe contentType")?.value != oid::DATA {
         return Err("PKCS#12 with public-key integrity mode is not supported".into());
     }
     let content = ar.expect(tag::CTX0_C, "authSafe content")?;
@@ -274,10 +260,10 @@ pub(super) fn pkcs12(
         let ctype = cr.expect(tag::OID, "contentType")?.value;
         let inner = cr.expect(tag::CTX0_C, "content")?;
         let mut ir = inner.reader();
-        if ctype == OID_DATA {
+        if ctype == oid::DATA {
             let data = ir.expect(tag::OCTET_STRING, "SafeContents")?.value;
             safe_contents(data, password, path, 0, &mut keys, &mut certs)?;
-        } else if ctype == OID_ENCRYPTED_DATA {
+        } else if ctype == oid::ENCRYPTED_DATA {
             let ed = ir.expect(tag::SEQUENCE, "EncryptedData")?;
             let mut er = ed.reader();
             er.expect(tag::INTEGER, "version")?;
@@ -372,7 +358,7 @@ fn safe_contents(
         let id = br.expect(tag::OID, "bagId")?.value;
         let value = br.expect(tag::CTX0_C, "bagValue")?;
         let inner = value.reader().next_tlv()?;
-        if id.len() != BAG_PREFIX.len() + 1 || !id.starts_with(BAG_PREFIX) {
+        if id.len() != oid::PKCS12_BAG_TYPES.len() + 1 || !id.starts_with(oid::PKCS12_BAG_TYPES) {
             continue;
         }
         match id[id.len() - 1] {
@@ -383,7 +369,7 @@ fn safe_contents(
             }
             3 => {
                 let mut cr = inner.reader();
-                if cr.expect(tag::OID, "certId")?.value == OID_X509_CERT {
+                if cr.expect(tag::OID, "certId")?.value == oid::X509_CERT {
                     let v = cr.expect(tag::CTX0_C, "certValue")?;
                     let octets = v.reader().expect(tag::OCTET_STRING, "certificate")?.value;
                     certs.push(octets.to_vec());

@@ -29,7 +29,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
-use crate::der::{small_uint, tag, unsigned_int, Reader};
+use crate::der::{oid, small_uint, tag, unsigned_int, Reader};
 
 /// Why a signature did not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,69 +50,6 @@ impl std::fmt::Display for VerifyError {
 
 impl std::error::Error for VerifyError {}
 
-/// Object identifiers of the algorithms handled here.
-pub mod oids {
-    use const_oid::ObjectIdentifier as O;
-    pub const MD5: O = O::new_unwrap("1.2.840.113549.2.5");
-    pub const SHA1: O = O::new_unwrap("1.3.14.3.2.26");
-    pub const SHA224: O = O::new_unwrap("2.16.840.1.101.3.4.2.4");
-    pub const SHA256: O = O::new_unwrap("2.16.840.1.101.3.4.2.1");
-    pub const SHA384: O = O::new_unwrap("2.16.840.1.101.3.4.2.2");
-    pub const SHA512: O = O::new_unwrap("2.16.840.1.101.3.4.2.3");
-    pub const SHA3_256: O = O::new_unwrap("2.16.840.1.101.3.4.2.8");
-    pub const SHA3_384: O = O::new_unwrap("2.16.840.1.101.3.4.2.9");
-    pub const SHA3_512: O = O::new_unwrap("2.16.840.1.101.3.4.2.10");
-
-    pub const RSA_ENCRYPTION: O = O::new_unwrap("1.2.840.113549.1.1.1");
-    pub const MD2_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.2");
-    pub const MD5_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.4");
-    pub const SHA1_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.5");
-    pub const RSASSA_PSS: O = O::new_unwrap("1.2.840.113549.1.1.10");
-    pub const SHA256_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.11");
-    pub const SHA384_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.12");
-    pub const SHA512_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.13");
-    pub const SHA224_WITH_RSA: O = O::new_unwrap("1.2.840.113549.1.1.14");
-    pub const MGF1: O = O::new_unwrap("1.2.840.113549.1.1.8");
-    /// OIW sha1WithRSASignature (old Microsoft / Netscape).
-    pub const SHA1_WITH_RSA_OIW: O = O::new_unwrap("1.3.14.3.2.29");
-    pub const SHA3_256_WITH_RSA: O = O::new_unwrap("2.16.840.1.101.3.4.3.14");
-    pub const SHA3_384_WITH_RSA: O = O::new_unwrap("2.16.840.1.101.3.4.3.15");
-    pub const SHA3_512_WITH_RSA: O = O::new_unwrap("2.16.840.1.101.3.4.3.16");
-    /// OIW md5WithRSA.
-    pub const MD5_WITH_RSA_OIW: O = O::new_unwrap("1.3.14.3.2.3");
-
-    pub const EC_PUBLIC_KEY: O = O::new_unwrap("1.2.840.10045.2.1");
-    pub const ECDSA_WITH_SHA1: O = O::new_unwrap("1.2.840.10045.4.1");
-    pub const ECDSA_WITH_SHA224: O = O::new_unwrap("1.2.840.10045.4.3.1");
-    pub const ECDSA_WITH_SHA256: O = O::new_unwrap("1.2.840.10045.4.3.2");
-    pub const ECDSA_WITH_SHA384: O = O::new_unwrap("1.2.840.10045.4.3.3");
-    pub const ECDSA_WITH_SHA512: O = O::new_unwrap("1.2.840.10045.4.3.4");
-    pub const ECDSA_WITH_SHA3_256: O = O::new_unwrap("2.16.840.1.101.3.4.3.10");
-    pub const ECDSA_WITH_SHA3_384: O = O::new_unwrap("2.16.840.1.101.3.4.3.11");
-    pub const ECDSA_WITH_SHA3_512: O = O::new_unwrap("2.16.840.1.101.3.4.3.12");
-    pub const P256: O = O::new_unwrap("1.2.840.10045.3.1.7");
-    pub const P384: O = O::new_unwrap("1.3.132.0.34");
-    pub const P521: O = O::new_unwrap("1.3.132.0.35");
-    pub const P224: O = O::new_unwrap("1.3.132.0.33");
-    pub const SECP256K1: O = O::new_unwrap("1.3.132.0.10");
-    pub const BRAINPOOL_P256R1: O = O::new_unwrap("1.3.36.3.3.2.8.1.1.7");
-    pub const BRAINPOOL_P384R1: O = O::new_unwrap("1.3.36.3.3.2.8.1.1.11");
-    pub const BRAINPOOL_P512R1: O = O::new_unwrap("1.3.36.3.3.2.8.1.1.13");
-
-    pub const ED25519: O = O::new_unwrap("1.3.101.112");
-    pub const ED448: O = O::new_unwrap("1.3.101.113");
-
-    pub const DSA: O = O::new_unwrap("1.2.840.10040.4.1");
-    pub const DSA_WITH_SHA1: O = O::new_unwrap("1.2.840.10040.4.3");
-    pub const DSA_WITH_SHA224: O = O::new_unwrap("2.16.840.1.101.3.4.3.1");
-    pub const DSA_WITH_SHA256: O = O::new_unwrap("2.16.840.1.101.3.4.3.2");
-    pub const DSA_WITH_SHA3_256: O = O::new_unwrap("2.16.840.1.101.3.4.3.6");
-    pub const DSA_WITH_SHA3_384: O = O::new_unwrap("2.16.840.1.101.3.4.3.7");
-    pub const DSA_WITH_SHA3_512: O = O::new_unwrap("2.16.840.1.101.3.4.3.8");
-    /// OIW dsaWithSHA1.
-    pub const DSA_WITH_SHA1_OIW: O = O::new_unwrap("1.3.14.3.2.27");
-}
-
 /// A message digest algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DigestAlg {
@@ -130,16 +67,16 @@ pub enum DigestAlg {
 impl DigestAlg {
     /// From a digest algorithm OID.
     pub fn from_oid(oid: &ObjectIdentifier) -> Option<DigestAlg> {
-        Some(match *oid {
-            oids::MD5 => DigestAlg::Md5,
-            oids::SHA1 => DigestAlg::Sha1,
-            oids::SHA224 => DigestAlg::Sha224,
-            oids::SHA256 => DigestAlg::Sha256,
-            oids::SHA384 => DigestAlg::Sha384,
-            oids::SHA512 => DigestAlg::Sha512,
-            oids::SHA3_256 => DigestAlg::Sha3_256,
-            oids::SHA3_384 => DigestAlg::Sha3_384,
-            oids::SHA3_512 => DigestAlg::Sha3_512,
+        Some(match oid.as_bytes() {
+            oid::MD5 => DigestAlg::Md5,
+            oid::SHA1 => DigestAlg::Sha1,
+            oid::SHA224 => DigestAlg::Sha224,
+            oid::SHA256 => DigestAlg::Sha256,
+            oid::SHA384 => DigestAlg::Sha384,
+            oid::SHA512 => DigestAlg::Sha512,
+            oid::SHA3_256 => DigestAlg::Sha3_256,
+            oid::SHA3_384 => DigestAlg::Sha3_384,
+            oid::SHA3_512 => DigestAlg::Sha3_512,
             _ => return None,
         })
     }
@@ -228,15 +165,15 @@ impl DigestAlg {
     /// without them as some old signers wrote).
     fn digest_info_prefix(self, with_null: bool) -> Vec<u8> {
         let oid: &[u8] = match self {
-            DigestAlg::Md5 => &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05],
-            DigestAlg::Sha1 => &[0x2b, 0x0e, 0x03, 0x02, 0x1a],
-            DigestAlg::Sha224 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04],
-            DigestAlg::Sha256 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01],
-            DigestAlg::Sha384 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02],
-            DigestAlg::Sha512 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03],
-            DigestAlg::Sha3_256 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x08],
-            DigestAlg::Sha3_384 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x09],
-            DigestAlg::Sha3_512 => &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x0a],
+            DigestAlg::Md5 => oid::MD5,
+            DigestAlg::Sha1 => oid::SHA1,
+            DigestAlg::Sha224 => oid::SHA224,
+            DigestAlg::Sha256 => oid::SHA256,
+            DigestAlg::Sha384 => oid::SHA384,
+            DigestAlg::Sha512 => oid::SHA512,
+            DigestAlg::Sha3_256 => oid::SHA3_256,
+            DigestAlg::Sha3_384 => oid::SHA3_384,
+            DigestAlg::Sha3_512 => oid::SHA3_512,
         };
         let hlen = self.output_len();
         let algid_len = 2 + oid.len() + if with_null { 2 } else { 0 };
@@ -288,7 +225,7 @@ impl PssParams {
             let mut ar = alg.reader();
             let oid = ar.expect(tag::OID, "maskGenAlgorithm OID")?;
             let oid = ObjectIdentifier::from_bytes(oid.value).map_err(|e| e.to_string())?;
-            if oid != oids::MGF1 {
+            if oid.as_bytes() != oid::MGF1 {
                 return Err(format!("RSA-PSS mask generation {oid} unsupported"));
             }
             let h = ar.next_tlv()?;
@@ -334,17 +271,17 @@ impl SigAlg {
     /// cannot be checked.
     pub fn from_x509(alg: &AlgorithmIdentifierOwned) -> Result<SigAlg, String> {
         use DigestAlg::*;
-        Ok(match alg.oid {
-            oids::MD5_WITH_RSA | oids::MD5_WITH_RSA_OIW => SigAlg::RsaPkcs1(Md5),
-            oids::SHA1_WITH_RSA | oids::SHA1_WITH_RSA_OIW => SigAlg::RsaPkcs1(Sha1),
-            oids::SHA224_WITH_RSA => SigAlg::RsaPkcs1(Sha224),
-            oids::SHA256_WITH_RSA => SigAlg::RsaPkcs1(Sha256),
-            oids::SHA384_WITH_RSA => SigAlg::RsaPkcs1(Sha384),
-            oids::SHA512_WITH_RSA => SigAlg::RsaPkcs1(Sha512),
-            oids::SHA3_256_WITH_RSA => SigAlg::RsaPkcs1(Sha3_256),
-            oids::SHA3_384_WITH_RSA => SigAlg::RsaPkcs1(Sha3_384),
-            oids::SHA3_512_WITH_RSA => SigAlg::RsaPkcs1(Sha3_512),
-            oids::RSASSA_PSS => {
+        Ok(match alg.oid.as_bytes() {
+            oid::MD5_WITH_RSA | oid::MD5_WITH_RSA_OIW => SigAlg::RsaPkcs1(Md5),
+            oid::SHA1_WITH_RSA | oid::SHA1_WITH_RSA_OIW => SigAlg::RsaPkcs1(Sha1),
+            oid::SHA224_WITH_RSA => SigAlg::RsaPkcs1(Sha224),
+            oid::SHA256_WITH_RSA => SigAlg::RsaPkcs1(Sha256),
+            oid::SHA384_WITH_RSA => SigAlg::RsaPkcs1(Sha384),
+            oid::SHA512_WITH_RSA => SigAlg::RsaPkcs1(Sha512),
+            oid::SHA3_256_WITH_RSA => SigAlg::RsaPkcs1(Sha3_256),
+            oid::SHA3_384_WITH_RSA => SigAlg::RsaPkcs1(Sha3_384),
+            oid::SHA3_512_WITH_RSA => SigAlg::RsaPkcs1(Sha3_512),
+            oid::RSASSA_PSS => {
                 let params = match &alg.parameters {
                     None => None,
                     Some(a) if a.tag() == der::Tag::Null => None,
@@ -352,24 +289,24 @@ impl SigAlg {
                 };
                 SigAlg::RsaPss(PssParams::from_der(params.as_deref())?)
             }
-            oids::ECDSA_WITH_SHA1 => SigAlg::Ecdsa(Sha1),
-            oids::ECDSA_WITH_SHA224 => SigAlg::Ecdsa(Sha224),
-            oids::ECDSA_WITH_SHA256 => SigAlg::Ecdsa(Sha256),
-            oids::ECDSA_WITH_SHA384 => SigAlg::Ecdsa(Sha384),
-            oids::ECDSA_WITH_SHA512 => SigAlg::Ecdsa(Sha512),
-            oids::ECDSA_WITH_SHA3_256 => SigAlg::Ecdsa(Sha3_256),
-            oids::ECDSA_WITH_SHA3_384 => SigAlg::Ecdsa(Sha3_384),
-            oids::ECDSA_WITH_SHA3_512 => SigAlg::Ecdsa(Sha3_512),
-            oids::ED25519 => SigAlg::Ed25519,
-            oids::DSA_WITH_SHA1 | oids::DSA_WITH_SHA1_OIW => SigAlg::Dsa(Sha1),
-            oids::DSA_WITH_SHA224 => SigAlg::Dsa(Sha224),
-            oids::DSA_WITH_SHA256 => SigAlg::Dsa(Sha256),
-            oids::DSA_WITH_SHA3_256 => SigAlg::Dsa(Sha3_256),
-            oids::DSA_WITH_SHA3_384 => SigAlg::Dsa(Sha3_384),
-            oids::DSA_WITH_SHA3_512 => SigAlg::Dsa(Sha3_512),
-            oids::MD2_WITH_RSA => return Err("md2WithRSAEncryption unsupported".into()),
-            oids::ED448 => return Err("Ed448 unsupported".into()),
-            oid => return Err(format!("signature algorithm {oid} unsupported")),
+            oid::ECDSA_WITH_SHA1 => SigAlg::Ecdsa(Sha1),
+            oid::ECDSA_WITH_SHA224 => SigAlg::Ecdsa(Sha224),
+            oid::ECDSA_WITH_SHA256 => SigAlg::Ecdsa(Sha256),
+            oid::ECDSA_WITH_SHA384 => SigAlg::Ecdsa(Sha384),
+            oid::ECDSA_WITH_SHA512 => SigAlg::Ecdsa(Sha512),
+            oid::ECDSA_WITH_SHA3_256 => SigAlg::Ecdsa(Sha3_256),
+            oid::ECDSA_WITH_SHA3_384 => SigAlg::Ecdsa(Sha3_384),
+            oid::ECDSA_WITH_SHA3_512 => SigAlg::Ecdsa(Sha3_512),
+            oid::ED25519 => SigAlg::Ed25519,
+            oid::DSA_WITH_SHA1 | oid::DSA_WITH_SHA1_OIW => SigAlg::Dsa(Sha1),
+            oid::DSA_WITH_SHA224 => SigAlg::Dsa(Sha224),
+            oid::DSA_WITH_SHA256 => SigAlg::Dsa(Sha256),
+            oid::DSA_WITH_SHA3_256 => SigAlg::Dsa(Sha3_256),
+            oid::DSA_WITH_SHA3_384 => SigAlg::Dsa(Sha3_384),
+            oid::DSA_WITH_SHA3_512 => SigAlg::Dsa(Sha3_512),
+            oid::MD2_WITH_RSA => return Err("md2WithRSAEncryption unsupported".into()),
+            oid::ED448 => return Err("Ed448 unsupported".into()),
+            _ => return Err(format!("signature algorithm {} unsupported", alg.oid)),
         })
     }
 
@@ -378,10 +315,10 @@ impl SigAlg {
     /// `id-dsa`) and mean "with the digest algorithm"; explicit algorithms
     /// are taken as written.
     pub fn from_cms(sig: &AlgorithmIdentifierOwned, digest: DigestAlg) -> Result<SigAlg, String> {
-        Ok(match sig.oid {
-            oids::RSA_ENCRYPTION => SigAlg::RsaPkcs1(digest),
-            oids::EC_PUBLIC_KEY => SigAlg::Ecdsa(digest),
-            oids::DSA => SigAlg::Dsa(digest),
+        Ok(match sig.oid.as_bytes() {
+            oid::RSA_ENCRYPTION => SigAlg::RsaPkcs1(digest),
+            oid::EC_PUBLIC_KEY => SigAlg::Ecdsa(digest),
+            oid::DSA => SigAlg::Dsa(digest),
             _ => SigAlg::from_x509(sig)?,
         })
     }
@@ -516,8 +453,8 @@ impl PublicKey {
             Some(a) if a.tag() == der::Tag::Null => None,
             Some(a) => Some(der::Encode::to_der(a).map_err(|e| e.to_string())?),
         };
-        match spki.algorithm.oid {
-            oids::RSA_ENCRYPTION | oids::RSASSA_PSS => {
+        match spki.algorithm.oid.as_bytes() {
+            oid::RSA_ENCRYPTION | oid::RSASSA_PSS => {
                 let mut r = Reader::new(bits_str);
                 let seq = r.expect(tag::SEQUENCE, "RSAPublicKey")?;
                 let mut r = seq.reader();
@@ -541,7 +478,7 @@ impl PublicKey {
                     })),
                 })
             }
-            oids::EC_PUBLIC_KEY => {
+            oid::EC_PUBLIC_KEY => {
                 let params = params_der.ok_or("EC key without curve")?;
                 let mut r = Reader::new(&params);
                 let t = r.next_tlv()?;
@@ -549,22 +486,22 @@ impl PublicKey {
                     return Err("EC key with explicit curve parameters unsupported".into());
                 }
                 let curve = ObjectIdentifier::from_bytes(t.value).map_err(|e| e.to_string())?;
-                let (curve, bits) = match curve {
-                    oids::P256 => (Curve::P256, 256),
-                    oids::P384 => (Curve::P384, 384),
-                    oids::P521 => (Curve::P521, 521),
-                    oids::P224 => return Ok(PublicKey::other(224, "curve P-224")),
-                    oids::SECP256K1 => return Ok(PublicKey::other(256, "curve secp256k1")),
-                    oids::BRAINPOOL_P256R1 => {
+                let (curve, bits) = match curve.as_bytes() {
+                    oid::P256 => (Curve::P256, 256),
+                    oid::P384 => (Curve::P384, 384),
+                    oid::P521 => (Curve::P521, 521),
+                    oid::P224 => return Ok(PublicKey::other(224, "curve P-224")),
+                    oid::SECP256K1 => return Ok(PublicKey::other(256, "curve secp256k1")),
+                    oid::BRAINPOOL_P256R1 => {
                         return Ok(PublicKey::other(256, "curve brainpoolP256r1"))
                     }
-                    oids::BRAINPOOL_P384R1 => {
+                    oid::BRAINPOOL_P384R1 => {
                         return Ok(PublicKey::other(384, "curve brainpoolP384r1"))
                     }
-                    oids::BRAINPOOL_P512R1 => {
+                    oid::BRAINPOOL_P512R1 => {
                         return Ok(PublicKey::other(512, "curve brainpoolP512r1"))
                     }
-                    c => return Err(format!("EC curve {c} unsupported")),
+                    _ => return Err(format!("EC curve {curve} unsupported")),
                 };
                 let key = EcKey {
                     curve,
@@ -586,7 +523,7 @@ impl PublicKey {
                     kind: KeyData::Ec(Box::new(key)),
                 })
             }
-            oids::ED25519 => {
+            oid::ED25519 => {
                 let k = ParsedPublicKey::new(&awssig::ED25519, bits_str)
                     .map_err(|_| "invalid Ed25519 public key")?;
                 Ok(PublicKey {
@@ -594,8 +531,8 @@ impl PublicKey {
                     kind: KeyData::Ed25519(Box::new(k)),
                 })
             }
-            oids::ED448 => Ok(PublicKey::other(448, "Ed448")),
-            oids::DSA => {
+            oid::ED448 => Ok(PublicKey::other(448, "Ed448")),
+            oid::DSA => {
                 let mut r = Reader::new(bits_str);
                 let y = unsigned_int(r.expect(tag::INTEGER, "DSA public key")?.value)?;
                 let params = match params_der {
@@ -608,7 +545,10 @@ impl PublicKey {
                     kind: KeyData::Dsa(Box::new(DsaKey::new(params, BigUint::from_bytes_be(y)))),
                 })
             }
-            oid => Err(format!("public key algorithm {oid} unsupported")),
+            _ => Err(format!(
+                "public key algorithm {} unsupported",
+                spki.algorithm.oid
+            )),
         }
     }
 
@@ -747,19 +687,21 @@ impl SigLabel {
     /// Reads a SignerInfo signatureAlgorithm (never fails: an unknown OID
     /// fits no key).
     pub fn parse(alg: &AlgorithmIdentifierOwned) -> SigLabel {
-        let (family, hash) = match alg.oid {
-            oids::RSA_ENCRYPTION => (LabelFamily::Rsa, None),
-            oids::EC_PUBLIC_KEY => (LabelFamily::Ecdsa, None),
-            oids::DSA => (LabelFamily::Dsa, None),
+        let (family, hash) = match alg.oid.as_bytes() {
+            oid::RSA_ENCRYPTION => (LabelFamily::Rsa, None),
+            oid::EC_PUBLIC_KEY => (LabelFamily::Ecdsa, None),
+            oid::DSA => (LabelFamily::Dsa, None),
             _ => match SigAlg::from_x509(alg) {
                 Ok(SigAlg::RsaPkcs1(d)) => (LabelFamily::Rsa, Some(d)),
                 Ok(SigAlg::RsaPss(p)) => (LabelFamily::RsaPss(Ok(p)), Some(p.hash)),
                 Ok(SigAlg::Ecdsa(d)) => (LabelFamily::Ecdsa, Some(d)),
                 Ok(SigAlg::Dsa(d)) => (LabelFamily::Dsa, Some(d)),
                 Ok(SigAlg::Ed25519) => (LabelFamily::Ed25519, None),
-                Err(e) if alg.oid == oids::RSASSA_PSS => (LabelFamily::RsaPss(Err(e)), None),
-                Err(_) => match alg.oid {
-                    oids::MD2_WITH_RSA => (LabelFamily::Rsa, None),
+                Err(e) if alg.oid.as_bytes() == oid::RSASSA_PSS => {
+                    (LabelFamily::RsaPss(Err(e)), None)
+                }
+                Err(_) => match alg.oid.as_bytes() {
+                    oid::MD2_WITH_RSA => (LabelFamily::Rsa, None),
                     _ => (LabelFamily::Unknown, None),
                 },
             },
@@ -789,9 +731,9 @@ impl SigLabel {
             LabelFamily::Ecdsa => "ecdsa".into(),
             LabelFamily::Dsa => "dsa".into(),
             LabelFamily::Ed25519 => "ed25519".into(),
-            LabelFamily::Unknown => match self.oid {
-                oids::ED448 => "ed448".into(),
-                o => o.to_string(),
+            LabelFamily::Unknown => match self.oid.as_bytes() {
+                oid::ED448 => "ed448".into(),
+                _ => self.oid.to_string(),
             },
         }
     }

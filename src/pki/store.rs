@@ -224,12 +224,11 @@ pub(crate) fn signed_part(der: &[u8]) -> Option<&[u8]> {
 /// BER: it goes through the crate's one reader, after the normaliser), as
 /// their bytes. Empty when `data` is something else.
 pub(crate) fn pkcs7_certs(data: &[u8]) -> Vec<Vec<u8>> {
-    const SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
     let inner = || -> Result<Vec<Vec<u8>>, String> {
         let norm = ber::normalize(data).map_err(|e| e.to_string())?;
         let ci = Reader::new(&norm).expect(tag::SEQUENCE, "ContentInfo")?;
         let mut r = ci.reader();
-        if r.expect(tag::OID, "contentType")?.value != SIGNED_DATA {
+        if r.expect(tag::OID, "contentType")?.value != crate::der::oid::SIGNED_DATA {
             return Ok(Vec::new());
         }
         let explicit = r.expect(tag::CTX0_C, "content")?;

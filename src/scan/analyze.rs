@@ -468,8 +468,7 @@ fn encapsulated_content(blob: &[u8]) -> Option<Vec<u8>> {
     let mut r = Reader::new(&norm);
     let ci = r.expect(tag::SEQUENCE, "ContentInfo").ok()?;
     let mut r = ci.reader();
-    const SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
-    if r.expect(tag::OID, "contentType").ok()?.value != SIGNED_DATA {
+    if r.expect(tag::OID, "contentType").ok()?.value != crate::der::oid::SIGNED_DATA {
         return None;
     }
     let explicit = r.expect(tag::CTX0_C, "content").ok()?;

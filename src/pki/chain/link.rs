@@ -2,7 +2,6 @@
 
 use std::sync::atomic::Ordering;
 
-use const_oid::db::rfc5912;
 use const_oid::ObjectIdentifier;
 use der::referenced::OwnedToRef;
 use spki::AlgorithmIdentifierOwned;
@@ -10,6 +9,7 @@ use x509_verify::{Message, Signature, VerifyInfo, VerifyingKey};
 
 use super::error::oid_name;
 use super::{Verifier, MAX_CACHED_LINKS};
+use crate::der::oid;
 use crate::pki::cert::Cert;
 use crate::pki::key::{SigAlg, VerifyError};
 use crate::pki::store::signed_part;
@@ -24,22 +24,15 @@ pub enum LinkCheck {
     Unverifiable(String),
 }
 
-const ECDSA_WITH_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.1");
-const SHA1_WITH_RSA_OIW: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.29");
-const MD2_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.2");
-
 /// The weak hash (`md5`, `sha1`) of a signature algorithm, if it is one.
 pub fn weak_hash_of(alg: &ObjectIdentifier) -> Option<&'static str> {
-    if *alg == rfc5912::MD_5_WITH_RSA_ENCRYPTION || *alg == MD2_WITH_RSA {
-        Some(if *alg == MD2_WITH_RSA { "md2" } else { "md5" })
-    } else if *alg == rfc5912::SHA_1_WITH_RSA_ENCRYPTION
-        || *alg == ECDSA_WITH_SHA1
-        || *alg == rfc5912::DSA_WITH_SHA_1
-        || *alg == SHA1_WITH_RSA_OIW
-    {
-        Some("sha1")
-    } else {
-        None
+    match alg.as_bytes() {
+        oid::MD2_WITH_RSA => Some("md2"),
+        oid::MD5_WITH_RSA => Some("md5"),
+        oid::SHA1_WITH_RSA | oid::ECDSA_WITH_SHA1 | oid::DSA_WITH_SHA1 | oid::SHA1_WITH_RSA_OIW => {
+            Some("sha1")
+        }
+        _ => None,
     }
 }
 
@@ -60,7 +53,7 @@ pub(crate) fn check_signature(
             Err(VerifyError::Unsupported(_)) => {}
         }
     }
-    if alg.oid == rfc5912::ID_RSASSA_PSS {
+    if alg.oid.as_bytes() == oid::RSASSA_PSS {
         return LinkCheck::Unverifiable(
             "RSA-PSS certificate signature with parameters that cannot be checked".into(),
         );
