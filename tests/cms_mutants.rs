@@ -456,3 +456,219 @@ fn signer_digest_algorithm_parameters_not_null_are_malformed() {
     let o = inspect(&blob, &[], &CertCache::default(), &NoExtra);
     assert_eq!(o.signed.map(|s| s.status), Some(SigStatus::Valid));
 }
+
+// ---- difftest classes `nonminimal_len(signedattrs)` and `certs(dup-leaf)`:
+// built here from the committed RSA blob by re-encoding its DER tree.
+
+/// A DER element: tag, children (constructed) or contents, and whether
+/// its length is written in a non-minimal long form.
+struct El {
+    tag: u8,
+    kids: Option<Vec<El>>,
+    value: Vec<u8>,
+    long_len: bool,
+}
+
+fn parse_el(b: &[u8], i: usize) -> (El, usize) {
+    let tag = b[i];
+    let (len, hl) = match b[i + 1] {
+        l if l < 0x80 => (l as usize, 2),
+        l => {
+            let n = (l & 0x7f) as usize;
+            let v = b[i + 2..i + 2 + n]
+                .iter()
+                .fold(0usize, |a, &x| (a << 8) | x as usize);
+            (v, 2 + n)
+        }
+    };
+    let body = &b[i + hl..i + hl + len];
+    let kids = (tag & 0x20 != 0).then(|| {
+        let (mut kids, mut j) = (Vec::new(), 0);
+        while j < body.len() {
+            let (k, n) = parse_el(body, j);
+            kids.push(k);
+            j = n;
+        }
+        kids
+    });
+    let el = El {
+        tag,
+        kids,
+        value: body.to_vec(),
+        long_len: false,
+    };
+    (el, i + hl + len)
+}
+
+fn enc_el(e: &El) -> Vec<u8> {
+    let body: Vec<u8> = match &e.kids {
+        Some(k) => k.iter().flat_map(enc_el).collect(),
+        None => e.value.clone(),
+    };
+    let mut out = vec![e.tag];
+    let n = body.len();
+    if e.long_len {
+        // 0x83 0x00 hi lo: a zero octet more than needed (BER, not DER).
+        out.extend_from_slice(&[0x83, 0x00, (n >> 8) as u8, n as u8]);
+    } else if n < 0x80 {
+        out.push(n as u8);
+    } else if n < 0x100 {
+        out.extend_from_slice(&[0x81, n as u8]);
+    } else {
+        out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]);
+    }
+    out.extend_from_slice(&body);
+    out
+}
+
+fn rsa_blob_tree() -> El {
+    let blob = std::fs::read(sigs().join("blobs/rsa2048-sha256.p7s")).unwrap();
+    let (ci, end) = parse_el(&blob, 0);
+    assert_eq!(end, blob.len());
+    assert_eq!(enc_el(&ci), blob, "the blob is DER: the tree re-encodes it");
+    ci
+}
+
+fn signed_data(ci: &mut El) -> &mut El {
+    &mut ci.kids.as_mut().unwrap()[1].kids.as_mut().unwrap()[0]
+}
+
+fn signer_info(ci: &mut El) -> &mut El {
+    let sd = signed_data(ci);
+    let infos = sd.kids.as_mut().unwrap().last_mut().unwrap();
+    &mut infos.kids.as_mut().unwrap()[0]
+}
+
+/// Our verdict on a mutated blob, and whether `openssl cms -verify
+/// -noverify` accepts it (None without openssl).
+fn judge_blob(name: &str, blob: &[u8]) -> (SigStatus, String, Option<bool>) {
+    let content = std::fs::read(sigs().join("content/hello.txt")).unwrap();
+    let o = analyze(blob, &[&content], &CertCache::default(), &NoExtra);
+    let (st, e) = match o.signed {
+        Some(s) => (s.status, s.error.unwrap_or_default()),
+        None => (SigStatus::Malformed, o.error.unwrap_or_default()),
+    };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cms_mutants");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, blob).unwrap();
+    let theirs = have_openssl().then(|| openssl_says(&p) == "valid");
+    (st, e, theirs)
+}
+
+/// difftest `nonminimal_len(signedattrs)`: the signed attributes' own
+/// length written `83 00 01 xx`. A signer signs the DER encoding (RFC 5652
+/// 5.4), and OpenSSL and NSS both re-encode the SET's header before
+/// verifying: valid, as both say. Before, the bytes as found were hashed
+/// and the signature was `invalid`.
+#[test]
+fn signed_attributes_with_a_non_minimal_length_verify_as_der() {
+    let mut ci = rsa_blob_tree();
+    let si = signer_info(&mut ci);
+    let attrs = si.kids.as_mut().unwrap().iter_mut().find(|k| k.tag == 0xA0);
+    attrs.unwrap().long_len = true;
+    let (st, e, openssl) = judge_blob("attrs-nonminimal-length.p7s", &enc_el(&ci));
+    assert_eq!(st, SigStatus::Valid, "{e}");
+    assert_ne!(openssl, Some(false), "OpenSSL rejects it");
+
+    // Each Attribute SEQUENCE written long too: the same.
+    let mut ci = rsa_blob_tree();
+    let si = signer_info(&mut ci);
+    let attrs = si.kids.as_mut().unwrap().iter_mut().find(|k| k.tag == 0xA0);
+    for a in attrs.unwrap().kids.as_mut().unwrap() {
+        a.long_len = true;
+    }
+    let (st, e, openssl) = judge_blob("attr-seqs-nonminimal-length.p7s", &enc_el(&ci));
+    assert_eq!(st, SigStatus::Valid, "{e}");
+    assert_ne!(openssl, Some(false), "OpenSSL rejects it");
+}
+
+/// An attribute value (the messageDigest OCTET STRING) with a non-minimal
+/// length stays `invalid`: values are hashed as found, as NSS hashes them
+/// (OpenSSL re-encodes values too and verifies it; where the two differ the
+/// stricter reading stands, README deliberate differences).
+#[test]
+fn signed_attribute_value_with_a_non_minimal_length_is_invalid() {
+    let mut ci = rsa_blob_tree();
+    let si = signer_info(&mut ci);
+    let attrs = si.kids.as_mut().unwrap().iter_mut().find(|k| k.tag == 0xA0);
+    let md_oid = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04,
+    ];
+    let md = attrs
+        .unwrap()
+        .kids
+        .as_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|a| enc_el(&a.kids.as_ref().unwrap()[0]) == md_oid)
+        .unwrap();
+    let values = &mut md.kids.as_mut().unwrap()[1];
+    values.kids.as_mut().unwrap()[0].long_len = true;
+    let (st, e, openssl) = judge_blob("attr-value-nonminimal-length.p7s", &enc_el(&ci));
+    assert_eq!(st, SigStatus::Invalid, "{e}");
+    if let Some(o) = openssl {
+        assert!(o, "OpenSSL now rejects it: drop the README difference");
+    }
+}
+
+/// The signer's certificate twice in `certificates`, one copy with a byte
+/// of its RSA modulus changed (difftest `certs(dup-leaf)` + a flip). Both
+/// copies have the signer's issuer and serial number. OpenSSL takes the
+/// first match; before, we took the one whose key verifies, so with the
+/// damaged copy first we said `valid` + `trusted` where OpenSSL says
+/// "certificate verify error". Two different certificates for one issuer
+/// and serial are now `invalid` in either order (with the damaged copy
+/// second OpenSSL says valid: a deliberate, stricter difference).
+#[test]
+fn two_different_certificates_for_the_signers_issuer_and_serial_are_invalid() {
+    for damaged_first in [true, false] {
+        let mut ci = rsa_blob_tree();
+        let sd = signed_data(&mut ci);
+        let certs = sd
+            .kids
+            .as_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|k| k.tag == 0xA0)
+            .unwrap();
+        let leaf_der = enc_el(&certs.kids.as_ref().unwrap()[0]);
+        let (mut bad, _) = parse_el(&leaf_der, 0);
+        let spki = &mut bad.kids.as_mut().unwrap()[0].kids.as_mut().unwrap()[6];
+        let bits = &mut spki.kids.as_mut().unwrap()[1];
+        // BIT STRING of RSAPublicKey: flip a byte in the middle of the modulus.
+        let mid = bits.value.len() / 2;
+        bits.kids = None;
+        bits.value[mid] ^= 0x10;
+        let at = if damaged_first { 0 } else { 1 };
+        certs.kids.as_mut().unwrap().insert(at, bad);
+        let name = format!(
+            "dup-leaf-damaged-{}.p7s",
+            if damaged_first { "first" } else { "second" }
+        );
+        let (st, e, openssl) = judge_blob(&name, &enc_el(&ci));
+        assert_eq!(st, SigStatus::Invalid, "{name}: {e}");
+        assert!(
+            e.contains("signer's certificate is ambiguous"),
+            "{name}: {e}"
+        );
+        if let Some(o) = openssl {
+            assert_eq!(o, !damaged_first, "{name}: OpenSSL takes the first match");
+        }
+    }
+    // The same certificate carried twice, byte for byte, is no ambiguity.
+    let mut ci = rsa_blob_tree();
+    let sd = signed_data(&mut ci);
+    let certs = sd
+        .kids
+        .as_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|k| k.tag == 0xA0)
+        .unwrap();
+    let leaf_der = enc_el(&certs.kids.as_ref().unwrap()[0]);
+    certs.kids.as_mut().unwrap().push(parse_el(&leaf_der, 0).0);
+    let (st, e, openssl) = judge_blob("dup-leaf-identical.p7s", &enc_el(&ci));
+    assert_eq!(st, SigStatus::Valid, "{e}");
+    assert_ne!(openssl, Some(false));
+}

@@ -1,10 +1,12 @@
 //! SignedData (RFC 5652 §5): find each signer's certificate, check the
 //! content digest and the signature.
 //!
-//! The structure is walked with [`super::asn1`] so that the signed
-//! attributes are verified exactly as encoded in the message (the `[0]
-//! IMPLICIT` tag replaced by the SET tag, never re-encoded: a re-encoding
-//! sorts the SET and breaks signatures over unsorted attributes).
+//! The structure is walked with [`crate::der`] so that the signed
+//! attributes are verified in the order found in the message (the `[0]
+//! IMPLICIT` tag replaced by the SET tag, never sorted: sorting breaks
+//! signatures over unsorted attributes, which OpenSSL also verifies as
+//! ordered); only their length octets are made minimal
+//! ([`signed_attrs_der`]).
 
 use std::sync::Arc;
 
@@ -577,6 +579,9 @@ fn check_signer(
         }
     }
     report.cert = candidates.first().cloned();
+    if let Some(e) = ambiguous_signer(&s.sid, msg_certs) {
+        return fail(report, SigStatus::Invalid, e);
+    }
     if let Some(c) = &report.cert {
         if let Ok(k) = c.public_key() {
             if k.bits() > 0 {
@@ -670,10 +675,7 @@ fn check_signer(
                 };
                 return fail(report, SigStatus::Invalid, e.into());
             }
-            // The attributes as encoded, with the SET tag.
-            let mut m = t.raw.to_vec();
-            m[0] = tag::SET;
-            Some(m)
+            Some(signed_attrs_der(t))
         }
         _ => {
             if hashes.candidates.is_empty() {
@@ -772,6 +774,100 @@ fn check_signer(
             "signer certificate not found".into(),
         ),
     }
+}
+
+/// What the signature over signed attributes covers (RFC 5652 5.4): the
+/// SignedAttributes with the SET tag, in their DER lengths. The SET, each
+/// Attribute SEQUENCE, its type and its SET OF values get minimal length
+/// octets (a signer signs DER; `openssl cms` and NSS re-encode these headers
+/// too before verifying), while the attributes keep their order as found
+/// (OpenSSL and NSS do not sort them either) and each attribute value is kept
+/// exactly as encoded (NSS keeps values as received, so a value with
+/// non-minimal lengths does not verify there, nor here). `attrs` was read by
+/// [`parse_attrs`] already.
+fn signed_attrs_der(attrs: &Tlv<'_>) -> Vec<u8> {
+    fn push_tlv(out: &mut Vec<u8>, t: u8, value: &[u8]) {
+        out.push(t);
+        let len = value.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let b = len.to_be_bytes();
+            let skip = b.iter().position(|&x| x != 0).unwrap_or(b.len() - 1);
+            out.push(0x80 | (b.len() - skip) as u8);
+            out.extend_from_slice(&b[skip..]);
+        }
+        out.extend_from_slice(value);
+    }
+    let as_encoded = || {
+        let mut m = attrs.raw.to_vec();
+        m[0] = tag::SET;
+        m
+    };
+    let mut body = Vec::with_capacity(attrs.value.len());
+    let mut r = attrs.reader();
+    while !r.is_empty() {
+        let Ok(a) = r.expect(tag::SEQUENCE, "Attribute") else {
+            return as_encoded();
+        };
+        let mut ar = a.reader();
+        let (Ok(oid), Ok(values)) = (
+            ar.expect(tag::OID, "attribute type"),
+            ar.expect(tag::SET, "attribute values"),
+        ) else {
+            return as_encoded();
+        };
+        let mut vals = Vec::with_capacity(values.value.len());
+        let mut vr = values.reader();
+        while !vr.is_empty() {
+            match vr.next_tlv() {
+                Ok(v) => vals.extend_from_slice(v.raw),
+                Err(_) => return as_encoded(),
+            }
+        }
+        let mut attr = Vec::with_capacity(oid.raw.len() + vals.len() + 4);
+        push_tlv(&mut attr, tag::OID, oid.value);
+        push_tlv(&mut attr, tag::SET, &vals);
+        push_tlv(&mut body, tag::SEQUENCE, &attr);
+    }
+    let mut m = Vec::with_capacity(body.len() + 4);
+    push_tlv(&mut m, tag::SET, &body);
+    m
+}
+
+/// Two different certificates in the message that both answer the signer's
+/// identifier make the signer ambiguous: verifiers that take the first match
+/// (OpenSSL) and ones that take the match that verifies (this scanner before,
+/// or a certificate database that keeps either copy) would judge different
+/// certificates, so a forger could put a decoy first or second. An issuer
+/// and serial number names one certificate (RFC 5280 4.1.2.2: serials are
+/// unique per issuer), so two different ones with the same pair are a
+/// forgery; a subjectKeyIdentifier may be shared by renewed certificates,
+/// so there only certificates with different public keys are ambiguous.
+fn ambiguous_signer(sid: &SignerId, msg_certs: &[Arc<Cert>]) -> Option<String> {
+    let matches: Vec<&Arc<Cert>> = msg_certs.iter().filter(|c| sid_matches(sid, c)).collect();
+    let first = matches.first()?;
+    let differs = |c: &&Arc<Cert>| match sid {
+        SignerId::IssuerSerial { .. } => c.cert != first.cert,
+        SignerId::SubjectKeyId(_) => {
+            c.cert.tbs_certificate.subject_public_key_info
+                != first.cert.tbs_certificate.subject_public_key_info
+        }
+    };
+    let n = matches.iter().filter(|c| differs(c)).count();
+    if n == 0 {
+        return None;
+    }
+    Some(match sid {
+        SignerId::IssuerSerial { .. } => format!(
+            "{} different certificates in the message have the signer's issuer and serial number (the signer's certificate is ambiguous)",
+            n + 1
+        ),
+        SignerId::SubjectKeyId(_) => format!(
+            "{} certificates with different keys in the message have the signer's subjectKeyIdentifier (the signer's certificate is ambiguous)",
+            n + 1
+        ),
+    })
 }
 
 /// The TBSCertificate bytes, signature algorithm and signature of a DER
