@@ -1236,9 +1236,16 @@ def need_openssl(s, rng, sample):
 # ---------------------------------------------------- deliberate classes ---
 
 # Each: (direction, set of mutation kinds (params given as "kind:param=value"
-# where the class depends on them), reason). A minimised disagreement whose
-# mutation list matches is documented, not a finding. Verified by running
-# (see README.md).
+# where the class depends on them), reason[, scanner error]). A minimised
+# disagreement whose mutation list matches is documented, not a finding.
+# Verified by running (see README.md). An entry with a scanner error (a
+# substring of the row's `error`) matches whenever its kinds are present and
+# the scanner gave that reason: the error names the rule that decided, OpenSSL
+# accepted the mutant, and minimising showed that without the entry's
+# mutations the disagreement goes away, so any other mutation left in the
+# class only made it show (e.g. a length change that removes the base64
+# padding a quoted-printable label would otherwise break on both sides, or a
+# random flip that happens to produce a documented case).
 DELIBERATE = [
     ("scanner-accepts", ["ct_type:type=multipart/x-signed"],
      "the x- form of multipart/signed is accepted (SPEC: media types match in their x- forms); "
@@ -1255,11 +1262,12 @@ DELIBERATE = [
     ("scanner-accepts", ["sig_cte:form=no-padding"],
      "base64 without its final '=' padding is decoded to the same bytes; OpenSSL fails"),
     ("scanner-stricter", ["sig_cte:form=qp-label"],
-     "base64 text labelled quoted-printable is QP-decoded as declared (the '=' padding breaks it); "
-     "OpenSSL ignores the label"),
+     "a signature part labelled quoted-printable is malformed (a CMS body is decoded as declared, and "
+     "the scanner refuses QP for binary CMS); OpenSSL ignores the label and base64-decodes", "quoted-printable CMS body"),
     ("scanner-stricter", ["sig_cte:form=qp-encoded"],
-     "base64 text quoted-printable-encoded and labelled so decodes to base64 text, not DER; "
-     "OpenSSL ignores the label and base64-decodes what it reads"),
+     "a signature part labelled quoted-printable is malformed (a CMS body is decoded as declared, and "
+     "the scanner refuses QP for binary CMS); OpenSSL ignores the label and base64-decodes (it fails on '=3D' padding, so "
+     "the class shows with mutations that remove the padding)", "quoted-printable CMS body"),
     ("scanner-stricter", ["transport_padding:pad= junk"],
      "a boundary line followed by other than whitespace is no delimiter (RFC 2046 5.1.1); "
      "OpenSSL only compares the prefix"),
@@ -1301,6 +1309,19 @@ DELIBERATE = [
      "a boundary with a character outside bchars is invalid (RFC 2046 5.1.1, SPEC); OpenSSL does not check"),
     ("scanner-stricter", ["boundary:form=trailing-space"],
      "a boundary ending in a space is invalid (RFC 2046 5.1.1, SPEC); OpenSSL does not check"),
+    ("scanner-stricter", ["certs:form=dup-leaf"],
+     "two different certificates with the signer's issuer and serial number make the signer ambiguous: "
+     "invalid (OpenSSL takes the first match and verifies when the intact copy comes first)",
+     "signer's certificate is ambiguous"),
+    ("scanner-stricter", [],
+     "a flip that makes eContentType differ from the contentType attribute: invalid (RFC 5652 11.1); "
+     "OpenSSL 3.0 does not compare them", "contentType attribute does not match eContentType"),
+    ("scanner-stricter", [],
+     "a flip in the first header line: no header block, malformed (as header_junk_line at=first); "
+     "OpenSSL skips the line", "no header block"),
+    ("scanner-stricter", [],
+     "a flip that damages the signingTime value: invalid, not ignored (issue 19); OpenSSL 3.0 does not "
+     "read signingTime", "signingTime attribute malformed"),
     ("scanner-stricter", ["boundary:form=dup-param-first"],
      "a multipart/signed with two boundary parameters is malformed: readers take the first or the last and split differently"),
     ("scanner-stricter", ["boundary:form=dup-param-second"],
@@ -1319,14 +1340,18 @@ NEUTRAL = {"sid_ski", "key_ec", "digest", "attr_extra", "content_from_lines", "s
            "outer_header_change", "indefinite"}
 
 
-def deliberate(direction, muts):
+def deliberate(direction, muts, error=""):
     tags = set()
     for m in muts:
         tags.update(mut_tags(m))
     muts = [m for m in muts if m["kind"] not in NEUTRAL] or muts
-    for d, need, reason in DELIBERATE:
-        if d == direction and all(n in tags for n in need) and \
-                all(any(t.split(":")[0] == m["kind"] for t in need) for m in muts):
+    for d, need, reason, *err in DELIBERATE:
+        if d != direction or not all(n in tags for n in need):
+            continue
+        if err:
+            if err[0] in (error or ""):
+                return reason
+        elif need and all(any(t.split(":")[0] == m["kind"] for t in need) for m in muts):
             return reason
     return None
 
@@ -1350,9 +1375,21 @@ def class_labels(muts):
     return labels or sorted(set(mut_label(m) for m in muts))
 
 
-def class_key(direction, muts):
+def error_class(muts, error):
+    """For a class made of random tampering only (a flip, changed content),
+    the scanner's reason: what the flip hit. Numbers are blanked so that
+    one rule gives one class. None for other classes."""
+    if any(m["kind"] not in TAMPER for m in muts):
+        return None
+    e = (error or "-").split(";")[0].split(" (")[0]
+    return "".join("#" if ch.isdigit() else ch for ch in e)[:70]
+
+
+def class_key(direction, muts, error=""):
     labels = class_labels(muts)
-    return direction + ": " + (" + ".join(labels) or "(no mutation)")
+    key = direction + ": " + (" + ".join(labels) or "(no mutation)")
+    ec = error_class(muts, error)
+    return key + (" {%s}" % ec if ec is not None else "")
 
 
 # -------------------------------------------------------------- main -------
@@ -1488,8 +1525,10 @@ def main():
                 continue
             # a known class whose kinds are all present: count it without minimising again
             labels = set(class_labels(muts))
+            err = (row or {}).get("error", "")
             known = [k for k, c in classes.items() if c["direction"] == direction and set(c["labels"]) <= labels
-                     and c["count"] >= args.examples]
+                     and c["count"] >= args.examples
+                     and c.get("error_class") in (None, error_class(muts, err))]
             if known:
                 classes[known[0]]["count"] += 1
                 continue
@@ -1499,9 +1538,12 @@ def main():
             if final[0] != direction:  # flaky (ECDSA nonces do not matter; anything else is a tool bug)
                 small = muts
                 final = judge_one(mode, small, mseed)
-            key = class_key(direction, small)
+            ferr = (final[4] or {}).get("error", "")
+            key = class_key(direction, small, ferr)
             c = classes.setdefault(key, {"direction": direction, "labels": class_labels(small),
-                                         "deliberate": deliberate(direction, small), "count": 0, "examples": []})
+                                         "error_class": error_class(small, ferr),
+                                         "deliberate": deliberate(direction, small, ferr), "count": 0,
+                                         "examples": []})
             c["count"] += 1
             if len(c["examples"]) < args.examples:
                 idx = len(c["examples"])
