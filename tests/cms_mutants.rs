@@ -543,7 +543,7 @@ fn signer_info(ci: &mut El) -> &mut El {
 /// -noverify` accepts it (None without openssl).
 fn judge_blob(name: &str, blob: &[u8]) -> (SigStatus, String, Option<bool>) {
     let content = std::fs::read(sigs().join("content/hello.txt")).unwrap();
-    let o = analyze(blob, &[&content], &CertCache::default(), &NoExtra);
+    let o = inspect(blob, &[&content], &CertCache::default(), &NoExtra);
     let (st, e) = match o.signed {
         Some(s) => (s.status, s.error.unwrap_or_default()),
         None => (SigStatus::Malformed, o.error.unwrap_or_default()),
@@ -671,4 +671,33 @@ fn two_different_certificates_for_the_signers_issuer_and_serial_are_invalid() {
     let (st, e, openssl) = judge_blob("dup-leaf-identical.p7s", &enc_el(&ci));
     assert_eq!(st, SigStatus::Valid, "{e}");
     assert_ne!(openssl, Some(false));
+}
+
+/// difftest `certs(dup-leaf)` + a flip that leaves one copy undecodable (and
+/// `certs(with-root)` + a flip in the root's copy): the damaged certificate
+/// was skipped and the intact one verified (`valid` + `trusted`), while
+/// OpenSSL fails on the structure ("wrong tag"). A certificate that does not
+/// decode makes the SignedData `malformed`.
+#[test]
+fn undecodable_certificate_in_the_message_is_malformed() {
+    let mut ci = rsa_blob_tree();
+    let sd = signed_data(&mut ci);
+    let certs = sd
+        .kids
+        .as_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|k| k.tag == 0xA0)
+        .unwrap();
+    let leaf_der = enc_el(&certs.kids.as_ref().unwrap()[0]);
+    let (mut bad, _) = parse_el(&leaf_der, 0);
+    // The validity SEQUENCE (tbs field 4) tagged as a SET.
+    let validity = &mut bad.kids.as_mut().unwrap()[0].kids.as_mut().unwrap()[4];
+    assert_eq!(validity.tag, 0x30);
+    validity.tag = 0x31;
+    certs.kids.as_mut().unwrap().push(bad);
+    let (st, e, openssl) = judge_blob("cert-undecodable-copy.p7s", &enc_el(&ci));
+    assert_eq!(st, SigStatus::Malformed, "{e}");
+    assert!(e.contains("certificate 2 does not decode"), "{e}");
+    assert_ne!(openssl, Some(true), "OpenSSL accepts it");
 }

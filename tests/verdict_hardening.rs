@@ -515,3 +515,31 @@ fn signed_other_protocol_junk_delimiters_not_unsigned() {
     );
     eprintln!("openssl verifies the hidden signature: {ossl:?}");
 }
+
+#[test]
+fn signed_boundary_with_text_after_its_closing_quote() {
+    // difftest byte_flip_anywhere: the CR ending the Content-Type line
+    // became `-`. We read the quoted `sig-1` and verified; OpenSSL takes
+    // `sig-1"-` as the boundary and finds no parts ("no multipart body
+    // failure"). Text after a quoted value is no RFC 2045 syntax.
+    let (r, ossl, _) = mutant("boundary-junk-after-quote.eml", |t| {
+        t.replace(" boundary=\"sig-1\"", " boundary=\"sig-1\"-")
+    });
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(
+        r["error"].contains("after its closing quote"),
+        "{}",
+        r["error"]
+    );
+    assert_ne!(ossl, Some(true));
+    // A comment or white space after the quote is still fine.
+    let text = std::fs::read_to_string(root(&format!("{EML}/signed.eml"))).unwrap();
+    let dir = scratch("mutant-boundary-comment");
+    let p = dir.join("boundary-comment.eml");
+    let edited = text.replace(" boundary=\"sig-1\"", " boundary=\"sig-1\" (c) ");
+    assert_ne!(edited, text);
+    std::fs::write(&p, edited).unwrap();
+    let (_, mut rows, _) = scan(&[&p], &[]);
+    let r = rows.remove("boundary-comment.eml").unwrap();
+    assert_ne!(r["signature"], "malformed", "{r:?}");
+}

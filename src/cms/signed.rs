@@ -425,11 +425,19 @@ pub(crate) fn check(
 ) -> Result<SignedOutcome, String> {
     let p = parse(sd)?;
     let mut msg_certs: Vec<Arc<Cert>> = Vec::with_capacity(p.cert_ders.len());
-    let mut bad_certs = 0;
-    for d in &p.cert_ders {
+    // A certificate that does not decode makes the SignedData malformed,
+    // as OpenSSL fails on it: skipping it would let a verdict rest on the
+    // other copy of a certificate carried twice (difftest `certs(dup-leaf)`
+    // with a flip), while a careful verifier rejects the structure.
+    for (i, d) in p.cert_ders.iter().enumerate() {
         match certs.get(d) {
             Ok(c) => msg_certs.push(c),
-            Err(_) => bad_certs += 1,
+            Err(e) => {
+                return Err(format!(
+                    "certificates: certificate {} does not decode ({e})",
+                    i + 1
+                ))
+            }
         }
     }
     if p.signer_count == 0 {
@@ -459,7 +467,7 @@ pub(crate) fn check(
     let mut all_digest_algs: Vec<String> = Vec::new();
     let mut checked: Vec<Checked> = Vec::with_capacity(p.signers.len());
     for s in &p.signers {
-        let c = check_signer(s, &p, &msg_certs, bad_certs, extra, &mut hashes);
+        let c = check_signer(s, &p, &msg_certs, extra, &mut hashes);
         for d in [
             c.report.digest_alg.clone(),
             DigestAlg::from_x509(&s.digest_alg).map(|d| d.name().to_owned()),
@@ -535,7 +543,6 @@ fn check_signer(
     s: &RawSigner<'_>,
     p: &Parsed<'_>,
     msg_certs: &[Arc<Cert>],
-    bad_certs: usize,
     extra: &dyn CertLookup,
     hashes: &mut Hashes<'_>,
 ) -> Checked {
@@ -690,12 +697,11 @@ fn check_signer(
     };
 
     if candidates.is_empty() {
-        let e = if bad_certs > 0 {
-            format!("signer certificate not found ({bad_certs} undecodable certificates in the message)")
-        } else {
-            "signer certificate not found".to_owned()
-        };
-        return fail(report, SigStatus::Unsupported, e);
+        return fail(
+            report,
+            SigStatus::Unsupported,
+            "signer certificate not found".into(),
+        );
     }
 
     // Try each candidate certificate; the first that verifies is the

@@ -9,6 +9,11 @@ pub struct ContentType {
     /// Names (lowercase, without `*`) of the parameters given in RFC 2231
     /// extended form (`name*=` or `name*0=`), which some readers ignore.
     pub extended: Vec<String>,
+    /// Names (lowercase) of the parameters whose quoted value is followed
+    /// by text other than white space or a comment before the next `;`
+    /// (`boundary="b"-`): readers differ on whether that text belongs to
+    /// the value (OpenSSL keeps it, unquoted).
+    pub junk_after_quote: Vec<String>,
 }
 
 impl ContentType {
@@ -54,10 +59,12 @@ impl ContentType {
                 }
                 value = v;
                 rest = &r[consumed..];
-                rest = match rest.find(';') {
-                    Some(i) => &rest[i..],
-                    None => "",
-                };
+                let end = rest.find(';').unwrap_or(rest.len());
+                if !strip_comments(&rest[..end]).trim().is_empty() {
+                    ct.junk_after_quote
+                        .push(name.trim_end_matches('*').to_owned());
+                }
+                rest = &rest[end..];
             } else {
                 let end = rest.find(';').unwrap_or(rest.len());
                 value = rest[..end].trim().to_owned();

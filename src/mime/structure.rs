@@ -174,10 +174,16 @@ pub fn boundary_error(b: &str) -> Option<String> {
 
 /// A multipart/signed boundary that readers may take differently: given
 /// in RFC 2231 extended form (`boundary*=`, which OpenSSL and older clients
-/// ignore) or more than once.
+/// ignore), more than once, or as a quoted string with text after its
+/// closing quote (`boundary="b"-`: OpenSSL takes `b"-` and finds no parts).
 fn signed_boundary_form(ct: &ContentType) -> Option<String> {
     if ct.extended.iter().any(|n| n == "boundary") {
         return Some("multipart/signed boundary in RFC 2231 extended form".into());
+    }
+    if ct.junk_after_quote.iter().any(|n| n == "boundary") {
+        return Some(
+            "multipart/signed boundary parameter with text after its closing quote".into(),
+        );
     }
     let n = ct.params.iter().filter(|(n, _)| n == "boundary").count();
     (n > 1).then(|| format!("multipart/signed with {n} boundary parameters"))
