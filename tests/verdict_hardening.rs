@@ -543,3 +543,16 @@ fn signed_boundary_with_text_after_its_closing_quote() {
     let r = rows.remove("boundary-comment.eml").unwrap();
     assert_ne!(r["signature"], "malformed", "{r:?}");
 }
+
+#[test]
+fn signed_content_type_with_a_bare_cr() {
+    // difftest byte_flip_anywhere: the `-` of `micalg=sha-256` became a CR.
+    // We dropped the CR and read the boundary on; OpenSSL ends the field
+    // at the CR and finds no boundary. RFC 5322 allows CR only in CRLF.
+    let (r, ossl, _) = mutant("content-type-bare-cr.eml", |t| {
+        t.replace("micalg=sha-256;", "micalg=sha\r256;")
+    });
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(r["error"].contains("bare CR"), "{}", r["error"]);
+    assert_ne!(ossl, Some(true));
+}

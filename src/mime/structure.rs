@@ -143,6 +143,10 @@ struct EntityHeaders<'a> {
     content_type: Option<ContentType>,
     transfer_encoding: Option<Vec<u8>>,
     body: &'a [u8],
+    /// The Content-Type field holds a CR not followed by LF. RFC 5322
+    /// allows CR only in CRLF; OpenSSL ends the field there, while the
+    /// value read here runs on past it.
+    bare_cr: bool,
 }
 
 /// Why a boundary parameter is not valid per RFC 2046 5.1.1
@@ -242,6 +246,7 @@ impl<'a> Walker<'_, 'a> {
                     c.is("application", "pkcs7-signature") || c.is("application", "pgp-signature")
                 })
             };
+            let parts_bare_cr = child_headers.iter().any(|c| c.bare_cr);
             let sig_part = child_headers.into_iter().find(sig_type);
             let is_pkcs7 = media_type_is(protocol, "application", "pkcs7-signature")
                 || (!media_type_is(protocol, "application", "pgp-signature")
@@ -260,6 +265,11 @@ impl<'a> Walker<'_, 'a> {
                     Some(b) => boundary_error(b),
                 }
                 .or_else(|| signed_boundary_form(&ct))
+                .or_else(|| {
+                    (h.bare_cr || parts_bare_cr).then(|| {
+                        "multipart/signed with a bare CR in a Content-Type field (readers end the field there)".to_owned()
+                    })
+                })
                 .or_else(|| {
                     (children.len() != 2).then(|| {
                         format!(
@@ -445,10 +455,17 @@ impl<'a> Walker<'_, 'a> {
 fn headers(raw: &[u8], max: usize) -> Result<(EntityHeaders<'_>, usize), String> {
     let mut content_type: Option<Vec<u8>> = None;
     let mut transfer_encoding: Option<Vec<u8>> = None;
+    let mut bare_cr = false;
     let block = for_each_field(raw, max, |f| {
-        if f.name.eq_ignore_ascii_case(b"content-type") {
+        let ct = f.name.eq_ignore_ascii_case(b"content-type");
+        let cte = f.name.eq_ignore_ascii_case(b"content-transfer-encoding");
+        if ct {
+            bare_cr |= f
+                .raw_value()
+                .windows(2)
+                .any(|w| w[0] == b'\r' && w[1] != b'\n');
             content_type.get_or_insert_with(|| f.value());
-        } else if f.name.eq_ignore_ascii_case(b"content-transfer-encoding") {
+        } else if cte {
             transfer_encoding.get_or_insert_with(|| f.value());
         }
     })?;
@@ -457,6 +474,7 @@ fn headers(raw: &[u8], max: usize) -> Result<(EntityHeaders<'_>, usize), String>
             content_type: content_type.map(|v| ContentType::parse(&v)),
             transfer_encoding: transfer_encoding.map(|v| v.trim_ascii().to_vec()),
             body: &raw[block.body..],
+            bare_cr,
         },
         block.skipped,
     ))
