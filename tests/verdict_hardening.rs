@@ -550,9 +550,23 @@ fn signed_content_type_with_a_bare_cr() {
     // We dropped the CR and read the boundary on; OpenSSL ends the field
     // at the CR and finds no boundary. RFC 5322 allows CR only in CRLF.
     let (r, ossl, _) = mutant("content-type-bare-cr.eml", |t| {
-        t.replace("micalg=sha-256;", "micalg=sha\r256;")
+        t.replace(
+            "micalg=sha-256;\r\n boundary=\"sig-1\"",
+            "micalg=sha\r256; boundary=\"sig-1\"",
+        )
     });
     assert_eq!(r["signature"], "malformed", "{r:?}");
     assert!(r["error"].contains("bare CR"), "{}", r["error"]);
     assert_ne!(ossl, Some(true));
+    // With the boundary on the next (folded) line OpenSSL still finds it
+    // and verifies; we fail closed all the same (a deliberate difference).
+    let (r, ossl, _) = mutant("content-type-bare-cr-folded.eml", |t| {
+        t.replace("micalg=sha-256;", "micalg=sha\r256;")
+    });
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert_ne!(
+        ossl,
+        Some(false),
+        "OpenSSL now rejects it: update the README"
+    );
 }
