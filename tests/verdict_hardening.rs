@@ -570,3 +570,43 @@ fn signed_content_type_with_a_bare_cr() {
         "OpenSSL now rejects it: update the README"
     );
 }
+
+/// difftest, final 30-minute run (hidden-signature class): an opaque
+/// SignedData labelled `smime-type=enveloped-data` with bytes after the
+/// ContentInfo did not decode, and the label made it `encrypted` — no
+/// signature, exit 0 under `--fail-on invalid` — while OpenSSL reads a
+/// signature and rejects it. The label is the sender's word: an
+/// undecodable blob is a signature unless its ContentInfo says enveloped.
+#[test]
+fn opaque_signature_labelled_enveloped_with_junk_after_fails_closed() {
+    use base64_simd::STANDARD;
+    let msg = std::fs::read_to_string(root("corpora/sample/msgs/03-opaque.eml")).unwrap();
+    let (head, body) = msg.split_once("\n\n").unwrap();
+    let clean: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut der = STANDARD.decode_to_vec(clean.as_bytes()).unwrap();
+    der.extend_from_slice(b"\x04\x03abc");
+    let b64 = STANDARD.encode_to_string(&der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let head = head.replace("smime-type=signed-data", "smime-type=enveloped-data");
+    let dir = scratch("opaque-labelled-enveloped");
+    let path = dir.join("opaque-labelled-enveloped-junk.eml");
+    std::fs::write(&path, format!("{head}\n\n{}\n", lines.join("\n"))).unwrap();
+    let (code, rows, err) = scan(&[&path], &["--fail-on", "invalid"]);
+    let r = &rows["opaque-labelled-enveloped-junk.eml"];
+    assert_eq!(code, 1, "--fail-on invalid must fire: {err}");
+    assert_eq!(r["kind"], "signed-opaque");
+    assert_eq!(r["signature"], "malformed", "{}", r["error"]);
+    assert!(
+        r["error"].contains("after the ContentInfo"),
+        "{}",
+        r["error"]
+    );
+    // OpenSSL ignores the label (and the bytes after this untampered
+    // signature) and verifies it as the signed message it is: the scanner
+    // is stricter on the junk (documented), never blind to the signature.
+    assert_eq!(openssl_verifies(&path), Some(true));
+}

@@ -232,6 +232,20 @@ pub fn inspect(
     }
 }
 
+/// The content type a ContentInfo declares, read from its start even when
+/// the rest does not decode (junk after it, a broken SignedData). None
+/// when not even that can be read; [`CmsKind::Other`] for another type.
+pub fn declared_kind(blob: &[u8]) -> Option<CmsKind> {
+    let (norm, _) = ber::normalize_first(blob, false).ok()?;
+    let (ctype, _) = content_info(&norm).ok()?;
+    Some(match ctype {
+        oid::SIGNED_DATA => CmsKind::Signed,
+        oid::ENVELOPED_DATA => CmsKind::Enveloped,
+        oid::AUTH_ENVELOPED_DATA => CmsKind::AuthEnveloped,
+        _ => CmsKind::Other,
+    })
+}
+
 /// Decrypts an (Auth)EnvelopedData blob (DER or BER) with the matching
 /// `keys`. `Err` when the blob is not an (Auth)EnvelopedData that decodes.
 pub fn decrypt(blob: &[u8], keys: &crate::keys::KeyStore) -> Result<Decryption, String> {

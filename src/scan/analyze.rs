@@ -181,7 +181,17 @@ pub(super) fn structure(found: &SmimePart, ctx: &Context, source: Source) -> Str
                         Some(CmsKind::CertsOnly) => MessageKind::CertsOnly,
                         Some(CmsKind::Enveloped) => MessageKind::Enveloped,
                         Some(CmsKind::AuthEnveloped) => MessageKind::AuthEnveloped,
-                        Some(CmsKind::Other) | None => fallback,
+                        Some(CmsKind::Other) => fallback,
+                        // Undecodable: the smime-type label is the sender's
+                        // word. Only the ContentInfo's own type makes it not
+                        // a signature; otherwise it fails closed as one (a
+                        // tampered signed message labelled enveloped-data
+                        // with junk after it must not pass as `encrypted`).
+                        None => match cms::declared_kind(blob) {
+                            Some(CmsKind::Enveloped) => MessageKind::Enveloped,
+                            Some(CmsKind::AuthEnveloped) => MessageKind::AuthEnveloped,
+                            _ => MessageKind::SignedOpaque,
+                        },
                     };
                     s.encryption_alg = out.encryption_alg;
                     if s.kind == MessageKind::SignedOpaque {
