@@ -794,15 +794,7 @@ fn check_signer(
 fn signed_attrs_der(attrs: &Tlv<'_>) -> Vec<u8> {
     fn push_tlv(out: &mut Vec<u8>, t: u8, value: &[u8]) {
         out.push(t);
-        let len = value.len();
-        if len < 0x80 {
-            out.push(len as u8);
-        } else {
-            let b = len.to_be_bytes();
-            let skip = b.iter().position(|&x| x != 0).unwrap_or(b.len() - 1);
-            out.push(0x80 | (b.len() - skip) as u8);
-            out.extend_from_slice(&b[skip..]);
-        }
+        crate::der::ber::push_len(out, value.len());
         out.extend_from_slice(value);
     }
     let as_encoded = || {

@@ -159,8 +159,8 @@ fn der_len_size(len: usize) -> usize {
     }
 }
 
-/// Appends a DER length.
-fn push_len(out: &mut Vec<u8>, len: usize) {
+/// Appends a DER length (the one writer of lengths in the crate).
+pub(crate) fn push_len(out: &mut Vec<u8>, len: usize) {
     if len < 0x80 {
         out.push(len as u8);
     } else {

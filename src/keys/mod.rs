@@ -399,23 +399,11 @@ fn der_shape(data: &[u8]) -> Shape {
     }
 }
 
-/// DER length octets.
-pub(crate) fn der_len(len: usize, out: &mut Vec<u8>) {
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let b = len.to_be_bytes();
-        let skip = b.iter().position(|&x| x != 0).unwrap_or(b.len() - 1);
-        out.push(0x80 | (b.len() - skip) as u8);
-        out.extend_from_slice(&b[skip..]);
-    }
-}
-
 /// One DER element.
 pub(crate) fn der_tlv(t: u8, value: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(value.len() + 6);
     out.push(t);
-    der_len(value.len(), &mut out);
+    crate::der::ber::push_len(&mut out, value.len());
     out.extend_from_slice(value);
     out
 }
