@@ -1287,6 +1287,10 @@ DELIBERATE = [
     ("scanner-stricter", ["key_ec", "sig_alg:form=other-family"],
      "an RSA signature algorithm on an EC key is invalid (SPEC: the signer's key decides what can be "
      "checked); OpenSSL 3.0 ignores the OID for EC keys and verifies ECDSA"),
+    ("scanner-stricter", ["key_ec"],
+     "a signature algorithm that is no ECDSA one (here a flip made the OID unknown) on an EC key is invalid "
+     "(SPEC: the key decides); OpenSSL 3.0 ignores the OID for EC keys and verifies ECDSA",
+     "does not fit the signer's EC key"),
     ("scanner-stricter", ["trailing_junk:where=after"],
      "bytes after the ContentInfo make the CMS malformed (issue 19); OpenSSL 3.0 stops after the first element"),
     ("scanner-stricter", ["signing_time_unsigned", "no_signed_attrs"],
