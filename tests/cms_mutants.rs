@@ -701,3 +701,39 @@ fn undecodable_certificate_in_the_message_is_malformed() {
     assert!(e.contains("certificate 2 does not decode"), "{e}");
     assert_ne!(openssl, Some(true), "OpenSSL accepts it");
 }
+
+/// difftest (final run, seed 20261205): digestAlgorithms holding the
+/// signer's sha256 and a second entry whose OID a flip made unknown was
+/// `valid`; OpenSSL sets up every listed digest and stops: "unknown digest
+/// algorithm". Now `unsupported` (fails `--fail-on invalid`).
+#[test]
+fn digest_algorithms_listing_an_unknown_digest_is_unsupported() {
+    let mut ci = rsa_blob_tree();
+    let sd = signed_data(&mut ci);
+    let set = &mut sd.kids.as_mut().unwrap()[1];
+    assert_eq!(set.tag, 0x31, "digestAlgorithms");
+    let entry = &set.kids.as_ref().unwrap()[0];
+    let mut unknown = El {
+        tag: entry.tag,
+        kids: entry.kids.as_ref().map(|k| {
+            k.iter()
+                .map(|e| El {
+                    tag: e.tag,
+                    kids: None,
+                    value: e.value.clone(),
+                    long_len: false,
+                })
+                .collect()
+        }),
+        value: entry.value.clone(),
+        long_len: false,
+    };
+    let oid = &mut unknown.kids.as_mut().unwrap()[0];
+    assert_eq!(oid.tag, 0x06);
+    *oid.value.last_mut().unwrap() ^= 0x40; // 2.16.840.1.101.3.4.2.65: no digest
+    set.kids.as_mut().unwrap().push(unknown);
+    let (st, e, openssl) = judge_blob("digest-algs-unknown-extra.p7s", &enc_el(&ci));
+    assert_eq!(st, SigStatus::Unsupported, "{e}");
+    assert!(e.contains("unknown digest algorithm"), "{e}");
+    assert_ne!(openssl, Some(true), "OpenSSL accepts it");
+}

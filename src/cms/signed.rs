@@ -639,6 +639,29 @@ fn check_signer(
             ),
         );
     }
+    // Every digest the set lists must be one this verifier knows: OpenSSL
+    // sets up each listed digest and stops at an unknown one ("unknown
+    // digest algorithm"), so a set holding one is `unsupported`, never
+    // `valid` (a signature OID standing for its hash counts as known, as
+    // OpenSSL's digest lookup reads it).
+    let known = |o: &&[u8]| {
+        const_oid::ObjectIdentifier::from_bytes(o).is_ok_and(|oid| {
+            DigestAlg::from_x509(&AlgorithmIdentifierOwned {
+                oid,
+                parameters: None,
+            })
+            .is_some()
+        })
+    };
+    if let Some(o) = p.digest_algs.iter().find(|o| !known(o)) {
+        let name = const_oid::ObjectIdentifier::from_bytes(o)
+            .map_or_else(|_| "(undecodable)".to_owned(), |oid| oid.to_string());
+        return fail(
+            report,
+            SigStatus::Unsupported,
+            format!("SignedData.digestAlgorithms lists an unknown digest algorithm {name}"),
+        );
+    }
     // Ed25519 without signed attributes signs the content itself and needs
     // no digest algorithm; everything else does.
     if digest.is_none() && !(label.is_ed25519() && attrs.is_none()) {
