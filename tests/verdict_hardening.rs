@@ -610,3 +610,21 @@ fn opaque_signature_labelled_enveloped_with_junk_after_fails_closed() {
     // is stricter on the junk (documented), never blind to the signature.
     assert_eq!(openssl_verifies(&path), Some(true));
 }
+
+/// The same signature labelled enveloped-data with a character base64 does
+/// not have in its body: laxer decoders (Thunderbird's) skip it and find a
+/// SignedData, so the label cannot make it `encrypted`.
+#[test]
+fn opaque_signature_labelled_enveloped_with_bad_base64_fails_closed() {
+    let msg = std::fs::read_to_string(root("corpora/sample/msgs/03-opaque.eml")).unwrap();
+    let msg = msg
+        .replace("smime-type=signed-data", "smime-type=enveloped-data")
+        .replacen("\n\nMII", "\n\nMI!I", 1);
+    let dir = scratch("opaque-labelled-enveloped-b64");
+    let path = dir.join("opaque-labelled-enveloped-bad-b64.eml");
+    std::fs::write(&path, msg).unwrap();
+    let (code, rows, err) = scan(&[&path], &["--fail-on", "invalid"]);
+    let r = &rows["opaque-labelled-enveloped-bad-b64.eml"];
+    assert_eq!(code, 1, "--fail-on invalid must fire: {err}");
+    assert_eq!(r["signature"], "malformed", "{}", r["error"]);
+}

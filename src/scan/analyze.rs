@@ -166,13 +166,14 @@ pub(super) fn structure(found: &SmimePart, ctx: &Context, source: Source) -> Str
         Smime::Pkcs7Mime { blob, smime_type } => {
             let fallback = kind_from_smime_type(smime_type.as_deref());
             match blob {
+                // A body that cannot be decoded: the smime-type label is
+                // the sender's word and nothing can check it (a reader
+                // with a laxer base64 decoder may find a SignedData), so
+                // it fails closed as a signature, as an undecodable blob
+                // does below.
                 Err(e) => {
-                    s.kind = fallback;
-                    if s.kind == MessageKind::SignedOpaque {
-                        s.signed = Some(SignedOutcome::malformed(mime_error(e)));
-                    } else {
-                        s.error = Some(mime_error(e));
-                    }
+                    s.kind = MessageKind::SignedOpaque;
+                    s.signed = Some(SignedOutcome::malformed(mime_error(e)));
                 }
                 Ok(blob) => {
                     let out = cms::inspect(blob, &[], &ctx.certs, &ctx.verifier);
