@@ -16,13 +16,13 @@ use crate::scan::{self, AtMode, Context, Shard};
 #[command(name = "smimescan", version, about)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Subcommand, Debug)]
 // Parsed once per process: the size of the scan variant does not matter.
 #[allow(clippy::large_enum_variant)]
-pub enum Command {
+pub(crate) enum Command {
     /// Scan files and folders (mbox, Maildir, .eml, .gz/.zst) and write the report.
     Scan(ScanArgs),
     /// Combine shard reports (given in shard order) into the report of one whole run.
@@ -34,27 +34,27 @@ pub enum Command {
 }
 
 #[derive(Args, Debug)]
-pub struct RootsArgs {
+pub(crate) struct RootsArgs {
     /// The time: `now` or RFC 3339.
     #[arg(long, default_value = "now")]
-    pub at: String,
+    pub(crate) at: String,
 }
 
 #[derive(Args, Debug)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// Reports (CSV or JSONL, gzip-compressed or not), e.g. the shards of
     /// one run (in shard order, for the whole run's `index` values).
     #[arg(required = true)]
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
     /// HTML file to write; `-` is stdout.
     #[arg(short, long, default_value = "smimescan-report.html")]
-    pub output: String,
+    pub(crate) output: String,
     /// Title of the page.
     #[arg(long, default_value = "S/MIME audit report")]
-    pub title: String,
+    pub(crate) title: String,
     /// Time (RFC 3339) at which certificate expiry is judged [default: now].
     #[arg(long, value_parser = parse_time)]
-    pub at: Option<i64>,
+    pub(crate) at: Option<i64>,
 }
 
 fn parse_time(s: &str) -> Result<i64, String> {
@@ -62,96 +62,96 @@ fn parse_time(s: &str) -> Result<i64, String> {
 }
 
 #[derive(Args, Debug)]
-pub struct MergeArgs {
+pub(crate) struct MergeArgs {
     /// Shard reports (CSV or JSONL) in shard order, and optionally the shard
     /// summaries (checked against the rows).
     #[arg(required = true)]
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
     /// Merged report path; `-` is stdout.
     #[arg(short, long, default_value = "-")]
-    pub output: String,
+    pub(crate) output: String,
     /// Report format [default: from the output file extension, else that of the inputs].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
     /// Write the merged summary JSON to this file.
     #[arg(long)]
-    pub summary: Option<PathBuf>,
+    pub(crate) summary: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
-pub struct ScanArgs {
+pub(crate) struct ScanArgs {
     /// Files and folders to scan.
     #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Report path; `-` is stdout.
     #[arg(short, long, default_value = "-")]
-    pub output: String,
+    pub(crate) output: String,
     /// Report format [default: from the output file extension, else csv].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
     /// Write the summary JSON to this file.
     #[arg(long)]
-    pub summary: Option<PathBuf>,
+    pub(crate) summary: Option<PathBuf>,
     /// Trust anchors: a PEM/DER file or a folder of them (repeatable).
     #[arg(long)]
-    pub trust: Vec<PathBuf>,
+    pub(crate) trust: Vec<PathBuf>,
     /// Use only the --trust anchors, not the built-in Mozilla e-mail roots.
     #[arg(long)]
-    pub no_default_trust: bool,
+    pub(crate) no_default_trust: bool,
     /// Built-in roots: `asof` = those Mozilla trusted for e-mail at each
     /// chain's validated_at; `current` = today's set for every message.
     #[arg(long, default_value = "asof")]
-    pub builtin_trust: crate::pki::trust::BuiltinTrust,
+    pub(crate) builtin_trust: crate::pki::trust::BuiltinTrust,
     /// Extra intermediate certificates for path building, not trusted (repeatable).
     #[arg(long)]
-    pub certs: Vec<PathBuf>,
+    pub(crate) certs: Vec<PathBuf>,
     /// CRL files (PEM/DER) or folders of them, checked offline (repeatable).
     #[arg(long)]
-    pub crl: Vec<PathBuf>,
+    pub(crate) crl: Vec<PathBuf>,
     /// Private keys (PEM: PKCS#8, PKCS#1, SEC1; DER; PKCS#12 .p12/.pfx), a
     /// file or a folder (repeatable). Enveloped messages addressed to one of
     /// them are decrypted in memory and what is inside is verified.
     #[arg(long)]
-    pub keys: Vec<PathBuf>,
+    pub(crate) keys: Vec<PathBuf>,
     /// Password for encrypted PKCS#8 and PKCS#12 key files (its first line).
     #[arg(long)]
-    pub keys_password_file: Option<PathBuf>,
+    pub(crate) keys_password_file: Option<PathBuf>,
     /// When chains are judged: `signing` (the signer's claimed signingTime, else Date, else now),
     /// `received` (the topmost Received date, written by the archive's server, else as signing),
     /// `now`, or an RFC 3339 time.
     #[arg(long, default_value = "signing")]
-    pub at: AtMode,
+    pub(crate) at: AtMode,
     /// Compliance policy file (TOML).
     #[arg(long)]
-    pub policy: Option<PathBuf>,
+    pub(crate) policy: Option<PathBuf>,
     /// Worker threads [default: all cores].
     #[arg(short = 'j', long)]
-    pub threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
     /// Scan only shard K of N (0-based), or `auto` from JOB_COMPLETION_INDEX
     /// and SMIMESCAN_SHARDS (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID
     /// and SLURM_ARRAY_TASK_COUNT (Slurm job array).
     #[arg(long)]
-    pub shard: Option<String>,
+    pub(crate) shard: Option<String>,
     /// Progress bar on stderr.
     #[arg(long, value_enum, default_value = "auto")]
-    pub progress: ProgressMode,
+    pub(crate) progress: ProgressMode,
     /// Also write the HTML audit report (as `smimescan report`) to this file.
     #[arg(long)]
-    pub html: Option<PathBuf>,
+    pub(crate) html: Option<PathBuf>,
     /// Exit with status 1 when any message has this verdict.
     #[arg(long, value_enum, default_value = "never")]
-    pub fail_on: FailOn,
+    pub(crate) fail_on: FailOn,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProgressMode {
+pub(crate) enum ProgressMode {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     /// Any message with verdict `violation` or `error`.
     Violation,
     /// Any message holding a signature (reported or elsewhere in it) that is not

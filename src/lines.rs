@@ -7,7 +7,7 @@
 //! multipart body again.
 
 /// A header field line: `name:` with a name of printable non-space ASCII.
-pub fn is_header_line(line: &[u8]) -> bool {
+pub(crate) fn is_header_line(line: &[u8]) -> bool {
     match memchr::memchr(b':', line) {
         Some(0) | None => false,
         Some(i) => line[..i].iter().all(|&b| (0x21..=0x7e).contains(&b)),

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 /// A rule ID of SPEC's findings table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Finding {
+pub(crate) enum Finding {
     SigInvalid,
     SigMalformed,
     SigUnsupported,
@@ -33,7 +33,7 @@ pub enum Finding {
 }
 
 impl Finding {
-    pub const ALL: [Finding; 23] = [
+    pub(crate) const ALL: [Finding; 23] = [
         Finding::SigInvalid,
         Finding::SigMalformed,
         Finding::SigUnsupported,
@@ -59,7 +59,7 @@ impl Finding {
         Finding::SigningTimeSkew,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Finding::SigInvalid => "SIG_INVALID",
             Finding::SigMalformed => "SIG_MALFORMED",
@@ -87,7 +87,7 @@ impl Finding {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Finding> {
+    pub(crate) fn parse(s: &str) -> Option<Finding> {
         Finding::ALL.into_iter().find(|f| f.as_str() == s)
     }
 }
@@ -97,15 +97,15 @@ impl Finding {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
-    pub min_rsa_bits: u32,
-    pub min_ec_bits: u32,
-    pub weak_digests: Vec<String>,
-    pub weak_encryption: Vec<String>,
-    pub require_signed: Vec<String>,
+    pub(crate) min_rsa_bits: u32,
+    pub(crate) min_ec_bits: u32,
+    pub(crate) weak_digests: Vec<String>,
+    pub(crate) weak_encryption: Vec<String>,
+    pub(crate) require_signed: Vec<String>,
     /// SIGNING_TIME_SKEW: how many days a signingTime may precede the
     /// topmost Received date.
-    pub max_signing_time_skew_days: u32,
-    pub disabled_findings: Vec<String>,
+    pub(crate) max_signing_time_skew_days: u32,
+    pub(crate) disabled_findings: Vec<String>,
     #[serde(skip)]
     globs: Vec<glob::Pattern>,
     #[serde(skip)]
@@ -136,14 +136,14 @@ impl Default for Policy {
 impl Policy {
     /// Parses a policy file's text. Unknown keys, bad globs and unknown
     /// finding names are errors (a typo must not silently weaken an audit).
-    pub fn from_toml(text: &str) -> Result<Policy, String> {
+    pub(crate) fn from_toml(text: &str) -> Result<Policy, String> {
         let mut p: Policy = toml::from_str(text).map_err(|e| e.to_string())?;
         p.prepare()?;
         Ok(p)
     }
 
     /// Reads a policy file.
-    pub fn load(path: &std::path::Path) -> Result<Policy, String> {
+    pub(crate) fn load(path: &std::path::Path) -> Result<Policy, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         Policy::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
@@ -173,17 +173,17 @@ impl Policy {
         Ok(())
     }
 
-    pub fn is_weak_digest(&self, alg: &str) -> bool {
+    pub(crate) fn is_weak_digest(&self, alg: &str) -> bool {
         self.weak_digests.iter().any(|d| d == alg)
     }
 
-    pub fn is_weak_encryption(&self, alg: &str) -> bool {
+    pub(crate) fn is_weak_encryption(&self, alg: &str) -> bool {
         self.weak_encryption.iter().any(|d| d == alg)
     }
 
     /// Whether a key of `signature_alg` (report vocabulary) and `bits` is
     /// under the policy's minimum. Ed25519/Ed448 are never weak.
-    pub fn is_weak_key(&self, signature_alg: &str, bits: u32) -> bool {
+    pub(crate) fn is_weak_key(&self, signature_alg: &str, bits: u32) -> bool {
         if signature_alg.starts_with("rsa") || signature_alg == "dsa" {
             bits < self.min_rsa_bits
         } else if signature_alg.starts_with("ecdsa") {
@@ -194,7 +194,7 @@ impl Policy {
     }
 
     /// Whether mail from `addr` must be signed.
-    pub fn requires_signed(&self, addr: &str) -> bool {
+    pub(crate) fn requires_signed(&self, addr: &str) -> bool {
         let opts = glob::MatchOptions {
             case_sensitive: false,
             require_literal_separator: false,
@@ -204,14 +204,14 @@ impl Policy {
         self.globs.iter().any(|g| g.matches_with(&addr, opts))
     }
 
-    pub fn enabled(&self, f: Finding) -> bool {
+    pub(crate) fn enabled(&self, f: Finding) -> bool {
         !self.disabled.contains(&f)
     }
 }
 
 /// The report's `verdict` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Compliant,
     Violation,
     Unsigned,
@@ -220,7 +220,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Verdict::Compliant => "compliant",
             Verdict::Violation => "violation",
@@ -232,12 +232,12 @@ impl Verdict {
 }
 
 /// What the verdict depends on.
-pub struct Facts<'a> {
-    pub malformed: bool,
-    pub signed: bool,
-    pub encrypted: bool,
-    pub signature: &'a str,
-    pub chain: &'a str,
+pub(crate) struct Facts<'a> {
+    pub(crate) malformed: bool,
+    pub(crate) signed: bool,
+    pub(crate) encrypted: bool,
+    pub(crate) signature: &'a str,
+    pub(crate) chain: &'a str,
 }
 
 /// SPEC's verdict rules: `error` for a malformed message; else `violation`
@@ -245,7 +245,7 @@ pub struct Facts<'a> {
 /// message with a valid signature and a trusted chain, `encrypted` for
 /// enveloped ones, `unsigned` for the rest. `findings` must already be
 /// filtered by the policy.
-pub fn verdict(facts: &Facts, findings: &BTreeSet<Finding>) -> Verdict {
+pub(crate) fn verdict(facts: &Facts, findings: &BTreeSet<Finding>) -> Verdict {
     if facts.malformed {
         Verdict::Error
     } else if !findings.is_empty() {
@@ -261,7 +261,7 @@ pub fn verdict(facts: &Facts, findings: &BTreeSet<Finding>) -> Verdict {
 
 /// `--fail-on violation`: a row whose verdict is `violation` or `error`
 /// (a message that cannot be judged must not pass the gate).
-pub fn fails_violation(verdict: &str) -> bool {
+pub(crate) fn fails_violation(verdict: &str) -> bool {
     verdict == Verdict::Violation.as_str() || verdict == Verdict::Error.as_str()
 }
 
@@ -270,7 +270,7 @@ pub fn fails_violation(verdict: &str) -> bool {
 /// `unsupported`, `malformed` and `missing-signer-cert` included, so no
 /// algorithm or structure the scanner rejects passes — or whose findings
 /// say another signer or another structure of the message failed.
-pub fn fails_invalid(signature: &str, chain: &str, findings: &str) -> bool {
+pub(crate) fn fails_invalid(signature: &str, chain: &str, findings: &str) -> bool {
     let reported = !signature.is_empty() && (signature != "valid" || chain != "trusted");
     let others = findings.split(';').any(|f| {
         f == Finding::OtherSignatureInvalid.as_str() || f == Finding::OtherSignerUntrusted.as_str()
@@ -279,7 +279,7 @@ pub fn fails_invalid(signature: &str, chain: &str, findings: &str) -> bool {
 }
 
 /// Findings as the report writes them: sorted, joined by `;`.
-pub fn findings_text(findings: &BTreeSet<Finding>) -> String {
+pub(crate) fn findings_text(findings: &BTreeSet<Finding>) -> String {
     let mut v: Vec<&str> = findings.iter().map(|f| f.as_str()).collect();
     v.sort_unstable();
     v.join(";")

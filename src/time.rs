@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`; empty for values outside
 /// years 0000–9999.
-pub fn rfc3339(secs: i64) -> String {
+pub(crate) fn rfc3339(secs: i64) -> String {
     // Days to civil date (H. Hinnant's algorithm), no allocation but the result.
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
@@ -42,7 +42,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
 }
 
 /// Current time in Unix seconds.
-pub fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 

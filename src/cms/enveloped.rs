@@ -14,7 +14,7 @@ use crate::der::{oid, tag, Reader};
 /// Report name of a content-encryption algorithm OID: `aes128-cbc`,
 /// `aes256-gcm`, `des-ede3-cbc`, `rc2-cbc`, …; the dotted OID when
 /// unknown.
-pub fn encryption_alg_name(oid: &ObjectIdentifier) -> String {
+pub(crate) fn encryption_alg_name(oid: &ObjectIdentifier) -> String {
     let name = match oid.to_string().as_str() {
         "2.16.840.1.101.3.4.1.2" => "aes128-cbc",
         "2.16.840.1.101.3.4.1.22" => "aes192-cbc",
@@ -107,7 +107,7 @@ impl std::fmt::Debug for Decryption {
 }
 
 impl Decryption {
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             Decryption::Decrypted(_) => "decrypted",
             Decryption::NoKey => "no-key",

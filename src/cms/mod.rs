@@ -119,7 +119,7 @@ pub struct SignedOutcome {
 
 impl SignedOutcome {
     /// The outcome of a signature whose structure cannot be decoded.
-    pub fn malformed(e: String) -> SignedOutcome {
+    pub(crate) fn malformed(e: String) -> SignedOutcome {
         SignedOutcome {
             signers: 0,
             status: SigStatus::Malformed,
@@ -235,7 +235,7 @@ pub fn inspect(
 /// The content type a ContentInfo declares, read from its start even when
 /// the rest does not decode (junk after it, a broken SignedData). None
 /// when not even that can be read; [`CmsKind::Other`] for another type.
-pub fn declared_kind(blob: &[u8]) -> Option<CmsKind> {
+pub(crate) fn declared_kind(blob: &[u8]) -> Option<CmsKind> {
     let (norm, _) = ber::normalize_first(blob, false).ok()?;
     let (ctype, _) = content_info(&norm).ok()?;
     Some(match ctype {

@@ -22,7 +22,7 @@ use super::read_header;
 
 /// Deepest nesting accepted (a signed message with certificates nests
 /// about 12 levels deep).
-pub const MAX_DEPTH: u32 = 48;
+pub(crate) const MAX_DEPTH: u32 = 48;
 
 /// Why a blob could not be normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +50,7 @@ impl From<&str> for BerError {
 
 /// Normalises the first element of `input` to DER lengths and primitive
 /// strings. Bytes after the first element are ignored (and not returned).
-pub fn normalize(input: &[u8]) -> Result<Cow<'_, [u8]>, BerError> {
+pub(crate) fn normalize(input: &[u8]) -> Result<Cow<'_, [u8]>, BerError> {
     normalize_first(input, false).map(|(n, _)| n)
 }
 

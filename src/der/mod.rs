@@ -17,56 +17,51 @@
 //! [`ber::normalize`] first.
 
 pub mod ber;
-pub mod oid;
+pub(crate) mod oid;
 
 /// Universal and context tags used by CMS (first identifier octet).
-pub mod tag {
-    pub const BOOLEAN: u8 = 0x01;
-    pub const INTEGER: u8 = 0x02;
-    pub const BIT_STRING: u8 = 0x03;
-    pub const OCTET_STRING: u8 = 0x04;
-    pub const NULL: u8 = 0x05;
-    pub const OID: u8 = 0x06;
-    pub const UTC_TIME: u8 = 0x17;
-    pub const GENERALIZED_TIME: u8 = 0x18;
-    pub const SEQUENCE: u8 = 0x30;
-    pub const SET: u8 = 0x31;
+pub(crate) mod tag {
+    pub(crate) const INTEGER: u8 = 0x02;
+    pub(crate) const BIT_STRING: u8 = 0x03;
+    pub(crate) const OCTET_STRING: u8 = 0x04;
+    pub(crate) const NULL: u8 = 0x05;
+    pub(crate) const OID: u8 = 0x06;
+    pub(crate) const UTC_TIME: u8 = 0x17;
+    pub(crate) const GENERALIZED_TIME: u8 = 0x18;
+    pub(crate) const SEQUENCE: u8 = 0x30;
+    pub(crate) const SET: u8 = 0x31;
     /// `[0]` constructed (EXPLICIT, or IMPLICIT of a constructed type).
-    pub const CTX0_C: u8 = 0xA0;
-    pub const CTX1_C: u8 = 0xA1;
-    pub const CTX2_C: u8 = 0xA2;
-    pub const CTX3_C: u8 = 0xA3;
+    pub(crate) const CTX0_C: u8 = 0xA0;
+    pub(crate) const CTX1_C: u8 = 0xA1;
+    pub(crate) const CTX2_C: u8 = 0xA2;
+    pub(crate) const CTX3_C: u8 = 0xA3;
     /// `[0]` primitive (IMPLICIT of a primitive type).
-    pub const CTX0_P: u8 = 0x80;
+    pub(crate) const CTX0_P: u8 = 0x80;
 }
 
 /// One element: its first identifier octet, its whole encoding and its
 /// contents octets.
 #[derive(Debug, Clone, Copy)]
-pub struct Tlv<'a> {
+pub(crate) struct Tlv<'a> {
     /// First identifier octet (class, constructed bit, low tag number or
     /// 0x1F for a high tag number).
-    pub tag: u8,
+    pub(crate) tag: u8,
     /// Identifier, length and contents octets.
-    pub raw: &'a [u8],
+    pub(crate) raw: &'a [u8],
     /// Contents octets.
-    pub value: &'a [u8],
+    pub(crate) value: &'a [u8],
 }
 
 impl<'a> Tlv<'a> {
     /// A reader over this element's contents.
-    pub fn reader(&self) -> Reader<'a> {
+    pub(crate) fn reader(&self) -> Reader<'a> {
         Reader::new(self.value)
-    }
-
-    pub fn is_constructed(&self) -> bool {
-        self.tag & 0x20 != 0
     }
 }
 
 /// Reads consecutive elements from a byte slice.
 #[derive(Debug, Clone)]
-pub struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
 }
@@ -120,21 +115,21 @@ pub(crate) fn read_header(
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(data: &'a [u8]) -> Self {
+    pub(crate) fn new(data: &'a [u8]) -> Self {
         Reader { data, pos: 0 }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.pos >= self.data.len()
     }
 
     /// The tag of the next element, if any.
-    pub fn peek_tag(&self) -> Option<u8> {
+    pub(crate) fn peek_tag(&self) -> Option<u8> {
         self.data.get(self.pos).copied()
     }
 
     /// Reads the next element (any tag).
-    pub fn next_tlv(&mut self) -> Result<Tlv<'a>, String> {
+    pub(crate) fn next_tlv(&mut self) -> Result<Tlv<'a>, String> {
         let (t, _, hl, len) = read_header(self.data, self.pos)?;
         let len = len.ok_or("indefinite length")?;
         let start = self.pos;
@@ -152,7 +147,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next element and checks its tag.
-    pub fn expect(&mut self, t: u8, what: &str) -> Result<Tlv<'a>, String> {
+    pub(crate) fn expect(&mut self, t: u8, what: &str) -> Result<Tlv<'a>, String> {
         match self.peek_tag() {
             Some(x) if x == t => self.next_tlv(),
             Some(x) => Err(format!("{what}: unexpected tag 0x{x:02x}")),
@@ -161,7 +156,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next element if it has tag `t`.
-    pub fn optional(&mut self, t: u8) -> Result<Option<Tlv<'a>>, String> {
+    pub(crate) fn optional(&mut self, t: u8) -> Result<Option<Tlv<'a>>, String> {
         if self.peek_tag() == Some(t) {
             self.next_tlv().map(Some)
         } else {
@@ -172,7 +167,7 @@ impl<'a> Reader<'a> {
 
 /// Big-endian unsigned integer contents without leading zero octets
 /// (rejects negative numbers).
-pub fn unsigned_int(v: &[u8]) -> Result<&[u8], String> {
+pub(crate) fn unsigned_int(v: &[u8]) -> Result<&[u8], String> {
     if v.is_empty() {
         return Err("empty INTEGER".into());
     }
@@ -184,7 +179,7 @@ pub fn unsigned_int(v: &[u8]) -> Result<&[u8], String> {
 }
 
 /// Small non-negative INTEGER contents as u64.
-pub fn small_uint(v: &[u8]) -> Result<u64, String> {
+pub(crate) fn small_uint(v: &[u8]) -> Result<u64, String> {
     let b = unsigned_int(v)?;
     if b.len() > 8 {
         return Err("INTEGER too large".into());

@@ -11,7 +11,7 @@
 //! scheme families matched arc by arc in `cms::enveloped`.
 
 /// Number of DER content bytes of the dotted OID `s`.
-pub const fn encoded_len(s: &str) -> usize {
+pub(crate) const fn encoded_len(s: &str) -> usize {
     let s = s.as_bytes();
     let (a, i) = arc(s, 0);
     let (b, mut i) = arc(s, i);
@@ -25,7 +25,7 @@ pub const fn encoded_len(s: &str) -> usize {
 }
 
 /// The DER content bytes of the dotted OID `s` (`N` = [`encoded_len`]).
-pub const fn encode<const N: usize>(s: &str) -> [u8; N] {
+pub(crate) const fn encode<const N: usize>(s: &str) -> [u8; N] {
     let s = s.as_bytes();
     let mut out = [0u8; N];
     let (a, i) = arc(s, 0);
@@ -83,10 +83,11 @@ macro_rules! oids {
         $(
             $(#[$m])*
             #[doc = concat!("`", $dotted, "`")]
-            pub const $name: &[u8] = &encode::<{ encoded_len($dotted) }>($dotted);
+            pub(crate) const $name: &[u8] = &encode::<{ encoded_len($dotted) }>($dotted);
         )*
         /// Every entry of the table: (name, dotted text, content bytes).
-        pub const TABLE: &[(&str, &str, &[u8])] = &[$((stringify!($name), $dotted, $name),)*];
+        #[cfg(test)]
+        pub(crate) const TABLE: &[(&str, &str, &[u8])] = &[$((stringify!($name), $dotted, $name),)*];
     };
 }
 

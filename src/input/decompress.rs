@@ -30,10 +30,10 @@ use super::guard::GuardedMap;
 use super::Codec;
 
 /// Compressed bytes per region of a multi-member/multi-frame file.
-pub const REGION: usize = 2 << 20;
+pub(crate) const REGION: usize = 2 << 20;
 /// Most decompressed bytes of one region; a larger one ends the parallel
 /// decoding (its file is then read as one stream).
-pub const REGION_CAP: usize = 48 << 20;
+pub(crate) const REGION_CAP: usize = 48 << 20;
 /// Most bytes of decompressed buffers kept for reuse (they stay resident:
 /// this bounds what the reuse adds to the heap).
 const KEEP_BYTES: usize = 24 << 20;
@@ -41,13 +41,13 @@ const KEEP_BYTES: usize = 24 << 20;
 /// Buffers given back by dropped chunks, for the next chunks (fresh pages
 /// cost a page fault each; reused ones do not).
 #[derive(Default)]
-pub struct Recycler {
+pub(crate) struct Recycler {
     free: Mutex<Vec<Vec<u8>>>,
 }
 
 impl Recycler {
     /// A buffer of at least `len` initialised bytes (contents unspecified).
-    pub fn take(&self, len: usize) -> Vec<u8> {
+    pub(crate) fn take(&self, len: usize) -> Vec<u8> {
         let got = {
             let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
             free.iter()
@@ -86,7 +86,7 @@ pub struct Chunk {
 
 impl Chunk {
     /// The chunk holding `data` (a copy), with no room before it.
-    pub fn copied(data: &[u8], home: &Arc<Recycler>) -> Chunk {
+    pub(crate) fn copied(data: &[u8], home: &Arc<Recycler>) -> Chunk {
         let mut vec = home.take(data.len());
         vec[..data.len()].copy_from_slice(data);
         Chunk {
@@ -97,14 +97,9 @@ impl Chunk {
         }
     }
 
-    /// Room before the bytes.
-    pub fn head(&self) -> usize {
-        self.start
-    }
-
     /// `before` followed by this chunk's bytes: written into the room in
     /// front when it fits, else both copied into a new buffer.
-    pub fn prepend(mut self, before: &[u8]) -> Chunk {
+    pub(crate) fn prepend(mut self, before: &[u8]) -> Chunk {
         if before.is_empty() {
             return self;
         }
@@ -127,7 +122,7 @@ impl Chunk {
     }
 
     /// Keeps only the first `len` bytes.
-    pub fn truncate(&mut self, len: usize) {
+    pub(crate) fn truncate(&mut self, len: usize) {
         self.end = self.end.min(self.start + len);
     }
 }
@@ -148,7 +143,7 @@ impl Drop for Chunk {
 }
 
 /// What a producer hands on next.
-pub enum Piece {
+pub(crate) enum Piece {
     Data(Chunk),
     /// The end of the stream; with the reason when it was cut short by the
     /// decompression-ratio limit.
@@ -156,19 +151,19 @@ pub enum Piece {
 }
 
 /// The decompressed stream of one file, chunk by chunk.
-pub trait Producer: Send {
+pub(crate) trait Producer: Send {
     /// The next chunk, the end, or the error that ended decompression (the
     /// chunks before it are whole and in order).
     fn next(&mut self) -> io::Result<Piece>;
 }
 
 /// Largest decompression ratio accepted past [`RATIO_FLOOR`] bytes.
-pub const MAX_RATIO: u64 = 100;
+pub(crate) const MAX_RATIO: u64 = 100;
 /// Output any compressed file may reach whatever its ratio.
-pub const RATIO_FLOOR: u64 = 64 << 20;
+pub(crate) const RATIO_FLOOR: u64 = 64 << 20;
 
 /// The output a compressed file of `compressed` bytes may reach.
-pub fn ratio_limit(compressed: u64) -> u64 {
+pub(crate) fn ratio_limit(compressed: u64) -> u64 {
     compressed.saturating_mul(MAX_RATIO).max(RATIO_FLOOR)
 }
 
@@ -182,7 +177,7 @@ fn ratio_error(produced: u64) -> String {
 /// A decompressor that ends its output (as if at EOF) once it has produced
 /// `limit` bytes ([`ratio_limit`]): a decompression bomb ends as an error
 /// row, not as an out-of-memory kill or an hour of inflating zeros.
-pub struct RatioLimit {
+pub(crate) struct RatioLimit {
     inner: Box<dyn Read + Send>,
     produced: u64,
     limit: u64,
@@ -190,7 +185,7 @@ pub struct RatioLimit {
 }
 
 impl RatioLimit {
-    pub fn new(inner: Box<dyn Read + Send>, limit: u64) -> RatioLimit {
+    pub(crate) fn new(inner: Box<dyn Read + Send>, limit: u64) -> RatioLimit {
         RatioLimit {
             inner,
             produced: 0,
@@ -218,7 +213,7 @@ impl Read for RatioLimit {
 }
 
 /// Buffers shared by every decompressed file of the process.
-pub fn recycler() -> Arc<Recycler> {
+pub(crate) fn recycler() -> Arc<Recycler> {
     static HOME: std::sync::OnceLock<Arc<Recycler>> = std::sync::OnceLock::new();
     HOME.get_or_init(Arc::default).clone()
 }
@@ -227,7 +222,7 @@ pub fn recycler() -> Arc<Recycler> {
 /// shorter), each with `head` bytes of room in front. The first chunks
 /// are smaller ([`Stream::starting_at`]), so that a small file costs a
 /// small buffer and the analysis starts at once.
-pub struct Stream {
+pub(crate) struct Stream {
     r: RatioLimit,
     chunk: usize,
     /// Size of the next chunk (doubles up to `chunk`).
@@ -239,7 +234,7 @@ pub struct Stream {
 }
 
 impl Stream {
-    pub fn new(r: RatioLimit, chunk: usize, head: usize, home: Arc<Recycler>) -> Stream {
+    pub(crate) fn new(r: RatioLimit, chunk: usize, head: usize, home: Arc<Recycler>) -> Stream {
         Stream {
             r,
             chunk: chunk.max(1),
@@ -255,7 +250,7 @@ impl Stream {
 impl Stream {
     /// The first chunk holds `first` bytes (each next one twice as many,
     /// up to the chunk size).
-    pub fn starting_at(mut self, first: usize) -> Stream {
+    pub(crate) fn starting_at(mut self, first: usize) -> Stream {
         self.size = first.clamp(1, self.chunk);
         self
     }
@@ -304,7 +299,7 @@ impl Producer for Stream {
 }
 
 /// A decoder of `codec` over the buffered bytes `input`.
-pub fn decoder<R: BufRead + Send + 'static>(
+pub(crate) fn decoder<R: BufRead + Send + 'static>(
     codec: Codec,
     input: R,
 ) -> io::Result<Box<dyn Read + Send>> {
@@ -317,7 +312,7 @@ pub fn decoder<R: BufRead + Send + 'static>(
 
 /// The compressed bytes of a file decoded in parallel: mapped, or (tests)
 /// in memory.
-pub trait Compressed: Send + Sync {
+pub(crate) trait Compressed: Send + Sync {
     fn bytes(&self) -> &[u8];
     /// Whether bytes before `end` may have been lost to a truncation of
     /// the file while mapped.
@@ -549,7 +544,7 @@ impl Planner {
 
 /// A multi-member/multi-frame file decoded region by region on `workers`
 /// threads, handed on in order.
-pub struct Parallel {
+pub(crate) struct Parallel {
     map: Arc<dyn Compressed>,
     codec: Codec,
     planner: Planner,
@@ -574,7 +569,7 @@ impl Parallel {
     /// Decodes `map` with `workers` threads when it holds more than one
     /// region; None when it is one member/frame (or one region).
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub(crate) fn new(
         map: Arc<dyn Compressed>,
         codec: Codec,
         region: usize,

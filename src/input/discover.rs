@@ -34,13 +34,13 @@ impl Source {
     /// The `source` column: the path as text. Bytes that are not UTF-8 are
     /// written as `\xNN` escapes (and a literal backslash stays itself), so
     /// distinct names stay distinct.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         path_text(&self.path)
     }
 }
 
 /// Lossless text of a path (see [`Source::display`]).
-pub fn path_text(p: &Path) -> String {
+pub(crate) fn path_text(p: &Path) -> String {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
@@ -114,19 +114,19 @@ pub fn discover(paths: &[PathBuf], warn: &mut dyn FnMut(String)) -> Vec<Source> 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Walk {
     /// Maildir folders skip `tmp/` and server metadata files.
-    pub maildir: bool,
+    pub(crate) maildir: bool,
     /// Deepest folder nesting entered below the given folder.
-    pub max_depth: usize,
+    pub(crate) max_depth: usize,
 }
 
 impl Walk {
     /// Mail inputs: Maildir rules, no depth limit.
-    pub const MESSAGES: Walk = Walk {
+    pub(crate) const MESSAGES: Walk = Walk {
         maildir: true,
         max_depth: usize::MAX,
     };
     /// Certificate, CRL and key files: every file, 32 folders deep at most.
-    pub const FILES: Walk = Walk {
+    pub(crate) const FILES: Walk = Walk {
         maildir: false,
         max_depth: 32,
     };

@@ -47,7 +47,7 @@ pub struct GuardedMap {
 impl GuardedMap {
     /// Maps `file` (of `len` > 0 bytes) and registers it; None when no
     /// slot is free (the caller then reads the file instead).
-    pub fn new(file: File) -> std::io::Result<Option<GuardedMap>> {
+    pub(crate) fn new(file: File) -> std::io::Result<Option<GuardedMap>> {
         install();
         // SAFETY: read-only map; truncation faults are handled (module doc).
         let map = unsafe { Mmap::map(&file) }?;
@@ -73,7 +73,7 @@ impl GuardedMap {
     /// tearing down a large map is spread over the run instead of being one
     /// long serial step at its end. Reading the bytes again is still safe:
     /// the pages fault back in from the file. Best effort.
-    pub fn release(&self, range: std::ops::Range<usize>) {
+    pub(crate) fn release(&self, range: std::ops::Range<usize>) {
         #[cfg(unix)]
         if let Some((off, len)) = self.pages_within(range) {
             // SAFETY: DONTNEED on a read-only shared file mapping only drops
@@ -95,7 +95,7 @@ impl GuardedMap {
         (s < e).then(|| (s, e - s))
     }
 
-    pub fn current_len(&self) -> Option<u64> {
+    pub(crate) fn current_len(&self) -> Option<u64> {
         self.file.metadata().ok().map(|m| m.len())
     }
 }

@@ -7,7 +7,7 @@
 //! reference to the buffer it lives in, so a batch of messages keeps its
 //! buffers alive exactly as long as it is being analyzed.
 
-pub mod decompress;
+pub(crate) mod decompress;
 mod discover;
 pub mod guard;
 mod read;
@@ -15,6 +15,6 @@ mod read;
 pub use discover::{discover, Codec, Source};
 pub(crate) use discover::{walk, Walk};
 pub use read::{
-    read_compressed_in_regions, read_parts, read_source, read_stream, read_stream_in_chunks, Buf,
-    MboxPart, Message, Part, ReadError, CHUNK,
+    read_compressed_in_regions, read_source, read_stream_in_chunks, Buf, Message, ReadError,
 };
+pub(crate) use read::{read_parts, MboxPart, Part, CHUNK};

@@ -28,7 +28,7 @@ pub enum Buf {
 impl Buf {
     /// Whether bytes `range` may no longer be in the file (it was truncated
     /// while mapped). Costs nothing until a SIGBUS has happened.
-    pub fn truncated(&self, range: &Range<usize>) -> bool {
+    pub(crate) fn truncated(&self, range: &Range<usize>) -> bool {
         match self {
             Buf::Map(m) if super::guard::faults() > 0 => {
                 m.current_len().is_none_or(|l| (range.end as u64) > l)
@@ -38,7 +38,7 @@ impl Buf {
     }
 
     /// See [`GuardedMap::release`]; nothing for bytes in memory.
-    pub fn release(&self, range: Range<usize>) {
+    pub(crate) fn release(&self, range: Range<usize>) {
         if let Buf::Map(m) = self {
             m.release(range);
         }
@@ -59,27 +59,27 @@ impl std::ops::Deref for Buf {
 /// One message of a source.
 pub struct Message {
     /// 0-based number of the message in its source.
-    pub index: u64,
+    pub(crate) index: u64,
     /// Byte offset of the message's first byte (its `From ` line in an
     /// mbox) in the source (in the decompressed stream for .gz/.zst).
     pub offset: u64,
     /// Bytes of the message in the source.
-    pub length: u64,
+    pub(crate) length: u64,
     /// The buffer holding it.
     pub buf: Arc<Buf>,
     /// The RFC 5322 message inside `buf` (without mbox `From ` line and
     /// separator line ending).
     pub content: Range<usize>,
     /// Set when the message could not be read whole (e.g. over a limit).
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// Offsets in the content of the lines that start with `-`, when the
     /// mbox index found them (see [`crate::mime::find_smime_marked`]).
-    pub dash_lines: Option<Vec<u32>>,
+    pub(crate) dash_lines: Option<Vec<u32>>,
 }
 
 impl Message {
     /// The RFC 5322 bytes of the message.
-    pub fn content(&self) -> &[u8] {
+    pub(crate) fn content(&self) -> &[u8] {
         &self.buf[self.content.clone()]
     }
 }
@@ -97,20 +97,20 @@ impl std::fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// Chunk size of the streaming (decompressing) reader.
-pub const CHUNK: usize = 4 << 20;
+pub(crate) const CHUNK: usize = 4 << 20;
 /// Room kept in front of each decompressed chunk for the incomplete
 /// message carried over from the chunk before (a larger one is copied
 /// together with the chunk).
-pub const HEAD: usize = 1 << 20;
+pub(crate) const HEAD: usize = 1 << 20;
 /// Decompressed chunks a pipelined reader keeps ready ahead of the split.
-pub const AHEAD: usize = 2;
+pub(crate) const AHEAD: usize = 2;
 /// Largest single message read from a compressed stream, and largest
 /// decompressed single-message file.
-pub const MAX_STREAM_MESSAGE: usize = 256 << 20;
+pub(crate) const MAX_STREAM_MESSAGE: usize = 256 << 20;
 
 /// What [`read_parts`] hands on: one message, or a plain mbox held whole
 /// (mapped), for the caller to split.
-pub enum Part {
+pub(crate) enum Part {
     Message(Message),
     Mbox(MboxPart),
 }
@@ -118,17 +118,17 @@ pub enum Part {
 /// A plain mbox (or a shard's part of one) in memory: its messages are the
 /// spans between `start` and `end` that [`mailbox::IndexedSplit`] or a
 /// [`mailbox::Stitcher`] finds.
-pub struct MboxPart {
-    pub buf: Arc<Buf>,
+pub(crate) struct MboxPart {
+    pub(crate) buf: Arc<Buf>,
     /// First message boundary of the part.
-    pub start: usize,
+    pub(crate) start: usize,
     /// Boundary after the part's last message.
-    pub end: usize,
+    pub(crate) end: usize,
 }
 
 impl MboxPart {
     /// The `index`-th message of the part, spanning `span` of the file.
-    pub fn message(&self, span: Range<usize>, index: u64) -> Message {
+    pub(crate) fn message(&self, span: Range<usize>, index: u64) -> Message {
         let followed = span.end < self.buf.len();
         mbox_message(&self.buf, span, followed, 0, index)
     }
@@ -168,7 +168,7 @@ pub fn read_source(
 /// With `threads` > 1 a compressed file is decompressed on a thread of its
 /// own (and a multi-member/multi-frame one on `threads` workers) while the
 /// caller's thread splits the chunks decompressed before.
-pub fn read_parts(
+pub(crate) fn read_parts(
     src: &Source,
     range: Option<Range<u64>>,
     threads: usize,
@@ -364,7 +364,10 @@ pub fn read_compressed_in_regions(
 /// When decompression fails, the messages before the failure are emitted
 /// as usual, the one it cut becomes an error row, and the error is
 /// returned.
-pub fn read_stream(p: &mut dyn Producer, emit: &mut dyn FnMut(Message)) -> Result<(), ReadError> {
+pub(crate) fn read_stream(
+    p: &mut dyn Producer,
+    emit: &mut dyn FnMut(Message),
+) -> Result<(), ReadError> {
     let mut src = Pull {
         p,
         home: decompress::recycler(),

@@ -16,7 +16,7 @@ use crate::der::oid;
 /// A decryption or unwrap that did not work (wrong key, bad padding, bad
 /// sizes): deliberately without detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CipherError;
+pub(crate) struct CipherError;
 
 impl std::fmt::Display for CipherError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -26,7 +26,7 @@ impl std::fmt::Display for CipherError {
 
 /// A CBC cipher.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cbc {
+pub(crate) enum Cbc {
     Aes128,
     Aes192,
     Aes256,
@@ -40,7 +40,7 @@ pub enum Cbc {
 
 impl Cbc {
     /// Content-encryption key length in bytes (RC2: any; 16 is usual).
-    pub fn key_len(self) -> usize {
+    pub(crate) fn key_len(self) -> usize {
         match self {
             Cbc::Aes128 => 16,
             Cbc::Aes192 => 24,
@@ -51,7 +51,7 @@ impl Cbc {
         }
     }
 
-    pub fn iv_len(self) -> usize {
+    pub(crate) fn iv_len(self) -> usize {
         match self {
             Cbc::Aes128 | Cbc::Aes192 | Cbc::Aes256 => 16,
             _ => 8,
@@ -60,7 +60,7 @@ impl Cbc {
 
     /// The CBC cipher of an algorithm OID's contents octets (not RC2, whose
     /// parameters carry the key size).
-    pub fn from_oid(oid: &[u8]) -> Option<Cbc> {
+    pub(crate) fn from_oid(oid: &[u8]) -> Option<Cbc> {
         match oid {
             oid::AES128_CBC => Some(Cbc::Aes128),
             oid::AES192_CBC => Some(Cbc::Aes192),
@@ -75,7 +75,7 @@ impl Cbc {
 /// Decrypts `data` with `key` and `iv` and removes the PKCS#7 padding.
 /// `Err` for a wrong key or IV size, a length that is not a multiple
 /// of the block, or bad padding (no detail: the caller reports `failed`).
-pub fn cbc_decrypt(
+pub(crate) fn cbc_decrypt(
     alg: Cbc,
     key: &[u8],
     iv: &[u8],
@@ -126,7 +126,10 @@ pub fn cbc_decrypt(
 
 /// RFC 3394 AES key unwrap (default IV A6A6A6A6A6A6A6A6) with a 16, 24 or
 /// 32-byte key-encryption key. `Err` when the integrity check fails.
-pub fn aes_key_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, CipherError> {
+pub(crate) fn aes_key_unwrap(
+    kek: &[u8],
+    wrapped: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CipherError> {
     let alg = match kek.len() {
         16 => &AES_128,
         24 => &AES_192,

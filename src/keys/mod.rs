@@ -12,7 +12,7 @@
 //! cleanses every allocation it frees); every intermediate buffer of ours
 //! (decoded PEM, decrypted PKCS#8, passwords) is [`Zeroizing`].
 
-pub mod cipher;
+pub(crate) mod cipher;
 mod pbe;
 
 use std::collections::HashMap;
@@ -29,7 +29,7 @@ use crate::pki::Cert;
 
 /// Elliptic curves usable for ECDH recipients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EcCurve {
+pub(crate) enum EcCurve {
     P256,
     P384,
     P521,
@@ -46,7 +46,7 @@ impl EcCurve {
     }
 
     /// The aws-lc-rs ECDH algorithm.
-    pub fn agreement(self) -> &'static agreement::Algorithm {
+    pub(crate) fn agreement(self) -> &'static agreement::Algorithm {
         match self {
             EcCurve::P256 => &agreement::ECDH_P256,
             EcCurve::P384 => &agreement::ECDH_P384,
@@ -56,7 +56,7 @@ impl EcCurve {
 }
 
 /// A usable private key.
-pub enum KeyKind {
+pub(crate) enum KeyKind {
     /// RSA, ready for PKCS#1 v1.5 and OAEP decryption.
     Rsa {
         pkcs1: Pkcs1PrivateDecryptingKey,
@@ -66,13 +66,13 @@ pub enum KeyKind {
 }
 
 /// One private key and where it came from.
-pub struct PrivateKey {
-    pub kind: KeyKind,
+pub(crate) struct PrivateKey {
+    pub(crate) kind: KeyKind,
     /// The subjectPublicKey bits (RSAPublicKey DER or the EC point).
-    pub public: Vec<u8>,
+    pub(crate) public: Vec<u8>,
     /// The file it was read from (for messages about the key, never about
     /// a message).
-    pub source: PathBuf,
+    pub(crate) source: PathBuf,
 }
 
 impl std::fmt::Debug for PrivateKey {
@@ -102,7 +102,7 @@ pub struct KeyStore {
 /// first private-key operation (RSA blinding, the RFC 3218 stand-in key)
 /// would otherwise wait for; started when `--keys` is given, it overlaps
 /// loading the trust store and the keys and reading the input.
-pub fn warm_rng() {
+pub(crate) fn warm_rng() {
     let _ = std::thread::Builder::new()
         .name("rng-seed".into())
         .spawn(|| {
@@ -129,7 +129,7 @@ const KEY_EXTENSIONS: &[&str] = &["pem", "key", "der", "p8", "pk8", "p12", "pfx"
 
 impl KeyStore {
     /// No keys: nothing is decrypted.
-    pub fn empty() -> KeyStore {
+    pub(crate) fn empty() -> KeyStore {
         KeyStore::default()
     }
 
@@ -137,7 +137,7 @@ impl KeyStore {
     /// a folder with a key or certificate extension) that cannot be read, or
     /// holds a key that cannot be decoded or decrypted, is an error naming
     /// the file. `password` decrypts encrypted PKCS#8 and PKCS#12 files.
-    pub fn load(paths: &[PathBuf], password: Option<&str>) -> Result<KeyStore, String> {
+    pub(crate) fn load(paths: &[PathBuf], password: Option<&str>) -> Result<KeyStore, String> {
         let mut found = Found::default();
         for path in paths {
             let (files, is_dir) = list_files(path).map_err(|e| format!("--keys {e}"))?;
@@ -247,25 +247,21 @@ impl KeyStore {
         Ok(KeyStore::from_parts(found.keys, &found.certs))
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
 
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
     /// Notes about the keys (a key without certificate, …).
-    pub fn warnings(&self) -> &[String] {
+    pub(crate) fn warnings(&self) -> &[String] {
         &self.warnings
     }
 
-    pub fn get(&self, i: usize) -> &PrivateKey {
+    pub(crate) fn get(&self, i: usize) -> &PrivateKey {
         &self.keys[i]
     }
 
     /// Keys whose certificate has this issuer (DER) and serial number.
-    pub fn by_issuer_serial(&self, issuer_der: &[u8], serial: &[u8]) -> &[usize] {
+    pub(crate) fn by_issuer_serial(&self, issuer_der: &[u8], serial: &[u8]) -> &[usize] {
         self.by_issuer_serial
             .get(&(issuer_der.to_vec(), serial_key(serial)))
             .map(|v| v.as_slice())
@@ -274,7 +270,7 @@ impl KeyStore {
 
     /// Keys with this subjectKeyIdentifier (their certificate's, or the
     /// SHA-1 of their public key).
-    pub fn by_ski(&self, ski: &[u8]) -> &[usize] {
+    pub(crate) fn by_ski(&self, ski: &[u8]) -> &[usize] {
         self.by_ski.get(ski).map(|v| v.as_slice()).unwrap_or(&[])
     }
 }
@@ -510,7 +506,7 @@ fn ec_key(curve: EcCurve, der: &[u8], path: &Path) -> Result<PrivateKey, String>
 }
 
 /// Reads the first line of a password file (without the line ending).
-pub fn read_password_file(path: &Path) -> Result<Zeroizing<String>, String> {
+pub(crate) fn read_password_file(path: &Path) -> Result<Zeroizing<String>, String> {
     let data = Zeroizing::new(
         std::fs::read(path).map_err(|e| format!("--keys-password-file {}: {e}", path.display()))?,
     );

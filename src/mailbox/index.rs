@@ -20,10 +20,10 @@ use super::{content_length_end, separator_at, Found};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Separator {
     /// Offset of its `From `.
-    pub at: usize,
+    pub(crate) at: usize,
     /// Where the message it starts ends, when its `Content-Length:` is
     /// trusted (lands on a separator or the end of the file).
-    pub length_end: Option<usize>,
+    pub(crate) length_end: Option<usize>,
 }
 
 /// What [`index_window`] finds in a range of a file.
@@ -33,16 +33,16 @@ pub struct Index {
     pub seps: Vec<Separator>,
     /// Offsets of the lines that start with `-` (candidates for MIME
     /// boundary delimiters), in order; none from a dense range.
-    pub dashes: Vec<usize>,
+    pub(crate) dashes: Vec<usize>,
     /// Ranges with more than one `-` line per [`DENSE_DASHES`] bytes: their
     /// dash lines are not kept (memory stays bounded on any input), and
     /// messages that touch them are walked without hints.
-    pub dense: Vec<Range<usize>>,
+    pub(crate) dense: Vec<Range<usize>>,
 }
 
 impl Index {
     /// Appends the index of the range that follows.
-    pub fn append(&mut self, other: Index) {
+    pub(crate) fn append(&mut self, other: Index) {
         self.seps.extend(other.seps);
         self.dashes.extend(other.dashes);
         self.dense.extend(other.dense);
@@ -50,14 +50,14 @@ impl Index {
 }
 
 /// See [`Index::dense`].
-pub const DENSE_DASHES: usize = 64;
+pub(crate) const DENSE_DASHES: usize = 64;
 
 /// Indexes `window` of `data` (the whole file): every separator whose
 /// `From ` starts in the window right after a newline (the file's first
 /// message is not preceded by one: the walk takes its start as given), and
 /// every line in it that starts with `-` — all in one pass over the bytes
 /// ([`crate::lines::line_marks`]).
-pub fn index_window(data: &[u8], window: Range<usize>) -> Index {
+pub(crate) fn index_window(data: &[u8], window: Range<usize>) -> Index {
     let mut out = Index::default();
     let end = window.end.min(data.len());
     if window.start >= end {
@@ -113,7 +113,7 @@ fn yes(f: Found<usize>) -> Option<usize> {
 
 /// Builds the index of a range: [`index_window`] over windows of it, in
 /// order (on one thread or several).
-pub type Indexer<'a> = &'a (dyn Fn(&[u8], Range<usize>) -> Index + Sync);
+pub(crate) type Indexer<'a> = &'a (dyn Fn(&[u8], Range<usize>) -> Index + Sync);
 
 /// Walks the message boundaries of `data[start..end]` (both boundaries as
 /// [`super::boundary_at_or_after`] gives them) over an index fed to it
@@ -150,7 +150,7 @@ impl Stitcher {
     }
 
     /// Where the next span starts.
-    pub fn position(&self) -> usize {
+    pub(crate) fn position(&self) -> usize {
         self.pos
     }
 
@@ -274,9 +274,9 @@ impl Stitcher {
 
 /// The first segment indexed by [`IndexedSplit`]; later ones double up to
 /// [`MAX_SEGMENT`].
-pub const FIRST_SEGMENT: usize = 1 << 20;
+pub(crate) const FIRST_SEGMENT: usize = 1 << 20;
 /// The largest segment [`IndexedSplit`] indexes at once.
-pub const MAX_SEGMENT: usize = 64 << 20;
+pub(crate) const MAX_SEGMENT: usize = 64 << 20;
 
 /// The message spans of `data[start..end]`, indexing segment by segment
 /// with `index` as the walk reaches them.

@@ -30,15 +30,14 @@
 mod index;
 mod stream;
 
-pub use index::{
-    index_window, index_windows, Index, IndexedSplit, Indexer, Separator, Stitcher, DENSE_DASHES,
-};
+pub(crate) use index::{index_window, Index};
+pub use index::{index_windows, IndexedSplit, Stitcher};
 pub use stream::{complete_spans, Spans};
 
 use memchr::{memchr, memmem};
 
 /// UTF-8 byte-order mark, written by some Windows tools at the start of a file.
-pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Length of a leading BOM (0 or 3).
 pub fn bom_len(data: &[u8]) -> usize {
@@ -72,7 +71,7 @@ fn line_end(data: &[u8], p: usize) -> Option<usize> {
 /// Whether the `From ` line at `p` separates messages where a blank line
 /// allows any separator form (the start of the file, or where a trusted
 /// `Content-Length:` ends a message). Does not look at what precedes `p`.
-pub fn separator_form_at(data: &[u8], p: usize, eof: bool) -> Found<()> {
+pub(crate) fn separator_form_at(data: &[u8], p: usize, eof: bool) -> Found<()> {
     separator_line_at(data, p, eof, Place::AfterBlank)
 }
 
@@ -177,7 +176,7 @@ fn after_blank_line(data: &[u8], p: usize, first: usize) -> bool {
 }
 
 /// Whether a message separator starts at `p`.
-pub fn separator_at(data: &[u8], p: usize, eof: bool) -> Found<()> {
+pub(crate) fn separator_at(data: &[u8], p: usize, eof: bool) -> Found<()> {
     let place = if after_blank_line(data, p, bom_len(data)) {
         Place::AfterBlank
     } else {
@@ -188,7 +187,7 @@ pub fn separator_at(data: &[u8], p: usize, eof: bool) -> Found<()> {
 
 /// The next separator at or after `from` (for resynchronising at an
 /// arbitrary byte offset, e.g. a shard boundary). `Yes(data.len())` at EOF.
-pub fn next_separator(data: &[u8], from: usize, eof: bool) -> Found<usize> {
+pub(crate) fn next_separator(data: &[u8], from: usize, eof: bool) -> Found<usize> {
     let first = bom_len(data);
     let mut pos = from.max(first);
     if pos == first {
@@ -310,7 +309,7 @@ fn content_length_end(data: &[u8], start: usize, eof: bool) -> Found<usize> {
 }
 
 /// How far back [`boundary_at_or_after`] starts its walk.
-pub const RESYNC_LOOKBACK: usize = 64 << 20;
+pub(crate) const RESYNC_LOOKBACK: usize = 64 << 20;
 
 /// The first message boundary at or after byte `x` of a whole mbox, as a
 /// sequential split from the start of the file finds it. Used to cut one
@@ -357,7 +356,10 @@ pub fn boundary_at_or_after(data: &[u8], x: usize) -> usize {
 /// `range.end` ([`boundary_at_or_after`]). Adjacent ranges get adjacent
 /// cuts, so the shards tile the file exactly; a message never crosses a
 /// cut. None when no message starts in the range.
-pub fn shard_cut(data: &[u8], range: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+pub(crate) fn shard_cut(
+    data: &[u8],
+    range: std::ops::Range<usize>,
+) -> Option<std::ops::Range<usize>> {
     let start = boundary_at_or_after(data, range.start);
     let end = boundary_at_or_after(data, range.end);
     (start < end).then_some(start..end)

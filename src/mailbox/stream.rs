@@ -11,11 +11,11 @@ use super::{message_end, next_separator, Found};
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Spans {
     /// Message spans, in order, tiling `from..end`.
-    pub spans: Vec<Range<usize>>,
+    pub(crate) spans: Vec<Range<usize>>,
     /// Index in `spans` of a message cut at the size limit.
-    pub over_limit: Option<usize>,
+    pub(crate) over_limit: Option<usize>,
     /// Where the first incomplete message starts (`data.len()` when none).
-    pub end: usize,
+    pub(crate) end: usize,
 }
 
 /// The messages of `data` from the message boundary `from` on that are

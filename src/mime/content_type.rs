@@ -2,24 +2,24 @@
 
 /// A parsed Content-Type, type/subtype and parameter names lowercase.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ContentType {
-    pub ctype: String,
-    pub subtype: String,
-    pub params: Vec<(String, String)>,
+pub(crate) struct ContentType {
+    pub(crate) ctype: String,
+    pub(crate) subtype: String,
+    pub(crate) params: Vec<(String, String)>,
     /// Names (lowercase, without `*`) of the parameters given in RFC 2231
     /// extended form (`name*=` or `name*0=`), which some readers ignore.
-    pub extended: Vec<String>,
+    pub(crate) extended: Vec<String>,
     /// Names (lowercase) of the parameters whose quoted value is followed
     /// by text other than white space or a comment before the next `;`
     /// (`boundary="b"-`): readers differ on whether that text belongs to
     /// the value (OpenSSL keeps it, unquoted).
-    pub junk_after_quote: Vec<String>,
+    pub(crate) junk_after_quote: Vec<String>,
 }
 
 impl ContentType {
     /// Parses a header value (unfolded). Never fails: what cannot be read
     /// is left out.
-    pub fn parse(value: &[u8]) -> ContentType {
+    pub(crate) fn parse(value: &[u8]) -> ContentType {
         let s = String::from_utf8_lossy(value);
         let mut rest = s.trim_start();
         let mut ct = ContentType::default();
@@ -85,7 +85,7 @@ impl ContentType {
     }
 
     /// A parameter's value (name lowercase).
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(n, _)| n == name)
@@ -94,7 +94,7 @@ impl ContentType {
 
     /// Whether this is `ctype/subtype`, also accepting the `x-` form of the
     /// subtype (`application/x-pkcs7-mime`).
-    pub fn is(&self, ctype: &str, subtype: &str) -> bool {
+    pub(crate) fn is(&self, ctype: &str, subtype: &str) -> bool {
         self.ctype == ctype
             && (self.subtype == subtype || self.subtype.strip_prefix("x-") == Some(subtype))
     }
@@ -129,7 +129,7 @@ fn percent_decode(s: &str) -> String {
 
 /// Whether a media type text (e.g. a `protocol` parameter) names
 /// `ctype/subtype` in any letter case or its `x-` form.
-pub fn media_type_is(text: &str, ctype: &str, subtype: &str) -> bool {
+pub(crate) fn media_type_is(text: &str, ctype: &str, subtype: &str) -> bool {
     let t = text.trim().to_ascii_lowercase();
     match t.split_once('/') {
         Some((a, b)) => a == ctype && (b == subtype || b.strip_prefix("x-") == Some(subtype)),

@@ -13,17 +13,17 @@ use memchr::memchr;
 
 /// One header field: its name and its whole raw text (first line and
 /// continuation lines, line endings included).
-pub struct Field<'a> {
+pub(crate) struct Field<'a> {
     /// The name, without whitespace before the colon.
-    pub name: &'a [u8],
-    pub raw: &'a [u8],
+    pub(crate) name: &'a [u8],
+    pub(crate) raw: &'a [u8],
     /// Offset of the value within `raw` (just after the colon).
-    pub value_at: usize,
+    pub(crate) value_at: usize,
 }
 
 impl<'a> Field<'a> {
     /// The value unfolded: line breaks removed, folding whitespace kept.
-    pub fn value(&self) -> Vec<u8> {
+    pub(crate) fn value(&self) -> Vec<u8> {
         self.raw[self.value_at..]
             .iter()
             .copied()
@@ -32,24 +32,24 @@ impl<'a> Field<'a> {
     }
 
     /// The raw value (after the colon, line endings included).
-    pub fn raw_value(&self) -> &'a [u8] {
+    pub(crate) fn raw_value(&self) -> &'a [u8] {
         &self.raw[self.value_at..]
     }
 }
 
 /// Where a header block ends and what was in it besides fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Block {
+pub(crate) struct Block {
     /// Offset of the body (after the empty line), or the end of the input.
-    pub body: usize,
+    pub(crate) body: usize,
     /// Lines inside the block that are not part of a field.
-    pub skipped: usize,
+    pub(crate) skipped: usize,
 }
 
 /// Whether `line` (without its line ending) starts a field: returns the
 /// name's length and the colon's offset. `name WSP* ":"`, the name being
 /// one or more printable US-ASCII characters other than `:`.
-pub fn field_start(line: &[u8]) -> Option<(usize, usize)> {
+pub(crate) fn field_start(line: &[u8]) -> Option<(usize, usize)> {
     let name = line
         .iter()
         .position(|&b| !(0x21..=0x7e).contains(&b) || b == b':')?;
@@ -62,7 +62,7 @@ pub fn field_start(line: &[u8]) -> Option<(usize, usize)> {
 
 /// Walks the header block at the start of `raw`, calling `each` for every
 /// field. A block longer than `max` bytes is an error.
-pub fn for_each_field<'a>(
+pub(crate) fn for_each_field<'a>(
     raw: &'a [u8],
     max: usize,
     mut each: impl FnMut(&Field<'a>),

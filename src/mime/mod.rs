@@ -11,14 +11,11 @@
 //! reported: that is what a recipient's client shows first.
 
 mod content_type;
-pub mod header;
+pub(crate) mod header;
 mod structure;
 
-pub use content_type::ContentType;
-pub use structure::{
-    boundary_error, dash_lines, find_smime, find_smime_marked, split_multipart, split_multipart_at,
-    walk, Limits, Smime, SmimePart, Walk,
-};
+pub use structure::{dash_lines, find_smime, split_multipart, split_multipart_at, Limits, Smime};
+pub(crate) use structure::{walk, SmimePart, Walk};
 
 use std::borrow::Cow;
 
@@ -26,7 +23,7 @@ use mail_parser::MessageParser;
 
 /// The report's `kind` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MessageKind {
+pub(crate) enum MessageKind {
     Plain,
     Signed,
     SignedOpaque,
@@ -39,7 +36,7 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             MessageKind::Plain => "plain",
             MessageKind::Signed => "signed",
@@ -58,30 +55,30 @@ impl MessageKind {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identity {
     /// Message-ID without angle brackets (of the first Message-ID field).
-    pub message_id: String,
+    pub(crate) message_id: String,
     /// Date header as Unix seconds, when present and parseable (the first
     /// Date field).
-    pub date: Option<i64>,
+    pub(crate) date: Option<i64>,
     /// Address (addr-spec) of the first From field, lowercase: the one a
     /// mail client shows.
     pub from: Option<String>,
     /// Whether there is a From field at all (with or without a readable
     /// address): the Sender field counts only when there is none.
-    pub has_from: bool,
+    pub(crate) has_from: bool,
     /// Address of the first Sender field, lowercase.
-    pub sender: Option<String>,
+    pub(crate) sender: Option<String>,
     /// Date of the topmost `Received:` field (after its last `;`), written
     /// by the archive's own mail server rather than by the sender.
-    pub received: Option<i64>,
+    pub(crate) received: Option<i64>,
     /// The fields of [`SINGLE_FIELDS`] that occur more than once, in that
     /// order (RFC 5322 3.6 allows one of each).
-    pub repeated: Vec<&'static str>,
+    pub(crate) repeated: Vec<&'static str>,
 }
 
 /// Top-level fields that clients show or act on, of which RFC 5322 (and
 /// RFC 2045 for the MIME ones) allows one: a repeat makes what a client
 /// shows differ from what was checked (`AMBIGUOUS_HEADER`).
-pub const SINGLE_FIELDS: [&str; 8] = [
+pub(crate) const SINGLE_FIELDS: [&str; 8] = [
     "From",
     "Sender",
     "Date",
@@ -94,7 +91,7 @@ pub const SINGLE_FIELDS: [&str; 8] = [
 
 /// Whether `raw` starts with a header block: its first line is a field
 /// (the obsolete `name WSP* ":"` form included).
-pub fn starts_with_header(raw: &[u8]) -> bool {
+pub(crate) fn starts_with_header(raw: &[u8]) -> bool {
     let first_line = raw.split(|&b| b == b'\n').next().unwrap_or_default();
     header::field_start(first_line).is_some()
 }
@@ -189,7 +186,7 @@ pub fn identity(raw: &[u8]) -> Option<Identity> {
 }
 
 /// Whether the message names a pkcs7 media type anywhere (any case).
-pub fn names_pkcs7(raw: &[u8]) -> bool {
+pub(crate) fn names_pkcs7(raw: &[u8]) -> bool {
     memchr::memchr2_iter(b'p', b'P', raw).any(|i| {
         raw.get(i..i + 5)
             .is_some_and(|w| w.eq_ignore_ascii_case(b"pkcs7"))
@@ -273,7 +270,7 @@ pub fn decode_base64(data: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// The scalar decoder behind [`decode_base64`].
-pub fn decode_base64_lenient(data: &[u8]) -> Result<Vec<u8>, String> {
+pub(crate) fn decode_base64_lenient(data: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(data.len() / 4 * 3 + 3);
     let mut quad = [0u8; 4];
     let mut n = 0;

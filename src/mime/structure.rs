@@ -10,14 +10,14 @@ use super::header::for_each_field;
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Deepest nesting of multiparts / message/rfc822.
-    pub max_depth: usize,
+    pub(crate) max_depth: usize,
     /// Most MIME entities visited in one message.
-    pub max_parts: usize,
+    pub(crate) max_parts: usize,
     /// Largest header block of one entity.
-    pub max_header_bytes: usize,
+    pub(crate) max_header_bytes: usize,
     /// Most S/MIME and PGP structures kept per message (the reported one
     /// and this many others); more is recorded in [`Walk::uncounted`].
-    pub max_structures: usize,
+    pub(crate) max_structures: usize,
 }
 
 impl Default for Limits {
@@ -55,7 +55,7 @@ pub enum Smime<'a> {
 
 impl Smime<'_> {
     /// Whether this is an S/MIME structure (not PGP).
-    pub fn is_smime(&self) -> bool {
+    pub(crate) fn is_smime(&self) -> bool {
         matches!(self, Smime::Detached { .. } | Smime::Pkcs7Mime { .. })
     }
 }
@@ -70,19 +70,19 @@ pub struct SmimePart<'a> {
 
 /// Everything a walk of one message found.
 #[derive(Debug, Clone, Default)]
-pub struct Walk<'a> {
+pub(crate) struct Walk<'a> {
     /// The outermost structure (fewest part-path components, then first).
-    pub outermost: Option<SmimePart<'a>>,
+    pub(crate) outermost: Option<SmimePart<'a>>,
     /// Every other structure, in walk order (at most
     /// [`Limits::max_structures`]).
-    pub others: Vec<SmimePart<'a>>,
+    pub(crate) others: Vec<SmimePart<'a>>,
     /// Structures found beyond [`Limits::max_structures`], not kept.
-    pub uncounted: usize,
+    pub(crate) uncounted: usize,
     /// Header lines skipped (not fields) in any header block walked.
-    pub skipped_lines: usize,
+    pub(crate) skipped_lines: usize,
     /// The first structural limit hit, if any: the walk stopped there, so
     /// what lies beyond it was not seen.
-    pub limit: Option<String>,
+    pub(crate) limit: Option<String>,
 }
 
 /// Walks `raw` (one RFC 5322 message) and returns the outermost S/MIME or
@@ -95,7 +95,7 @@ pub fn find_smime<'a>(raw: &'a [u8], limits: &Limits) -> Result<Option<SmimePart
 /// that starts with `-` (after a newline), as the mbox index found them in
 /// its one pass over the file. Multipart delimiters are then looked for
 /// only there instead of by searching each body; the result is the same.
-pub fn find_smime_marked<'a>(
+pub(crate) fn find_smime_marked<'a>(
     raw: &'a [u8],
     dash_lines: Option<&[u32]>,
     limits: &Limits,
@@ -112,7 +112,7 @@ pub fn find_smime_marked<'a>(
 /// multipart/signed too) and returns every S/MIME and PGP structure in it.
 /// Bodies of application/pkcs7-mime parts are not looked into (that is
 /// the CMS layer's job).
-pub fn walk<'a>(raw: &'a [u8], dash_lines: Option<&[u32]>, limits: &Limits) -> Walk<'a> {
+pub(crate) fn walk<'a>(raw: &'a [u8], dash_lines: Option<&[u32]>, limits: &Limits) -> Walk<'a> {
     let mut w = Walker {
         limits,
         root: raw,
@@ -151,7 +151,7 @@ struct EntityHeaders<'a> {
 
 /// Why a boundary parameter is not valid per RFC 2046 5.1.1
 /// (`boundary := 0*69<bchars> bcharsnospace`), or None when it is.
-pub fn boundary_error(b: &str) -> Option<String> {
+pub(crate) fn boundary_error(b: &str) -> Option<String> {
     const OTHER: &[u8] = b"'()+_,-./:=? ";
     if b.is_empty() {
         return Some("empty boundary parameter".into());
@@ -516,7 +516,7 @@ pub fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
 
 /// [`split_multipart`], and whether the close delimiter `--boundary--` was
 /// found (without it, where the last part ends is a guess).
-pub fn split_multipart_closed<'a>(body: &'a [u8], boundary: &[u8]) -> (Vec<&'a [u8]>, bool) {
+pub(crate) fn split_multipart_closed<'a>(body: &'a [u8], boundary: &[u8]) -> (Vec<&'a [u8]>, bool) {
     let Some(delim) = delimiter(boundary) else {
         return (Vec::new(), false);
     };

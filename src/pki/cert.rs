@@ -21,20 +21,20 @@ use super::key::PublicKey;
 use crate::der::ber;
 
 /// PKCS#9 emailAddress attribute in a subject name (legacy S/MIME identity).
-pub const EMAIL_ADDRESS: const_oid::ObjectIdentifier = rfc3280::EMAIL_ADDRESS;
+pub(crate) const EMAIL_ADDRESS: const_oid::ObjectIdentifier = rfc3280::EMAIL_ADDRESS;
 
 /// A decoded certificate and the facts derived from it.
 pub struct Cert {
     /// The certificate's DER encoding, as found.
     pub der: Vec<u8>,
     /// The decoded certificate.
-    pub cert: Certificate,
+    pub(crate) cert: Certificate,
     /// SHA-256 of `der`.
     pub sha256: [u8; 32],
     /// Subject as RFC 4514 text.
     pub subject: String,
     /// Issuer as RFC 4514 text.
-    pub issuer: String,
+    pub(crate) issuer: String,
     /// DER of the subject Name (for exact issuer/subject matching).
     pub subject_der: Vec<u8>,
     /// DER of the issuer Name.
@@ -44,20 +44,20 @@ pub struct Cert {
     /// notBefore as Unix seconds.
     pub not_before: i64,
     /// notAfter as Unix seconds.
-    pub not_after: i64,
+    pub(crate) not_after: i64,
     /// rfc822Name entries of subjectAltName, then subject emailAddress
     /// values, lowercase, in that order, without duplicates.
-    pub emails: Vec<String>,
+    pub(crate) emails: Vec<String>,
     /// The subjectKeyIdentifier extension's key identifier, None when absent.
     pub subject_key_id: Option<Vec<u8>>,
     /// The authorityKeyIdentifier extension's keyIdentifier, None when absent.
-    pub authority_key_id: Option<Vec<u8>>,
+    pub(crate) authority_key_id: Option<Vec<u8>>,
     /// basicConstraints: (cA, pathLenConstraint), None when absent.
-    pub basic_constraints: Option<(bool, Option<u8>)>,
+    pub(crate) basic_constraints: Option<(bool, Option<u8>)>,
     /// keyUsage bits (RFC 5280 order, bit 0 = digitalSignature), None when absent.
-    pub key_usage: Option<KeyUsage>,
+    pub(crate) key_usage: Option<KeyUsage>,
     /// extendedKeyUsage OIDs, None when absent.
-    pub ext_key_usage: Option<Vec<const_oid::ObjectIdentifier>>,
+    pub(crate) ext_key_usage: Option<Vec<const_oid::ObjectIdentifier>>,
     /// The subject public key, parsed on first use and kept.
     key: OnceLock<Result<PublicKey, String>>,
 }
@@ -98,7 +98,7 @@ impl Cert {
     }
 
     /// Builds from an already decoded certificate and its DER.
-    pub fn from_decoded(der: Vec<u8>, cert: Certificate) -> Result<Cert, String> {
+    pub(crate) fn from_decoded(der: Vec<u8>, cert: Certificate) -> Result<Cert, String> {
         let tbs = &cert.tbs_certificate;
         let sha256: [u8; 32] = Sha256::digest(&der).into();
         let subject_der = tbs.subject.to_der().map_err(|e| e.to_string())?;
@@ -179,7 +179,7 @@ impl Cert {
     }
 
     /// Serial number as lowercase hex without leading zero bytes.
-    pub fn serial_hex(&self) -> String {
+    pub(crate) fn serial_hex(&self) -> String {
         let s = &self.serial;
         let start = s
             .iter()
@@ -189,7 +189,7 @@ impl Cert {
     }
 
     /// SHA-256 of the DER as lowercase hex.
-    pub fn sha256_hex(&self) -> String {
+    pub(crate) fn sha256_hex(&self) -> String {
         hex(&self.sha256)
     }
 
@@ -204,7 +204,7 @@ impl Cert {
     }
 
     /// Whether the certificate is self-issued (subject == issuer).
-    pub fn is_self_issued(&self) -> bool {
+    pub(crate) fn is_self_issued(&self) -> bool {
         self.subject_der == self.issuer_der
     }
 }
@@ -218,12 +218,12 @@ fn push_email(emails: &mut Vec<String>, s: &str) {
 
 /// Reads an attribute value of any string type (IA5String, UTF8String,
 /// PrintableString, …) as text.
-pub fn any_string(v: &der::Any) -> Option<String> {
+pub(crate) fn any_string(v: &der::Any) -> Option<String> {
     std::str::from_utf8(v.value()).ok().map(str::to_owned)
 }
 
 /// Lowercase hex of bytes.
-pub fn hex(b: &[u8]) -> String {
+pub(crate) fn hex(b: &[u8]) -> String {
     const D: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(b.len() * 2);
     for &x in b {
@@ -257,7 +257,7 @@ fn der_key(der: &[u8]) -> DerKey {
 impl CertCache {
     /// Limit on distinct certificates kept; past it, certificates are still
     /// decoded but no longer cached (bounded memory on hostile archives).
-    pub const MAX_ENTRIES: usize = 100_000;
+    pub(crate) const MAX_ENTRIES: usize = 100_000;
 
     /// Returns the cached certificate for `der`, decoding it on first sight.
     pub fn get(&self, der: &[u8]) -> Result<Arc<Cert>, String> {

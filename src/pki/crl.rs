@@ -32,16 +32,16 @@ use super::store::{der_objects, list_files, norm_serial, read_bounded, signed_pa
 
 /// One CRL entry of a serial number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Revocation {
+pub(crate) struct Revocation {
     /// revocationDate, Unix seconds.
-    pub date: i64,
+    pub(crate) date: i64,
     /// reasonCode; None when absent.
-    pub reason: Option<CrlReason>,
+    pub(crate) reason: Option<CrlReason>,
 }
 
 impl Revocation {
     /// Whether this entry revokes at validation time `at`.
-    pub fn applies_at(&self, at: i64) -> bool {
+    pub(crate) fn applies_at(&self, at: i64) -> bool {
         CrlReason::revokes_always(self.reason) || self.date <= at
     }
 }
@@ -49,10 +49,10 @@ impl Revocation {
 /// One decoded CRL.
 pub struct Crl {
     /// Where it came from (file path), for messages.
-    pub source: String,
+    pub(crate) source: String,
     /// Issuer Name DER and RFC 4514 text.
-    pub issuer_der: Vec<u8>,
-    pub issuer: String,
+    pub(crate) issuer_der: Vec<u8>,
+    pub(crate) issuer: String,
     /// thisUpdate / nextUpdate as Unix seconds.
     pub this_update: i64,
     pub next_update: Option<i64>,
@@ -67,7 +67,7 @@ pub struct Crl {
 
 impl Crl {
     /// Decodes one DER CRL. `source` names it in messages.
-    pub fn from_der(der: &[u8], source: &str) -> Result<(Crl, Vec<String>), String> {
+    pub(crate) fn from_der(der: &[u8], source: &str) -> Result<(Crl, Vec<String>), String> {
         let list = CertificateList::from_der(der).map_err(|e| format!("{source}: CRL: {e}"))?;
         let tbs = signed_part(der)
             .ok_or_else(|| format!("{source}: CRL: bad outer structure"))?
@@ -138,28 +138,12 @@ impl Crl {
         ))
     }
 
-    /// The earliest revocation date of this serial number, if listed
-    /// (whatever the reason).
-    pub fn revocation_date(&self, serial: &[u8]) -> Option<i64> {
-        self.entries(serial).iter().map(|r| r.date).min()
-    }
-
     /// The entries listing this serial number.
-    pub fn entries(&self, serial: &[u8]) -> &[Revocation] {
+    pub(crate) fn entries(&self, serial: &[u8]) -> &[Revocation] {
         self.revoked
             .get(norm_serial(serial))
             .map(Vec::as_slice)
             .unwrap_or(&[])
-    }
-
-    /// Number of revoked entries.
-    pub fn len(&self) -> usize {
-        self.revoked.len()
-    }
-
-    /// Whether no entry is listed.
-    pub fn is_empty(&self) -> bool {
-        self.revoked.is_empty()
     }
 }
 
@@ -224,7 +208,7 @@ impl Crls {
     }
 
     /// Adds one CRL.
-    pub fn add(&mut self, c: Crl) {
+    pub(crate) fn add(&mut self, c: Crl) {
         self.by_issuer
             .entry(c.issuer_der.clone())
             .or_default()
@@ -238,7 +222,7 @@ impl Crls {
     }
 
     /// Indexes (into [`Crls::list`]) of the CRLs issued under this Name.
-    pub fn for_issuer(&self, issuer_der: &[u8]) -> &[usize] {
+    pub(crate) fn for_issuer(&self, issuer_der: &[u8]) -> &[usize] {
         self.by_issuer
             .get(issuer_der)
             .map(Vec::as_slice)
@@ -256,7 +240,7 @@ impl Crls {
     }
 
     /// Problems met while loading.
-    pub fn warnings(&self) -> &[String] {
+    pub(crate) fn warnings(&self) -> &[String] {
         &self.warnings
     }
 }

@@ -47,7 +47,7 @@ const ROOTS_PEM: &str = include_str!("../../data/trust-history/email-roots-ever.
 const RELEASES_CSV: &str = include_str!("../../data/trust-history/releases.csv");
 
 /// Label of the spans that come from the `certval_stores_mozilla` snapshot.
-pub const SNAPSHOT_LABEL: &str = "certval_stores_mozilla 1.0.0-rc.1 (CCADB 2026-10-25)";
+pub(crate) const SNAPSHOT_LABEL: &str = "certval_stores_mozilla 1.0.0-rc.1 (CCADB 2026-10-25)";
 
 /// An e-mail distrust-after date and when it took effect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,21 +107,20 @@ struct Epoch {
 /// The roots and their epochs.
 pub struct TrustHistory {
     roots: Vec<BuiltinRoot>,
-    by_sha256: HashMap<[u8; 32], usize>,
     current_from: i64,
     epochs: Vec<Epoch>,
 }
 
 /// An epoch of a [`TrustHistory`]: what a chain judged at one time may rest on.
 #[derive(Clone, Copy)]
-pub struct Epochal<'a> {
+pub(crate) struct Epochal<'a> {
     history: &'a TrustHistory,
     epoch: usize,
 }
 
 impl<'a> Epochal<'a> {
     /// Whether root `i` anchors a chain whose leaf has `leaf_not_before`.
-    pub fn allows(&self, i: usize, leaf_not_before: i64) -> Result<(), Refusal> {
+    pub(crate) fn allows(&self, i: usize, leaf_not_before: i64) -> Result<(), Refusal> {
         let e = &self.history.epochs[self.epoch];
         if e.active
             .get(i / 64)
@@ -136,13 +135,13 @@ impl<'a> Epochal<'a> {
     }
 
     /// Indexes of the roots trusted in this epoch.
-    pub fn trusted(&self) -> impl Iterator<Item = usize> + 'a {
+    pub(crate) fn trusted(&self) -> impl Iterator<Item = usize> + 'a {
         let e = &self.history.epochs[self.epoch];
         (0..self.history.roots.len()).filter(move |&i| e.active[i / 64] & (1 << (i % 64)) != 0)
     }
 
     /// The distrust-after date in force for root `i`, if any.
-    pub fn distrust_after(&self, i: usize) -> Option<i64> {
+    pub(crate) fn distrust_after(&self, i: usize) -> Option<i64> {
         self.history.epochs[self.epoch]
             .distrust
             .iter()
@@ -168,7 +167,7 @@ impl TrustHistory {
     /// Builds the history from the extraction's CSV and PEM, the release
     /// dates, and the current snapshot (DER), which applies from the last
     /// recorded change on.
-    pub fn parse(
+    pub(crate) fn parse(
         history_csv: &str,
         pem: &str,
         releases_csv: &str,
@@ -384,14 +383,8 @@ impl TrustHistory {
                 }
             })
             .collect();
-        let by_sha256 = roots
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.cert.sha256, i))
-            .collect();
         TrustHistory {
             roots,
-            by_sha256,
             current_from,
             epochs,
         }
@@ -402,23 +395,19 @@ impl TrustHistory {
         &self.roots
     }
 
-    /// The root with this certificate SHA-256.
-    pub fn index_of(&self, sha256: &[u8; 32]) -> Option<usize> {
-        self.by_sha256.get(sha256).copied()
-    }
-
     /// From when the current snapshot is the set (the last recorded change).
     pub fn current_from(&self) -> i64 {
         self.current_from
     }
 
     /// Number of epochs (distinct trusted sets over time).
-    pub fn epoch_count(&self) -> usize {
+    #[cfg(test)]
+    fn epoch_count(&self) -> usize {
         self.epochs.len()
     }
 
     /// The epoch holding time `t`.
-    pub fn at(&self, t: i64) -> Epochal<'_> {
+    pub(crate) fn at(&self, t: i64) -> Epochal<'_> {
         let epoch = self
             .epochs
             .partition_point(|e| e.start <= t)
@@ -430,12 +419,12 @@ impl TrustHistory {
     }
 
     /// The span of root `i` holding `t`, if any.
-    pub fn span_at(&self, i: usize, t: i64) -> Option<&Span> {
+    pub(crate) fn span_at(&self, i: usize, t: i64) -> Option<&Span> {
         self.roots[i].spans.iter().find(|s| s.contains(t))
     }
 
     /// Why root `i` refused (for messages): its intervals, as text.
-    pub fn describe(&self, i: usize) -> String {
+    pub(crate) fn describe(&self, i: usize) -> String {
         let spans: Vec<String> = self.roots[i]
             .spans
             .iter()
@@ -457,7 +446,7 @@ impl TrustHistory {
 
     /// Writes the `roots` listing as of `t`: CSV with a header, one line
     /// per root trusted at `t`, sorted by subject.
-    pub fn write_roots<W: std::io::Write>(&self, t: i64, out: W) -> Result<(), String> {
+    pub(crate) fn write_roots<W: std::io::Write>(&self, t: i64, out: W) -> Result<(), String> {
         let mut w = csv::Writer::from_writer(out);
         let err = |e: csv::Error| e.to_string();
         w.write_record([
@@ -541,7 +530,10 @@ mod tests {
     }
 
     fn idx(h: &TrustHistory, sha: &str) -> usize {
-        h.index_of(&hex32(sha).unwrap())
+        let sha = hex32(sha).unwrap();
+        h.roots()
+            .iter()
+            .position(|r| r.cert.sha256 == sha)
             .expect("root in the history")
     }
 

@@ -66,7 +66,7 @@ pub enum DigestAlg {
 
 impl DigestAlg {
     /// From a digest algorithm OID.
-    pub fn from_oid(oid: &ObjectIdentifier) -> Option<DigestAlg> {
+    pub(crate) fn from_oid(oid: &ObjectIdentifier) -> Option<DigestAlg> {
         Some(match oid.as_bytes() {
             oid::MD5 => DigestAlg::Md5,
             oid::SHA1 => DigestAlg::Sha1,
@@ -94,7 +94,7 @@ impl DigestAlg {
 
     /// Report vocabulary: `md5`, `sha1`, `sha224`, `sha256`, `sha384`,
     /// `sha512`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             DigestAlg::Md5 => "md5",
             DigestAlg::Sha1 => "sha1",
@@ -109,12 +109,12 @@ impl DigestAlg {
     }
 
     /// MD5 and SHA-1: broken for signatures.
-    pub fn is_weak(self) -> bool {
+    pub(crate) fn is_weak(self) -> bool {
         matches!(self, DigestAlg::Md5 | DigestAlg::Sha1)
     }
 
     /// The weaker of two hashes (`self` when both are as strong).
-    pub fn weaker(self, other: DigestAlg) -> DigestAlg {
+    pub(crate) fn weaker(self, other: DigestAlg) -> DigestAlg {
         let rank = |d: DigestAlg| match d {
             DigestAlg::Md5 => 0,
             DigestAlg::Sha1 => 1,
@@ -127,7 +127,7 @@ impl DigestAlg {
         }
     }
 
-    pub fn output_len(self) -> usize {
+    pub(crate) fn output_len(self) -> usize {
         match self {
             DigestAlg::Md5 => 16,
             DigestAlg::Sha1 => 20,
@@ -141,7 +141,7 @@ impl DigestAlg {
     }
 
     /// Hashes `data`.
-    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+    pub(crate) fn digest(self, data: &[u8]) -> Vec<u8> {
         match self {
             DigestAlg::Md5 => md5::Md5::digest(data).to_vec(),
             DigestAlg::Sha1 => Sha1::digest(data).to_vec(),
@@ -198,15 +198,15 @@ impl DigestAlg {
 /// RSASSA-PSS parameters (RFC 4055), MGF1 only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PssParams {
-    pub hash: DigestAlg,
-    pub mgf1_hash: DigestAlg,
-    pub salt_len: usize,
+    pub(crate) hash: DigestAlg,
+    pub(crate) mgf1_hash: DigestAlg,
+    pub(crate) salt_len: usize,
 }
 
 impl PssParams {
     /// Parses RSASSA-PSS-params (DER); absent parameters mean the SHA-1
     /// defaults.
-    pub fn from_der(params: Option<&[u8]>) -> Result<PssParams, String> {
+    pub(crate) fn from_der(params: Option<&[u8]>) -> Result<PssParams, String> {
         let mut p = PssParams {
             hash: DigestAlg::Sha1,
             mgf1_hash: DigestAlg::Sha1,
@@ -269,7 +269,7 @@ impl SigAlg {
     /// (sha256WithRSAEncryption, RSASSA-PSS, ecdsa-with-SHA384, Ed25519,
     /// id-dsa-with-sha1, …), as in certificates and CRLs. `Err` names what
     /// cannot be checked.
-    pub fn from_x509(alg: &AlgorithmIdentifierOwned) -> Result<SigAlg, String> {
+    pub(crate) fn from_x509(alg: &AlgorithmIdentifierOwned) -> Result<SigAlg, String> {
         use DigestAlg::*;
         Ok(match alg.oid.as_bytes() {
             oid::MD5_WITH_RSA | oid::MD5_WITH_RSA_OIW => SigAlg::RsaPkcs1(Md5),
@@ -324,7 +324,7 @@ impl SigAlg {
     }
 
     /// The hash the signature is computed with (None for Ed25519).
-    pub fn digest(&self) -> Option<DigestAlg> {
+    pub(crate) fn digest(&self) -> Option<DigestAlg> {
         match *self {
             SigAlg::RsaPkcs1(d) | SigAlg::Ecdsa(d) | SigAlg::Dsa(d) => Some(d),
             SigAlg::RsaPss(p) => Some(p.hash),
@@ -334,7 +334,7 @@ impl SigAlg {
 
     /// Report vocabulary without the curve: `rsa-pkcs1`, `rsa-pss`,
     /// `ecdsa`, `ed25519`, `dsa` (see [`PublicKey::signature_alg_name`]).
-    pub fn family_name(&self) -> &'static str {
+    pub(crate) fn family_name(&self) -> &'static str {
         match self {
             SigAlg::RsaPkcs1(_) => "rsa-pkcs1",
             SigAlg::RsaPss(_) => "rsa-pss",
@@ -347,7 +347,7 @@ impl SigAlg {
 
 /// Elliptic curves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Curve {
+pub(crate) enum Curve {
     P256,
     P384,
     P521,
@@ -355,7 +355,7 @@ pub enum Curve {
 
 /// What kind of key a [`PublicKey`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyType {
+pub(crate) enum KeyType {
     Rsa,
     Ec(Curve),
     Ed25519,
@@ -443,7 +443,7 @@ impl PublicKey {
     /// Parses a SubjectPublicKeyInfo. `Err` for a malformed key or a key
     /// algorithm we do not know; a known but unusable key (brainpool,
     /// secp256k1) parses, with its size, and verifies as `Unsupported`.
-    pub fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey, String> {
+    pub(crate) fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey, String> {
         let bits_str = spki
             .subject_public_key
             .as_bytes()
@@ -561,11 +561,11 @@ impl PublicKey {
 
     /// Key size in bits (RSA modulus, EC field size, 255 for Ed25519, DSA p;
     /// 0 for a DSA key whose parameters are inherited and not yet known).
-    pub fn bits(&self) -> u32 {
+    pub(crate) fn bits(&self) -> u32 {
         self.bits
     }
 
-    pub fn key_type(&self) -> KeyType {
+    pub(crate) fn key_type(&self) -> KeyType {
         match &self.kind {
             KeyData::Rsa(_) => KeyType::Rsa,
             KeyData::Ec(k) => KeyType::Ec(k.curve),
@@ -577,14 +577,14 @@ impl PublicKey {
 
     /// Whether this is a DSA key without domain parameters (RFC 3279: they
     /// are inherited from the issuer's key).
-    pub fn dsa_params_missing(&self) -> bool {
+    pub(crate) fn dsa_params_missing(&self) -> bool {
         matches!(&self.kind, KeyData::Dsa(k) if k.params.is_none())
     }
 
     /// A DSA key without parameters completed with those of `issuer` (a DSA
     /// key with parameters). The caller must make sure `issuer` is the
     /// certificate's real issuer (its key verifies the certificate).
-    pub fn with_dsa_params_from(&self, issuer: &PublicKey) -> Option<PublicKey> {
+    pub(crate) fn with_dsa_params_from(&self, issuer: &PublicKey) -> Option<PublicKey> {
         match (&self.kind, &issuer.kind) {
             (KeyData::Dsa(k), KeyData::Dsa(i)) if k.params.is_none() => {
                 let params = i.params.clone()?;
@@ -600,7 +600,7 @@ impl PublicKey {
     /// Report name of `alg` with this key: `rsa-pkcs1`, `rsa-pss`,
     /// `ecdsa-p256`, `ecdsa-p384`, `ecdsa-p521`, `ed25519`, `dsa` (`ecdsa`
     /// when the key is not an EC key of a known curve).
-    pub fn signature_alg_name(&self, alg: &SigAlg) -> &'static str {
+    pub(crate) fn signature_alg_name(&self, alg: &SigAlg) -> &'static str {
         match (alg, &self.kind) {
             (SigAlg::Ecdsa(_), KeyData::Ec(k)) => match k.curve {
                 Curve::P256 => "ecdsa-p256",
@@ -667,7 +667,7 @@ fn p256_prehash(point: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), VerifyErr
 /// any `*WithRSAEncryption`; ECDSA and DSA labels are not looked at), and
 /// so does [`SigLabel::resolve`]; the label's own hash is only reported.
 #[derive(Debug, Clone)]
-pub struct SigLabel {
+pub(crate) struct SigLabel {
     family: LabelFamily,
     hash: Option<DigestAlg>,
     oid: ObjectIdentifier,
@@ -686,7 +686,7 @@ enum LabelFamily {
 impl SigLabel {
     /// Reads a SignerInfo signatureAlgorithm (never fails: an unknown OID
     /// fits no key).
-    pub fn parse(alg: &AlgorithmIdentifierOwned) -> SigLabel {
+    pub(crate) fn parse(alg: &AlgorithmIdentifierOwned) -> SigLabel {
         let (family, hash) = match alg.oid.as_bytes() {
             oid::RSA_ENCRYPTION => (LabelFamily::Rsa, None),
             oid::EC_PUBLIC_KEY => (LabelFamily::Ecdsa, None),
@@ -714,17 +714,17 @@ impl SigLabel {
     }
 
     /// The hash the label itself names (`sha1WithRSAEncryption` → SHA-1).
-    pub fn hash(&self) -> Option<DigestAlg> {
+    pub(crate) fn hash(&self) -> Option<DigestAlg> {
         self.hash
     }
 
     /// Whether the label is Ed25519 (which signs without a digest of its own).
-    pub fn is_ed25519(&self) -> bool {
+    pub(crate) fn is_ed25519(&self) -> bool {
         matches!(self.family, LabelFamily::Ed25519)
     }
 
     /// Report vocabulary before the key is known.
-    pub fn family_name(&self) -> String {
+    pub(crate) fn family_name(&self) -> String {
         match self.family {
             LabelFamily::Rsa => "rsa-pkcs1".into(),
             LabelFamily::RsaPss(_) => "rsa-pss".into(),
@@ -744,7 +744,7 @@ impl SigLabel {
     /// an RSA-PSS label whose hash differs from `digest` is `Invalid` (as
     /// OpenSSL: "digest does not match"); a key or hash we cannot use is
     /// `Unsupported`.
-    pub fn resolve(
+    pub(crate) fn resolve(
         &self,
         digest: Option<DigestAlg>,
         key: &PublicKey,

@@ -1,13 +1,13 @@
 //! Certificates, trust anchors, certificate stores, path building, CRLs and
 //! the signer's identity.
 
-pub mod cert;
+pub(crate) mod cert;
 pub mod chain;
 pub mod crl;
 pub mod history;
 pub mod identity;
 pub mod key;
-pub mod lookup;
+pub(crate) mod lookup;
 pub mod store;
 pub mod trust;
 

@@ -18,7 +18,7 @@ use super::cert::Cert;
 
 /// Largest file read as a certificate or CRL source (CRLs of big CAs reach
 /// tens of megabytes).
-pub const MAX_FILE_BYTES: u64 = 256 << 20;
+pub(crate) const MAX_FILE_BYTES: u64 = 256 << 20;
 
 /// One object found in a PEM or DER source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,7 +289,7 @@ impl CertStore {
     }
 
     /// Builds a pool from certificates (duplicates by SHA-256 dropped).
-    pub fn from_certs(certs: Vec<Arc<Cert>>) -> CertStore {
+    pub(crate) fn from_certs(certs: Vec<Arc<Cert>>) -> CertStore {
         let mut s = CertStore::default();
         for c in certs {
             s.add(c);
@@ -298,7 +298,7 @@ impl CertStore {
     }
 
     /// Adds one certificate (ignored when already present).
-    pub fn add(&mut self, c: Arc<Cert>) {
+    pub(crate) fn add(&mut self, c: Arc<Cert>) {
         let key = (c.issuer_der.clone(), norm_serial(&c.serial).to_vec());
         if let Some(&i) = self.by_issuer_serial.get(&key) {
             if self.certs[i].sha256 == c.sha256 {
@@ -322,18 +322,8 @@ impl CertStore {
         &self.certs
     }
 
-    /// Number of certificates.
-    pub fn len(&self) -> usize {
-        self.certs.len()
-    }
-
-    /// Whether the pool is empty.
-    pub fn is_empty(&self) -> bool {
-        self.certs.is_empty()
-    }
-
     /// Certificates whose subject Name DER equals `subject_der`.
-    pub fn by_subject(&self, subject_der: &[u8]) -> impl Iterator<Item = &Arc<Cert>> {
+    pub(crate) fn by_subject(&self, subject_der: &[u8]) -> impl Iterator<Item = &Arc<Cert>> {
         self.by_subject
             .get(subject_der)
             .into_iter()
@@ -342,7 +332,7 @@ impl CertStore {
     }
 
     /// Certificates with this subject key identifier.
-    pub fn by_ski(&self, ski: &[u8]) -> impl Iterator<Item = &Arc<Cert>> {
+    pub(crate) fn by_ski(&self, ski: &[u8]) -> impl Iterator<Item = &Arc<Cert>> {
         self.by_ski
             .get(ski)
             .into_iter()
@@ -351,14 +341,14 @@ impl CertStore {
     }
 
     /// The certificate with this issuer and serial number.
-    pub fn by_issuer_serial(&self, issuer_der: &[u8], serial: &[u8]) -> Option<&Arc<Cert>> {
+    pub(crate) fn by_issuer_serial(&self, issuer_der: &[u8], serial: &[u8]) -> Option<&Arc<Cert>> {
         self.by_issuer_serial
             .get(&(issuer_der.to_vec(), norm_serial(serial).to_vec()))
             .map(|&i| &self.certs[i])
     }
 
     /// Problems met while loading (unreadable files in folders, …).
-    pub fn warnings(&self) -> &[String] {
+    pub(crate) fn warnings(&self) -> &[String] {
         &self.warnings
     }
 }

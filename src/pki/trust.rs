@@ -91,13 +91,13 @@ pub struct AnchorRefusal {
     /// The root's subject (RFC 4514).
     pub root: String,
     /// The judging time.
-    pub at: i64,
+    pub(crate) at: i64,
     pub reason: Refusal,
     /// The root's intervals of e-mail trust, as text
     /// (`2001-07-11 to 2016-09-26`).
-    pub trusted: String,
+    pub(crate) trusted: String,
     /// notBefore of the chain's leaf.
-    pub leaf_not_before: i64,
+    pub(crate) leaf_not_before: i64,
 }
 
 impl std::fmt::Display for AnchorRefusal {
@@ -144,7 +144,7 @@ impl AnchorsAt<'_> {
     }
 
     /// Whether anchor `i` anchors the chain; otherwise why not.
-    pub fn check(&self, i: usize) -> Result<(), AnchorRefusal> {
+    pub(crate) fn check(&self, i: usize) -> Result<(), AnchorRefusal> {
         self.allowed(i).map_err(|(r, reason)| AnchorRefusal {
             root: self.store.anchors[i].subject.clone(),
             at: self.at,
@@ -252,7 +252,7 @@ impl TrustStore {
     /// Adds Mozilla's roots carrying the Email trust bit (88 in the
     /// `certval_stores_mozilla` 1.0.0-rc.1 snapshot). Returns how many were
     /// added.
-    pub fn add_mozilla_email(&mut self) -> usize {
+    pub(crate) fn add_mozilla_email(&mut self) -> usize {
         let mut n = 0;
         for der in certval_stores_mozilla::EMAIL_ROOTS {
             match Cert::from_der(der) {
@@ -272,7 +272,7 @@ impl TrustStore {
 
     /// Adds one anchor; false when an anchor with the same name and key is
     /// already present.
-    pub fn add(&mut self, c: Arc<Cert>) -> bool {
+    pub(crate) fn add(&mut self, c: Arc<Cert>) -> bool {
         let key = (c.subject_der.clone(), spki_der(&c));
         if self.by_name_key.contains_key(&key) {
             return false;
@@ -309,7 +309,7 @@ impl TrustStore {
     }
 
     /// Anchors whose subject equals `subject_der`.
-    pub fn by_subject(&self, subject_der: &[u8]) -> impl Iterator<Item = &Arc<Cert>> {
+    pub(crate) fn by_subject(&self, subject_der: &[u8]) -> impl Iterator<Item = &Arc<Cert>> {
         self.by_subject
             .get(subject_der)
             .into_iter()
@@ -318,7 +318,10 @@ impl TrustStore {
     }
 
     /// Indexes of the anchors whose subject equals `subject_der`.
-    pub fn indexes_by_subject(&self, subject_der: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn indexes_by_subject(
+        &self,
+        subject_der: &[u8],
+    ) -> impl Iterator<Item = usize> + '_ {
         self.by_subject
             .get(subject_der)
             .into_iter()
@@ -334,16 +337,6 @@ impl TrustStore {
         self.by_name_key
             .get(&(c.subject_der.clone(), spki_der(c)))
             .copied()
-    }
-
-    /// The anchor with the same subject and public key as `c`, if any.
-    pub fn anchor_for(&self, c: &Cert) -> Option<&Arc<Cert>> {
-        if !self.by_subject.contains_key(&c.subject_der) {
-            return None;
-        }
-        self.by_name_key
-            .get(&(c.subject_der.clone(), spki_der(c)))
-            .map(|&i| &self.anchors[i])
     }
 
     /// Problems met while loading.

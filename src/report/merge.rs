@@ -117,7 +117,7 @@ fn check_shards(summaries: &[Summary], counts: &[u64]) -> Result<(), String> {
 }
 
 /// Reads the rows of one report.
-pub fn read_rows(
+pub(crate) fn read_rows(
     path: &Path,
     format: Format,
     each: &mut dyn FnMut(Row) -> Result<(), String>,
@@ -150,7 +150,7 @@ pub fn read_rows(
 
 /// Merges `inputs` (reports and optional summaries, in shard order) into
 /// `out`; returns the merged summary.
-pub fn merge<W: Write>(
+pub(crate) fn merge<W: Write>(
     inputs: &[PathBuf],
     format: Option<Format>,
     out: W,

@@ -2,8 +2,8 @@
 //! [`Summary`] that follows from the rows.
 
 pub mod html;
-pub mod merge;
-pub mod output;
+pub(crate) mod merge;
+pub(crate) mod output;
 mod summary;
 mod writer;
 
@@ -93,7 +93,7 @@ pub struct Row {
 
 impl Row {
     /// The cells in column order, as text.
-    pub fn cells(&self) -> [std::borrow::Cow<'_, str>; 31] {
+    pub(crate) fn cells(&self) -> [std::borrow::Cow<'_, str>; 31] {
         use std::borrow::Cow::{Borrowed as B, Owned as O};
         [
             B(&self.source),
@@ -140,7 +140,7 @@ fn breaks_line(c: char) -> bool {
 
 /// Makes a value safe for one report cell: control characters (CR, LF,
 /// NUL, …) become spaces, so no value can break a line.
-pub fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.chars()
         .map(|c| if breaks_line(c) { ' ' } else { c })
         .collect()
@@ -151,7 +151,7 @@ impl Row {
     /// sanitiser every row passes through on its way to a report (the
     /// writers call it), whatever filled the cells. Borrowed when nothing
     /// needs changing.
-    pub fn one_line(&self) -> std::borrow::Cow<'_, Row> {
+    pub(crate) fn one_line(&self) -> std::borrow::Cow<'_, Row> {
         let clean = |s: &String| !s.chars().any(breaks_line);
         let texts = |r: &Row| {
             [

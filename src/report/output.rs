@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// An output file written to a temporary name in its folder and renamed
 /// only when complete, so a half-written report never looks finished.
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     tmp: PathBuf,
     dest: PathBuf,
     file: Option<BufWriter<File>>,
@@ -17,7 +17,7 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Starts writing `dest` (through a hidden `.NAME.PID.partial` file
     /// beside it). `dest` must not exist or be a regular file.
-    pub fn create(dest: &Path) -> io::Result<AtomicFile> {
+    pub(crate) fn create(dest: &Path) -> io::Result<AtomicFile> {
         if std::fs::metadata(dest).is_ok_and(|m| !m.is_file()) {
             return Err(io::Error::other("exists and is not a regular file"));
         }
@@ -40,7 +40,7 @@ impl AtomicFile {
 
     /// Flushes, syncs and renames the file into place. Dropped without a
     /// commit, the temporary file is removed.
-    pub fn commit(mut self) -> io::Result<()> {
+    pub(crate) fn commit(mut self) -> io::Result<()> {
         if let Some(w) = self.file.take() {
             let f = w.into_inner().map_err(|e| e.into_error())?;
             f.sync_all()?;
@@ -74,7 +74,7 @@ impl Drop for AtomicFile {
 }
 
 /// Writes `bytes` to `path` atomically ([`AtomicFile`]).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let mut f = AtomicFile::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
     f.write_all(bytes)
         .and_then(|_| f.commit())
@@ -82,7 +82,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// A report's destination (`-o`).
-pub enum Out {
+pub(crate) enum Out {
     /// `-`: standard output.
     Stdout(BufWriter<io::Stdout>),
     /// A regular file (or a new one), written atomically.
@@ -110,7 +110,7 @@ impl Write for Out {
 
 impl Out {
     /// Opens `path` (`-` = standard output).
-    pub fn open(path: &str) -> io::Result<Out> {
+    pub(crate) fn open(path: &str) -> io::Result<Out> {
         if path == "-" {
             Ok(Out::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())))
         } else if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
@@ -122,7 +122,7 @@ impl Out {
     }
 
     /// Flushes, and puts a file in place ([`AtomicFile::commit`]).
-    pub fn finish(self) -> io::Result<()> {
+    pub(crate) fn finish(self) -> io::Result<()> {
         match self {
             Out::Stdout(mut w) => w.flush(),
             Out::Special(mut w) => w.flush(),
@@ -133,7 +133,7 @@ impl Out {
 
 /// How the progress line is drawn on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProgressDraw {
+pub(crate) enum ProgressDraw {
     /// No progress line.
     Off,
     /// A line redrawn in place (a terminal), four times a second at most.
@@ -144,13 +144,13 @@ pub enum ProgressDraw {
 
 /// The progress line of a scan on stderr (bytes read, messages), and the
 /// warnings printed around it.
-pub struct ProgressLine {
+pub(crate) struct ProgressLine {
     bar: Option<indicatif::ProgressBar>,
 }
 
 impl ProgressLine {
     /// A progress line drawn as `draw` says.
-    pub fn new(draw: ProgressDraw) -> ProgressLine {
+    pub(crate) fn new(draw: ProgressDraw) -> ProgressLine {
         let bar = match draw {
             ProgressDraw::Off => None,
             ProgressDraw::Terminal => Some(indicatif::ProgressBar::with_draw_target(
@@ -174,7 +174,7 @@ impl ProgressLine {
     }
 
     /// Bytes read so far and messages found.
-    pub fn update(&self, bytes: u64, msgs: u64) {
+    pub(crate) fn update(&self, bytes: u64, msgs: u64) {
         if let Some(b) = &self.bar {
             b.set_position(bytes);
             b.set_message(format!("{msgs} messages"));
@@ -182,14 +182,14 @@ impl ProgressLine {
     }
 
     /// The total bytes to read.
-    pub fn set_total(&self, bytes: u64) {
+    pub(crate) fn set_total(&self, bytes: u64) {
         if let Some(b) = &self.bar {
             b.set_length(bytes);
         }
     }
 
     /// Prints `smimescan: {w}` on stderr without tearing the line.
-    pub fn warn(&self, w: &str) {
+    pub(crate) fn warn(&self, w: &str) {
         if let Some(b) = &self.bar {
             b.suspend(|| eprintln!("smimescan: {w}"));
         } else {
@@ -198,7 +198,7 @@ impl ProgressLine {
     }
 
     /// Removes the line.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }

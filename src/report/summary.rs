@@ -10,31 +10,31 @@ use super::Row;
 
 /// One signer's line in the summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignerCount {
-    pub signer_sha256: String,
-    pub signer_subject: String,
-    pub messages: u64,
-    pub valid: u64,
-    pub invalid: u64,
+pub(crate) struct SignerCount {
+    pub(crate) signer_sha256: String,
+    pub(crate) signer_subject: String,
+    pub(crate) messages: u64,
+    pub(crate) valid: u64,
+    pub(crate) invalid: u64,
 }
 
 /// Counts over the report rows.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    pub messages: u64,
-    pub bytes: u64,
-    pub elapsed_seconds: f64,
-    pub by_kind: BTreeMap<String, u64>,
-    pub by_signature: BTreeMap<String, u64>,
-    pub by_chain: BTreeMap<String, u64>,
-    pub by_verdict: BTreeMap<String, u64>,
-    pub by_finding: BTreeMap<String, u64>,
+    pub(crate) messages: u64,
+    pub(crate) bytes: u64,
+    pub(crate) elapsed_seconds: f64,
+    pub(crate) by_kind: BTreeMap<String, u64>,
+    pub(crate) by_signature: BTreeMap<String, u64>,
+    pub(crate) by_chain: BTreeMap<String, u64>,
+    pub(crate) by_verdict: BTreeMap<String, u64>,
+    pub(crate) by_finding: BTreeMap<String, u64>,
     /// Sorted by messages (descending), then by signer_sha256.
-    pub signers: Vec<SignerCount>,
+    pub(crate) signers: Vec<SignerCount>,
     /// `K/N` of a `--shard K/N` run; absent in a whole run's or a merged
     /// summary. `merge` checks with it that it was given all N shards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shard: Option<String>,
+    pub(crate) shard: Option<String>,
     #[serde(skip)]
     signer_index: HashMap<String, usize>,
 }
@@ -93,7 +93,7 @@ impl Summary {
     }
 
     /// The summary as pretty JSON.
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
 

@@ -13,7 +13,7 @@ pub enum Format {
 
 impl Format {
     /// From a file name: `.jsonl`/`.ndjson`/`.json` → JSONL, else CSV.
-    pub fn from_path(path: &str) -> Format {
+    pub(crate) fn from_path(path: &str) -> Format {
         let lower = path.to_ascii_lowercase();
         if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
             Format::Jsonl
@@ -34,7 +34,6 @@ pub fn escape_formula(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Writes rows in one format.
 pub struct RowWriter<W: Write> {
-    format: Format,
     csv: Option<csv::Writer<W>>,
     json: Option<W>,
 }
@@ -49,21 +48,15 @@ impl<W: Write> RowWriter<W> {
                     .from_writer(out);
                 w.write_record(COLUMNS).map_err(io::Error::other)?;
                 Ok(RowWriter {
-                    format,
                     csv: Some(w),
                     json: None,
                 })
             }
             Format::Jsonl => Ok(RowWriter {
-                format,
                 csv: None,
                 json: Some(out),
             }),
         }
-    }
-
-    pub fn format(&self) -> Format {
-        self.format
     }
 
     /// Writes one row, every cell on one line ([`Row::one_line`]).

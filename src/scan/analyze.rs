@@ -116,13 +116,13 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
 
 /// What one S/MIME or PGP structure is.
 pub(super) struct Structure {
-    pub kind: MessageKind,
+    pub(crate) kind: MessageKind,
     /// Present for the signed kinds (a malformed signature included).
-    pub signed: Option<SignedOutcome>,
-    pub encryption_alg: Option<String>,
+    pub(crate) signed: Option<SignedOutcome>,
+    pub(crate) encryption_alg: Option<String>,
     /// Detail for a structure that is not a signature (e.g. undecodable
     /// enveloped data).
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 /// Where a structure was found: in the message as read, or in content

@@ -14,7 +14,7 @@ use crate::report::{one_line, Row};
 use super::Context;
 
 /// Judges the signer's chain at `at` and records it in the row.
-pub fn judge(
+pub(crate) fn judge(
     row: &mut Row,
     findings: &mut BTreeSet<Finding>,
     signer: &Arc<Cert>,
@@ -28,7 +28,7 @@ pub fn judge(
 
 /// Writes a chain outcome: `chain`, its finding, weak digests of the path
 /// certificates, and the error text (appended to a signature error).
-pub fn record(
+pub(crate) fn record(
     row: &mut Row,
     findings: &mut BTreeSet<Finding>,
     outcome: &ChainOutcome,
@@ -86,7 +86,7 @@ pub fn record(
 
 /// The `error` text of an outcome: the deciding problem, then the others
 /// after "; also: ".
-pub fn error_text(outcome: &ChainOutcome) -> Option<String> {
+pub(crate) fn error_text(outcome: &ChainOutcome) -> Option<String> {
     let texts: Vec<String> = outcome.problems().map(ChainError::to_string).collect();
     (!texts.is_empty()).then(|| texts.join("; also: "))
 }

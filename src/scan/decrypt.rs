@@ -26,7 +26,7 @@ use super::analyze::{self, Counted, Others, Source};
 use super::Context;
 
 /// Most enveloped layers opened one inside the other.
-pub const MAX_ENVELOPED_DEPTH: usize = 4;
+pub(crate) const MAX_ENVELOPED_DEPTH: usize = 4;
 
 /// What opening an enveloped layer (and what it holds) gave.
 struct Opened {

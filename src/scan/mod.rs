@@ -43,23 +43,23 @@ use crate::policy::Policy;
 use crate::report::{Row, Summary};
 
 /// Most messages in one batch.
-pub const BATCH_MESSAGES: usize = 2048;
+pub(crate) const BATCH_MESSAGES: usize = 2048;
 /// Most message bytes in one batch.
-pub const BATCH_BYTES: u64 = 64 << 20;
+pub(crate) const BATCH_BYTES: u64 = 64 << 20;
 /// Most message bytes in one batch of a compressed stream: about one
 /// decompressed chunk, so that the batches waiting for the analysis keep
 /// few chunks alive.
-pub const STREAM_BATCH_BYTES: u64 = input::CHUNK as u64;
+pub(crate) const STREAM_BATCH_BYTES: u64 = input::CHUNK as u64;
 /// Messages in the first batch of non-mbox messages (see `read_units`).
-pub const FIRST_BATCH: usize = 32;
+pub(crate) const FIRST_BATCH: usize = 32;
 /// Windows of a plain mbox searched for separators as one task.
-pub const INDEX_WINDOW: usize = 1 << 20;
+pub(crate) const INDEX_WINDOW: usize = 1 << 20;
 /// Bytes of a plain mbox indexed per round of `analyze_mbox` (at most;
 /// the first rounds are smaller). Small enough that a round and the next
 /// stay in the CPU's last-level cache.
-pub const ROUND_BYTES: usize = 8 << 20;
+pub(crate) const ROUND_BYTES: usize = 8 << 20;
 /// Batches read ahead of the analysis.
-pub const QUEUED_BATCHES: usize = 2;
+pub(crate) const QUEUED_BATCHES: usize = 2;
 
 /// The time at which chains are judged (`--at`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,20 +91,20 @@ impl std::str::FromStr for AtMode {
 
 /// Everything shared by the analysis of all messages of a run.
 pub struct Context {
-    pub policy: Policy,
-    pub at: AtMode,
+    pub(crate) policy: Policy,
+    pub(crate) at: AtMode,
     /// "now", fixed once per run so that a report is consistent.
-    pub now: i64,
-    pub limits: Limits,
+    pub(crate) now: i64,
+    pub(crate) limits: Limits,
     /// Decoded certificates, shared by all messages.
-    pub certs: CertCache,
+    pub(crate) certs: CertCache,
     /// Trust anchors, `--certs` pool, CRLs and the run's link cache.
     pub verifier: Verifier,
     /// How a plain mbox is indexed (tests make these tiny).
     pub split: SplitSizes,
     /// `--keys`: private keys that open enveloped messages (none: nothing
     /// is decrypted).
-    pub keys: crate::keys::KeyStore,
+    pub(crate) keys: crate::keys::KeyStore,
 }
 
 /// Sizes of the rounds and windows in which `analyze_mbox` indexes a
@@ -162,15 +162,15 @@ struct Item {
 
 /// What a run read.
 pub struct RunStats {
-    pub summary: Summary,
+    pub(crate) summary: Summary,
     /// Files that could not be read at all.
-    pub unreadable: usize,
+    pub(crate) unreadable: usize,
     /// Files given or found.
-    pub files: usize,
+    pub(crate) files: usize,
 }
 
 /// Progress callback: bytes done, messages done.
-pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+pub(crate) type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
 /// Work handed from the reader to the analysis.
 enum Unit {

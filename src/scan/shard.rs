@@ -14,7 +14,7 @@ pub struct Shard {
 
 impl Shard {
     /// Parses `K/N`.
-    pub fn parse(s: &str) -> Result<Shard, String> {
+    pub(crate) fn parse(s: &str) -> Result<Shard, String> {
         let err = || format!("--shard {s:?}: expected K/N with 0 <= K < N, or auto");
         let (k, n) = s.split_once('/').ok_or_else(err)?;
         let k: u64 = k.trim().parse().map_err(|_| err())?;

@@ -22,7 +22,7 @@ pub enum Budget {
 
 impl Budget {
     /// The budget's name and size, as written in `error`.
-    pub fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         match self {
             Budget::PathSearch => format!(
                 "path-search budget ({} candidate issuers)",
@@ -85,7 +85,7 @@ pub enum CrlReason {
 
 impl CrlReason {
     /// From the ENUMERATED value.
-    pub fn from_code(c: u8) -> CrlReason {
+    pub(crate) fn from_code(c: u8) -> CrlReason {
         match c {
             0 => CrlReason::Unspecified,
             1 => CrlReason::KeyCompromise,
@@ -103,7 +103,7 @@ impl CrlReason {
     /// Whether this reason revokes whatever the validation time (SPEC
     /// Revocation): the claimed signingTime cannot prove a signature came
     /// before a compromise. An absent reason counts as unspecified.
-    pub fn revokes_always(reason: Option<CrlReason>) -> bool {
+    pub(crate) fn revokes_always(reason: Option<CrlReason>) -> bool {
         matches!(
             reason,
             None | Some(CrlReason::Unspecified)

@@ -16,7 +16,7 @@ use crate::pki::store::signed_part;
 
 /// Result of checking one issuer→subject signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkCheck {
+pub(crate) enum LinkCheck {
     Ok,
     /// The signature does not verify with the issuer's key.
     Bad(String),
@@ -25,7 +25,7 @@ pub enum LinkCheck {
 }
 
 /// The weak hash (`md5`, `sha1`) of a signature algorithm, if it is one.
-pub fn weak_hash_of(alg: &ObjectIdentifier) -> Option<&'static str> {
+pub(crate) fn weak_hash_of(alg: &ObjectIdentifier) -> Option<&'static str> {
     match alg.as_bytes() {
         oid::MD2_WITH_RSA => Some("md2"),
         oid::MD5_WITH_RSA => Some("md5"),
@@ -94,7 +94,7 @@ pub(crate) fn check_link(issuer: &Cert, subject: &Cert) -> LinkCheck {
 
 impl Verifier {
     /// Link check, cached for the run by (issuer SHA-256, subject SHA-256).
-    pub fn link(&self, issuer: &Cert, subject: &Cert) -> LinkCheck {
+    pub(crate) fn link(&self, issuer: &Cert, subject: &Cert) -> LinkCheck {
         let key = (issuer.sha256, subject.sha256);
         if let Some(r) = self
             .links

@@ -103,18 +103,18 @@
 //!   indirect and delta-CRL semantics, OCSP; name constraints of other
 //!   types than rfc822Name, dNSName, directoryName and UPN fail closed.
 
-pub mod error;
-pub mod extensions;
-pub mod link;
-pub mod name_constraints;
-pub mod revocation;
+pub(crate) mod error;
+pub(crate) mod extensions;
+pub(crate) mod link;
+pub(crate) mod name_constraints;
+pub(crate) mod revocation;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 pub use error::{Budget, ChainError, CrlReason, NameKind, NotCaReason};
-pub use link::{weak_hash_of, LinkCheck};
+pub(crate) use link::{weak_hash_of, LinkCheck};
 
 use super::cert::Cert;
 use super::crl::Crls;
@@ -123,17 +123,17 @@ use super::trust::{spki_der, AnchorsAt, TrustStore};
 use crate::pki::{CertLookup, SignerId};
 
 /// Most certificates on one path (signer and anchor included).
-pub const MAX_DEPTH: usize = 8;
+pub(crate) const MAX_DEPTH: usize = 8;
 /// Most candidate links examined per judgement.
-pub const MAX_ATTEMPTS: usize = 64;
+pub(crate) const MAX_ATTEMPTS: usize = 64;
 /// Most signature checks (certificate links and CRLs) per judgement.
-pub const MAX_SIGNATURES: usize = 100;
+pub(crate) const MAX_SIGNATURES: usize = 100;
 /// Most name-constraint comparisons per path (rustls-webpki's figure).
 pub const MAX_NAME_COMPARISONS: usize = 250_000;
 /// Most link results kept in the run-wide cache.
-pub const MAX_CACHED_LINKS: usize = 200_000;
+pub(crate) const MAX_CACHED_LINKS: usize = 200_000;
 /// Most path verdicts kept in the run-wide cache.
-pub const MAX_CACHED_PATHS: usize = 100_000;
+pub(crate) const MAX_CACHED_PATHS: usize = 100_000;
 
 /// The report's `chain` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -310,16 +310,6 @@ impl Verifier {
     /// The trust anchors.
     pub fn trust(&self) -> &TrustStore {
         &self.trust
-    }
-
-    /// The extra certificate pool.
-    pub fn pool(&self) -> &CertStore {
-        &self.pool
-    }
-
-    /// The CRLs.
-    pub fn crls(&self) -> &Crls {
-        &self.crls
     }
 
     /// Warnings for stderr: load problems, CRLs ignored because their

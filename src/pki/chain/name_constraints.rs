@@ -51,12 +51,12 @@ use crate::pki::cert::{any_string, Cert, EMAIL_ADDRESS};
 
 /// Comparisons spent on one path, against a limit.
 pub(crate) struct Counter {
-    pub used: usize,
+    pub(crate) used: usize,
     max: usize,
 }
 
 impl Counter {
-    pub fn new(max: usize) -> Counter {
+    pub(crate) fn new(max: usize) -> Counter {
         Counter { used: 0, max }
     }
 
@@ -73,7 +73,7 @@ impl Counter {
 /// An RFC 5322 addr-spec split at its `@`, or the raw text when it is
 /// none.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mailbox {
+pub(crate) enum Mailbox {
     /// Local part as written, domain lowercase.
     Valid {
         local: String,
@@ -88,7 +88,7 @@ fn is_atext(c: char) -> bool {
 
 /// Parses an addr-spec: a dot-atom or quoted-string local part, `@`, and a
 /// domain of dot-separated non-empty labels (or an address literal).
-pub fn parse_mailbox(s: &str) -> Mailbox {
+pub(crate) fn parse_mailbox(s: &str) -> Mailbox {
     let bad = || Mailbox::Malformed(s.to_string());
     let (local, rest) = if let Some(q) = s.strip_prefix('"') {
         // quoted-string: up to the closing unescaped quote.
@@ -144,7 +144,7 @@ pub fn parse_mailbox(s: &str) -> Mailbox {
 
 /// An rfc822Name constraint, split once.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EmailConstraint {
+pub(crate) enum EmailConstraint {
     /// One mailbox: local part as written, domain lowercase.
     Mailbox(String, String),
     /// Every mailbox in the subdomains of a domain (`.b.c`, lowercase).
@@ -155,7 +155,7 @@ pub enum EmailConstraint {
 
 impl EmailConstraint {
     /// Reads a constraint (CA data: split at its last `@`).
-    pub fn parse(c: &str) -> EmailConstraint {
+    pub(crate) fn parse(c: &str) -> EmailConstraint {
         if let Some(at) = c.rfind('@') {
             EmailConstraint::Mailbox(c[..at].to_string(), c[at + 1..].to_ascii_lowercase())
         } else if c.starts_with('.') {
@@ -170,7 +170,7 @@ impl EmailConstraint {
 /// the local part of a mailbox constraint compares case-insensitively
 /// (more names excluded), in a permitted one exactly. A malformed mailbox
 /// is outside every permitted and inside every excluded subtree.
-pub fn email_matches(m: &Mailbox, c: &EmailConstraint, excluded: bool) -> bool {
+pub(crate) fn email_matches(m: &Mailbox, c: &EmailConstraint, excluded: bool) -> bool {
     let Mailbox::Valid { local, domain } = m else {
         return excluded;
     };
@@ -189,7 +189,7 @@ pub fn email_matches(m: &Mailbox, c: &EmailConstraint, excluded: bool) -> bool {
 }
 
 /// Microsoft user principal name, otherName type-id.
-pub const MS_UPN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.20.2.3");
+pub(crate) const MS_UPN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.20.2.3");
 
 /// The UTF8String value of an otherName, if it is one.
 fn other_name_text(o: &OtherName) -> Option<String> {
@@ -217,7 +217,7 @@ fn upn_name(o: &OtherName) -> Upn {
 
 /// A UPN constraint.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UpnConstraint {
+pub(crate) enum UpnConstraint {
     /// A domain (lowercase; leading `.` = subdomains only).
     Domain(String),
     /// One whole UPN (holds an `@`).
@@ -239,7 +239,12 @@ impl UpnConstraint {
 /// Whether a UPN lies in a UPN subtree (Windows CryptoAPI's reading: by
 /// domain suffix). Malformed names and undecodable constraints fail
 /// closed: outside every permitted, inside every excluded subtree.
-pub fn upn_matches(upn: &str, domain: Option<&str>, c: &UpnConstraint, excluded: bool) -> bool {
+pub(crate) fn upn_matches(
+    upn: &str,
+    domain: Option<&str>,
+    c: &UpnConstraint,
+    excluded: bool,
+) -> bool {
     let Some(domain) = domain else {
         return excluded;
     };
@@ -251,7 +256,7 @@ pub fn upn_matches(upn: &str, domain: Option<&str>, c: &UpnConstraint, excluded:
 }
 
 /// dNSName matching (both lowercase, no trailing dot).
-pub fn dns_matches(name: &str, constraint: &str) -> bool {
+pub(crate) fn dns_matches(name: &str, constraint: &str) -> bool {
     if constraint.is_empty() {
         return true;
     }
@@ -284,7 +289,7 @@ type Prepared = Vec<Vec<(ObjectIdentifier, Value)>>;
 /// hyphen, zero-width and variation selectors) are dropped, whitespace and
 /// controls become spaces, letters are case-folded, runs of spaces become
 /// one and leading/trailing spaces go.
-pub fn prep(s: &str) -> String {
+pub(crate) fn prep(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for ch in s.chars() {
@@ -624,12 +629,6 @@ fn check_cert(
         }
     }
     Ok(())
-}
-
-/// Whether a Name is within a directoryName subtree per RFC 5280 7.1
-/// (exposed for tests): `excluded` chooses how doubt resolves.
-pub fn name_within(name: &Name, base: &Name, excluded: bool) -> bool {
-    dn_within(&prepare_name(name), &prepare_name(base), excluded)
 }
 
 #[cfg(test)]

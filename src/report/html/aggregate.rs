@@ -15,12 +15,12 @@ use std::collections::{BTreeMap, BinaryHeap};
 
 /// Maps keyed by cell values: hashbrown's `entry_ref` finds a known key
 /// with one lookup and no allocation; foldhash is seeded per process.
-pub type HashMap<K, V> = hashbrown::HashMap<K, V>;
+pub(crate) type HashMap<K, V> = hashbrown::HashMap<K, V>;
 
 use crate::report::{Row, Summary};
 
 /// How many of the most recent violations are kept.
-pub const RECENT: usize = 100;
+pub(crate) const RECENT: usize = 100;
 
 /// Longest value kept from a cell (bytes; longer ones are cut at a
 /// character boundary and end in `…`): a hostile 1 MiB header cannot
@@ -29,39 +29,37 @@ const MAX_CELL: usize = 512;
 
 /// One report row as the aggregate reads it: borrowed cells.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct RowView<'a> {
-    pub source: &'a str,
-    pub index: u64,
-    pub offset: u64,
-    pub length: u64,
-    pub message_id: &'a str,
-    pub date: &'a str,
-    pub from: &'a str,
-    pub kind: &'a str,
-    pub signature: &'a str,
-    pub chain: &'a str,
-    pub signer_subject: &'a str,
-    pub signer_issuer: &'a str,
-    pub signer_sha256: &'a str,
-    pub sender_match: &'a str,
-    pub digest_alg: &'a str,
-    pub signature_alg: &'a str,
-    pub key_bits: &'a str,
-    pub encryption_alg: &'a str,
-    pub verdict: &'a str,
-    pub findings: &'a str,
-    pub error: &'a str,
-    pub layers: &'a str,
-    pub anchor: &'a str,
-    pub decryption: &'a str,
-    pub signer_not_after: &'a str,
+pub(crate) struct RowView<'a> {
+    pub(crate) source: &'a str,
+    pub(crate) offset: u64,
+    pub(crate) length: u64,
+    pub(crate) message_id: &'a str,
+    pub(crate) date: &'a str,
+    pub(crate) from: &'a str,
+    pub(crate) kind: &'a str,
+    pub(crate) signature: &'a str,
+    pub(crate) chain: &'a str,
+    pub(crate) signer_subject: &'a str,
+    pub(crate) signer_issuer: &'a str,
+    pub(crate) signer_sha256: &'a str,
+    pub(crate) sender_match: &'a str,
+    pub(crate) digest_alg: &'a str,
+    pub(crate) signature_alg: &'a str,
+    pub(crate) key_bits: &'a str,
+    pub(crate) encryption_alg: &'a str,
+    pub(crate) verdict: &'a str,
+    pub(crate) findings: &'a str,
+    pub(crate) error: &'a str,
+    pub(crate) layers: &'a str,
+    pub(crate) anchor: &'a str,
+    pub(crate) decryption: &'a str,
+    pub(crate) signer_not_after: &'a str,
 }
 
 impl<'a> From<&'a Row> for RowView<'a> {
     fn from(r: &'a Row) -> Self {
         RowView {
             source: &r.source,
-            index: r.index,
             offset: r.offset,
             length: r.length,
             message_id: &r.message_id,
@@ -103,11 +101,11 @@ pub(crate) fn clip(s: &str) -> Box<str> {
 
 /// Counts per distinct value, without allocating when the value is known.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counter(HashMap<String, u64>);
+pub(crate) struct Counter(HashMap<String, u64>);
 
 impl Counter {
     /// Counts `key` once (empty keys are not counted).
-    pub fn bump(&mut self, key: &str) {
+    pub(crate) fn bump(&mut self, key: &str) {
         self.add(key, 1);
     }
 
@@ -118,35 +116,35 @@ impl Counter {
     }
 
     /// Adds another counter's counts.
-    pub fn absorb(&mut self, o: &Counter) {
+    pub(crate) fn absorb(&mut self, o: &Counter) {
         for (k, &n) in &o.0 {
             self.add(k, n);
         }
     }
 
     /// The count of one value.
-    pub fn get(&self, key: &str) -> u64 {
+    pub(crate) fn get(&self, key: &str) -> u64 {
         self.0.get(key).copied().unwrap_or(0)
     }
 
     /// Sum of all counts.
-    pub fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.0.values().sum()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
     /// (value, count), most frequent first, then by value.
-    pub fn sorted(&self) -> Vec<(&str, u64)> {
+    pub(crate) fn sorted(&self) -> Vec<(&str, u64)> {
         let mut v: Vec<(&str, u64)> = self.0.iter().map(|(k, &n)| (&**k, n)).collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         v
     }
 
     /// (value, count) by value.
-    pub fn by_key(&self) -> BTreeMap<String, u64> {
+    pub(crate) fn by_key(&self) -> BTreeMap<String, u64> {
         self.0.iter().map(|(k, &n)| (k.to_string(), n)).collect()
     }
 }
@@ -161,10 +159,10 @@ fn entry<'m, V: Default>(map: &'m mut HashMap<String, V>, key: &str) -> &'m mut 
 
 /// A calendar month of the Date header (`year * 12 + month - 1`), or
 /// `None` for rows without a (parsable) date.
-pub type Month = Option<u32>;
+pub(crate) type Month = Option<u32>;
 
 /// The month of an RFC 3339 date (`YYYY-MM…`).
-pub fn month_of(date: &str) -> Month {
+pub(crate) fn month_of(date: &str) -> Month {
     let b = date.as_bytes();
     if b.len() < 7 || b[4] != b'-' || !b[..4].iter().chain(&b[5..7]).all(u8::is_ascii_digit) {
         return None;
@@ -176,15 +174,15 @@ pub fn month_of(date: &str) -> Month {
 
 /// Counts of one group of rows (a month, a sender domain).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Group {
-    pub messages: u64,
-    pub signed: u64,
-    pub valid_trusted: u64,
-    pub violations: u64,
-    pub errors: u64,
-    pub sender_mismatch: u64,
+pub(crate) struct Group {
+    pub(crate) messages: u64,
+    pub(crate) signed: u64,
+    pub(crate) valid_trusted: u64,
+    pub(crate) violations: u64,
+    pub(crate) errors: u64,
+    pub(crate) sender_mismatch: u64,
     /// Verdict counts (for the stacked bars of a month).
-    pub verdicts: Counter,
+    pub(crate) verdicts: Counter,
 }
 
 impl Group {
@@ -201,7 +199,7 @@ impl Group {
     }
 
     /// Adds another group's counts.
-    pub fn absorb(&mut self, o: &Group) {
+    pub(crate) fn absorb(&mut self, o: &Group) {
         self.messages += o.messages;
         self.signed += o.signed;
         self.valid_trusted += o.valid_trusted;
@@ -218,32 +216,32 @@ pub struct Cert {
     /// The smallest non-empty value seen (one value in a sane report; a
     /// total order keeps the choice independent of row order).
     pub subject: Box<str>,
-    pub issuer: Box<str>,
-    pub signature_alg: Box<str>,
-    pub key_bits: Box<str>,
-    pub messages: u64,
-    pub signature: Counter,
-    pub chain: Counter,
+    pub(crate) issuer: Box<str>,
+    pub(crate) signature_alg: Box<str>,
+    pub(crate) key_bits: Box<str>,
+    pub(crate) messages: u64,
+    pub(crate) signature: Counter,
+    pub(crate) chain: Counter,
     /// Messages judged after the certificate expired (`CERT_EXPIRED`).
-    pub after_expiry: u64,
-    pub weak_digest: u64,
-    pub weak_key: u64,
+    pub(crate) after_expiry: u64,
+    pub(crate) weak_digest: u64,
+    pub(crate) weak_key: u64,
     /// Earliest and latest Date header of its messages.
-    pub first_date: Box<str>,
-    pub last_date: Box<str>,
+    pub(crate) first_date: Box<str>,
+    pub(crate) last_date: Box<str>,
     /// The smallest `signer_not_after` value seen (one value in a sane
     /// report).
-    pub not_after_text: Box<str>,
+    pub(crate) not_after_text: Box<str>,
     /// notAfter (Unix seconds) when a row's `error` states it
     /// (`'<subject>' expired on <time>`, written for messages judged after
     /// it): the source for reports without a `signer_not_after` column.
-    pub stated_not_after: Option<i64>,
+    pub(crate) stated_not_after: Option<i64>,
 }
 
 impl Cert {
     /// The certificate's notAfter (Unix seconds): from `signer_not_after`,
     /// else as stated in an `error` text.
-    pub fn not_after(&self) -> Option<i64> {
+    pub(crate) fn not_after(&self) -> Option<i64> {
         crate::time::parse_rfc3339(&self.not_after_text).or(self.stated_not_after)
     }
 }
@@ -276,23 +274,23 @@ fn stated_not_after(error: &str, subject: &str) -> Option<i64> {
 
 /// Use of one algorithm value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AlgUse {
-    pub messages: u64,
+pub(crate) struct AlgUse {
+    pub(crate) messages: u64,
     /// Rows carrying the matching weakness finding (`WEAK_DIGEST`,
     /// `WEAK_KEY`, `WEAK_ENCRYPTION`).
-    pub flagged: u64,
+    pub(crate) flagged: u64,
 }
 
 /// One of the most recent violations.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub date: Box<str>,
-    pub source: Box<str>,
-    pub index: u64,
-    pub offset: u64,
-    pub message_id: Box<str>,
-    pub from: Box<str>,
-    pub findings: Box<str>,
+pub(crate) struct Violation {
+    pub(crate) date: Box<str>,
+    pub(crate) source: Box<str>,
+    pub(crate) index: u64,
+    pub(crate) offset: u64,
+    pub(crate) message_id: Box<str>,
+    pub(crate) from: Box<str>,
+    pub(crate) findings: Box<str>,
 }
 
 /// "More recent" is greater: later Date, then earlier in the input
@@ -325,38 +323,38 @@ impl PartialOrd for Violation {
 /// Everything the HTML report (and the summary) shows, folded over rows.
 #[derive(Debug, Clone, Default)]
 pub struct Aggregate {
-    pub messages: u64,
+    pub(crate) messages: u64,
     /// Sum of `length`.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Rows with a `signature` value.
-    pub signed: u64,
+    pub(crate) signed: u64,
     /// `signature=valid` and `chain=trusted`.
-    pub valid_trusted: u64,
+    pub(crate) valid_trusted: u64,
     /// Enveloped / auth-enveloped rows (`kind`, or a `decryption` value).
-    pub encrypted: u64,
+    pub(crate) encrypted: u64,
     /// Of those, `decryption=decrypted`.
-    pub decrypted: u64,
-    pub by_kind: Counter,
-    pub by_signature: Counter,
-    pub by_chain: Counter,
-    pub by_verdict: Counter,
-    pub by_finding: Counter,
-    pub by_decryption: Counter,
-    pub by_layers: Counter,
+    pub(crate) decrypted: u64,
+    pub(crate) by_kind: Counter,
+    pub(crate) by_signature: Counter,
+    pub(crate) by_chain: Counter,
+    pub(crate) by_verdict: Counter,
+    pub(crate) by_finding: Counter,
+    pub(crate) by_decryption: Counter,
+    pub(crate) by_layers: Counter,
     /// Trust anchors ending the judged paths.
-    pub by_anchor: Counter,
+    pub(crate) by_anchor: Counter,
     /// Of those, rows whose chain is `trusted`, by anchor.
-    pub by_anchor_trusted: Counter,
-    pub months: BTreeMap<Month, Group>,
+    pub(crate) by_anchor_trusted: Counter,
+    pub(crate) months: BTreeMap<Month, Group>,
     /// By sender domain (after the last `@` of `from`; empty = none).
-    pub domains: HashMap<String, Group>,
+    pub(crate) domains: HashMap<String, Group>,
     /// By `signer_sha256`.
-    pub certs: HashMap<String, Cert>,
-    pub digests: HashMap<String, AlgUse>,
-    pub signature_algs: HashMap<String, AlgUse>,
+    pub(crate) certs: HashMap<String, Cert>,
+    pub(crate) digests: HashMap<String, AlgUse>,
+    pub(crate) signature_algs: HashMap<String, AlgUse>,
     /// By signature algorithm, then key size in bits (0 = not a number).
-    pub key_sizes: HashMap<String, BTreeMap<u64, AlgUse>>,
-    pub encryption_algs: HashMap<String, AlgUse>,
+    pub(crate) key_sizes: HashMap<String, BTreeMap<u64, AlgUse>>,
+    pub(crate) encryption_algs: HashMap<String, AlgUse>,
     /// Min-heap of the [`RECENT`] most recent violations.
     recent: BinaryHeap<Reverse<Violation>>,
     pub(super) renumber: Renumber,
@@ -366,7 +364,7 @@ pub struct Aggregate {
 /// source, or when the offset does not grow (the same file read again).
 /// Idempotent on a whole run's rows.
 #[derive(Debug, Clone, Default)]
-pub struct Renumber {
+pub(crate) struct Renumber {
     prev: Option<(Box<str>, u64)>,
     index: u64,
 }
@@ -374,23 +372,23 @@ pub struct Renumber {
 impl Renumber {
     /// Whether a row at (source, offset) continues the current run (its
     /// index is [`Renumber::index`] + 1) rather than restarting at 0.
-    pub fn continues(&self, source: &str, offset: u64) -> bool {
+    pub(crate) fn continues(&self, source: &str, offset: u64) -> bool {
         matches!(&self.prev, Some((src, off)) if **src == *source && offset > *off)
     }
 
     /// The index of the last row.
-    pub fn index(&self) -> u64 {
+    pub(crate) fn index(&self) -> u64 {
         self.index
     }
 
     /// Adds `base` to the current index (a run whose first rows were
     /// numbered from 0 without knowing what preceded them).
-    pub fn shift(&mut self, base: u64) {
+    pub(crate) fn shift(&mut self, base: u64) {
         self.index += base;
     }
 
     /// The index of the next row.
-    pub fn next(&mut self, source: &str, offset: u64) -> u64 {
+    pub(crate) fn next(&mut self, source: &str, offset: u64) -> u64 {
         match &mut self.prev {
             Some((src, off)) if **src == *source && offset > *off => {
                 *off = offset;
@@ -411,14 +409,14 @@ impl Aggregate {
     }
 
     /// Folds one row in, its `index` renumbered as `merge` does.
-    pub fn add(&mut self, r: &RowView) {
+    pub(crate) fn add(&mut self, r: &RowView) {
         let index = self.renumber.next(r.source, r.offset);
         self.add_at(r, index);
     }
 
     /// Folds one row in with the given `index` (as computed by a
     /// `Renumber` over the rows in order).
-    pub fn add_at(&mut self, r: &RowView, index: u64) {
+    pub(crate) fn add_at(&mut self, r: &RowView, index: u64) {
         self.messages += 1;
         self.bytes += r.length;
         let signed = !r.signature.is_empty();
@@ -543,7 +541,7 @@ impl Aggregate {
 
     /// Adds the counts of an aggregate of other rows (each row in one of
     /// the two): the result equals one aggregate of all the rows.
-    pub fn absorb(&mut self, o: Aggregate) {
+    pub(crate) fn absorb(&mut self, o: Aggregate) {
         self.messages += o.messages;
         self.bytes += o.bytes;
         self.signed += o.signed;
@@ -619,7 +617,7 @@ impl Aggregate {
     /// Adds `base` to the `index` of the kept violations (rows numbered
     /// from 0 before what precedes them was known). The order among them
     /// does not change, so the kept ones stay the most recent.
-    pub fn shift_indexes(&mut self, base: u64) {
+    pub(crate) fn shift_indexes(&mut self, base: u64) {
         if base == 0 {
             return;
         }
@@ -636,14 +634,14 @@ impl Aggregate {
     }
 
     /// The most recent violations, most recent first.
-    pub fn recent_violations(&self) -> Vec<&Violation> {
+    pub(crate) fn recent_violations(&self) -> Vec<&Violation> {
         let mut v: Vec<&Violation> = self.recent.iter().map(|Reverse(v)| v).collect();
         v.sort_by(|a, b| b.cmp(a));
         v
     }
 
     /// Violations counted in total (all rows, not only the kept ones).
-    pub fn violations(&self) -> u64 {
+    pub(crate) fn violations(&self) -> u64 {
         self.by_verdict.get("violation")
     }
 

@@ -12,7 +12,7 @@ use super::text::{clip_chars, fmt_count, fmt_pct, Text};
 
 /// The colour class of a value: a fixed set of CSS classes chosen from the
 /// report's vocabulary (a value never becomes a class name).
-pub fn tone(value: &str) -> &'static str {
+pub(crate) fn tone(value: &str) -> &'static str {
     match value {
         "compliant" | "valid" | "trusted" | "decrypted" | "yes" => "good",
         "violation"
@@ -36,7 +36,7 @@ pub fn tone(value: &str) -> &'static str {
 
 /// A horizontal bar chart: one bar per (label, count), the count and its
 /// share of `total` written after each bar.
-pub fn hbars(title: &str, items: &[(&str, u64)], total: u64) -> Markup {
+pub(crate) fn hbars(title: &str, items: &[(&str, u64)], total: u64) -> Markup {
     let row_h = 22u64;
     let label_w = 190u64;
     let bar_w = 250u64;
@@ -63,15 +63,15 @@ pub fn hbars(title: &str, items: &[(&str, u64)], total: u64) -> Markup {
 }
 
 /// One period's stacked verdict bar.
-pub struct Stack<'a> {
-    pub label: String,
+pub(crate) struct Stack<'a> {
+    pub(crate) label: String,
     /// (verdict, count) in stacking order.
-    pub parts: Vec<(&'a str, u64)>,
-    pub total: u64,
+    pub(crate) parts: Vec<(&'a str, u64)>,
+    pub(crate) total: u64,
 }
 
 /// Stacked bars of verdicts per period.
-pub fn stacked(title: &str, periods: &[Stack]) -> Markup {
+pub(crate) fn stacked(title: &str, periods: &[Stack]) -> Markup {
     let (w, h) = (960.0f64, 260.0f64);
     let (left, bottom, top) = (56.0, 36.0, 10.0);
     let plot_w = w - left - 8.0;
@@ -106,7 +106,7 @@ pub fn stacked(title: &str, periods: &[Stack]) -> Markup {
 }
 
 /// A line of a share (0–100 %) per period.
-pub fn share_line(title: &str, labels: &[String], shares: &[f64]) -> Markup {
+pub(crate) fn share_line(title: &str, labels: &[String], shares: &[f64]) -> Markup {
     let (w, h) = (960.0f64, 180.0f64);
     let (left, bottom, top) = (56.0, 30.0, 10.0);
     let plot_w = w - left - 8.0;
@@ -147,7 +147,7 @@ pub fn share_line(title: &str, labels: &[String], shares: &[f64]) -> Markup {
 }
 
 /// One 100 % bar split by (value, count).
-pub fn composition(title: &str, parts: &[(&str, u64)]) -> Markup {
+pub(crate) fn composition(title: &str, parts: &[(&str, u64)]) -> Markup {
     let total: u64 = parts.iter().map(|p| p.1).sum::<u64>().max(1);
     let w = 960.0f64;
     html! {

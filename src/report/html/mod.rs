@@ -12,12 +12,6 @@ mod read;
 mod render;
 pub mod text;
 
-pub use aggregate::{
-    month_of, Aggregate, AlgUse, Cert, Counter, Group, RowView, Violation, RECENT,
-};
+pub use aggregate::Aggregate;
 pub use read::{read_report, read_reports};
 pub use render::{render, Options, EXPIRY_WARN_DAYS, TOP};
-
-/// Line of the page that holds the generation time (the one line that
-/// differs between two renderings of the same rows).
-pub const GENERATED_MARK: &str = "<p class=\"meta generated\">";

@@ -118,11 +118,11 @@ fn with_cells<T>(
     f(&cells)
 }
 
-/// The row a record's cells describe, with its renumbered `index`.
-fn view<'a>(c: &[&'a str; WANTED.len()], index: u64) -> RowView<'a> {
+/// The row a record's cells describe (its renumbered `index` goes
+/// beside it).
+fn view<'a>(c: &[&'a str; WANTED.len()]) -> RowView<'a> {
     RowView {
         source: c[0],
-        index,
         offset: num(c[2]),
         length: num(c[3]),
         message_id: c[4],
@@ -151,7 +151,7 @@ fn view<'a>(c: &[&'a str; WANTED.len()], index: u64) -> RowView<'a> {
 
 /// Folds one CSV record into `agg` with the given `index`.
 fn add_record(agg: &mut Aggregate, rec: &csv::ByteRecord, pos: &Positions, index: u64) {
-    with_cells(rec, pos, |c| agg.add_at(&view(c, index), index));
+    with_cells(rec, pos, |c| agg.add_at(&view(c), index));
 }
 
 /// Rows per batch handed from the CSV parser to the aggregating threads.
@@ -375,7 +375,7 @@ fn read_chunk(
                 *restarted = true;
             }
             let agg = if *restarted { rest } else { lead };
-            agg.add_at(&view(c, index), index);
+            agg.add_at(&view(c), index);
         });
     }
     Ok(chunk)

@@ -9,10 +9,10 @@ use std::fmt::Write as _;
 /// `␡`), other controls and the bidirectional embedding/override/isolate
 /// marks (which could make text read backwards) become `�`; then `maud`
 /// escapes `& < > "`. The page never holds a byte of a value as markup.
-pub struct Text<'a>(pub &'a str);
+pub(crate) struct Text<'a>(pub &'a str);
 
 /// The visible form of a value (before HTML escaping).
-pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn visible(s: &str) -> std::borrow::Cow<'_, str> {
     let odd =
         |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     if !s.chars().any(odd) {
@@ -36,7 +36,7 @@ impl maud::Render for Text<'_> {
 }
 
 /// At most `n` characters of `s` (then `…`).
-pub fn clip_chars(s: &str, n: usize) -> String {
+pub(crate) fn clip_chars(s: &str, n: usize) -> String {
     match s.char_indices().nth(n) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_owned(),
@@ -44,7 +44,7 @@ pub fn clip_chars(s: &str, n: usize) -> String {
 }
 
 /// `12,345,678`.
-pub fn fmt_count(n: u64) -> String {
+pub(crate) fn fmt_count(n: u64) -> String {
     let d = n.to_string();
     let mut out = String::with_capacity(d.len() + d.len() / 3);
     for (i, c) in d.chars().enumerate() {
@@ -57,7 +57,7 @@ pub fn fmt_count(n: u64) -> String {
 }
 
 /// `n` as a share of `total`: `12.3 %` (`–` when total is 0).
-pub fn fmt_pct(n: u64, total: u64) -> String {
+pub(crate) fn fmt_pct(n: u64, total: u64) -> String {
     if total == 0 {
         return "–".into();
     }
@@ -65,7 +65,7 @@ pub fn fmt_pct(n: u64, total: u64) -> String {
 }
 
 /// Bytes as `1.2 MB` (decimal units).
-pub fn fmt_bytes(n: u64) -> String {
+pub(crate) fn fmt_bytes(n: u64) -> String {
     let units = ["B", "kB", "MB", "GB", "TB", "PB"];
     let mut v = n as f64;
     let mut u = 0;
