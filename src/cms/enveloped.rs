@@ -87,6 +87,7 @@ use crate::keys::{KeyKind, KeyStore};
 /// `decryption` column, with the plaintext when it worked. The plaintext is
 /// zeroised when dropped; `Debug` never shows it.
 pub enum Decryption {
+    /// A `--keys` key opened it: the plaintext content.
     Decrypted(Zeroizing<Vec<u8>>),
     /// No `--keys` key matches a recipient.
     NoKey,

@@ -2,7 +2,7 @@
 //! SignedData, and the content encryption of (Auth)EnvelopedData.
 //!
 //! Entry point: [`inspect`]. BER input (indefinite lengths, chunked
-//! strings) is normalised first ([`ber::normalize`]); the CMS skeleton is
+//! strings) is normalised first (`ber::normalize`); the CMS skeleton is
 //! then walked with a small DER reader ([`crate::der`]) so that signed attributes
 //! are verified as encoded; `der`/`x509-cert` decode the leaves.
 //!
@@ -54,7 +54,9 @@ pub enum CmsKind {
     Signed,
     /// SignedData without SignerInfos (certificates only).
     CertsOnly,
+    /// EnvelopedData (RFC 5652 6): the `enveloped` kind.
     Enveloped,
+    /// AuthEnvelopedData (RFC 5083): the `auth-enveloped` kind.
     AuthEnveloped,
     /// Some other content type (Data, CompressedData, …).
     Other,
@@ -63,13 +65,20 @@ pub enum CmsKind {
 /// Signature status of a SignedData, the report's `signature` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SigStatus {
+    /// The content digest matches and the signature verifies with the
+    /// signer's key.
     Valid,
+    /// The digest or the signature does not verify, or the signed
+    /// attributes break RFC 5652.
     Invalid,
+    /// An algorithm or key the scanner cannot check.
     Unsupported,
+    /// The CMS structure cannot be decoded.
     Malformed,
 }
 
 impl SigStatus {
+    /// The SPEC word for the `signature` column.
     pub fn as_str(self) -> &'static str {
         match self {
             SigStatus::Valid => "valid",
@@ -83,14 +92,17 @@ impl SigStatus {
 /// The signer the report describes (first that verifies, else first).
 #[derive(Debug, Clone)]
 pub struct SignerReport {
+    /// How the SignerInfo names its certificate.
     pub sid: SignerId,
     /// Its certificate, when found in the message or in the extra pool.
     pub cert: Option<Arc<Cert>>,
+    /// This signer's own verdict.
     pub status: SigStatus,
     /// `sha256`, `sha1`, … (report vocabulary).
     pub digest_alg: Option<String>,
     /// `rsa-pkcs1`, `rsa-pss`, `ecdsa-p256`, … (report vocabulary).
     pub signature_alg: Option<String>,
+    /// Size of the signer's public key in bits (the `key_bits` column).
     pub key_bits: Option<u32>,
     /// signingTime attribute as Unix seconds.
     pub signing_time: Option<i64>,
@@ -105,6 +117,8 @@ pub struct SignedOutcome {
     pub status: SigStatus,
     /// One-line detail for invalid / malformed / unsupported.
     pub error: Option<String>,
+    /// The signer the row's signer columns describe: the first that
+    /// verifies, else the first.
     pub signer: Option<SignerReport>,
     /// Every signer checked, in SignerInfo order (at most
     /// [`MAX_SIGNERS`]), each with its status and certificate.

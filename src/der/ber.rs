@@ -2,7 +2,7 @@
 //!
 //! `openssl cms -sign -stream`, Thunderbird and Outlook write indefinite
 //! lengths and constructed ("chunked") OCTET STRINGs, which DER decoders
-//! reject. [`normalize`] rewrites exactly those parts:
+//! reject. `normalize` rewrites exactly those parts:
 //!
 //! - indefinite lengths become definite (minimal) lengths;
 //! - constructed universal string types (OCTET STRING and the character
@@ -12,7 +12,7 @@
 //! element without anything to rewrite inside is copied verbatim), and a
 //! blob that needs no change is returned borrowed (no copy). The work is
 //! linear in the input times the nesting depth, which is capped at
-//! [`MAX_DEPTH`]; no allocation
+//! `MAX_DEPTH`; no allocation
 //! depends on a declared length (a length is only believed once the bytes
 //! are there), and no input panics.
 
@@ -54,7 +54,7 @@ pub(crate) fn normalize(input: &[u8]) -> Result<Cow<'_, [u8]>, BerError> {
     normalize_first(input, false).map(|(n, _)| n)
 }
 
-/// [`normalize`] that also says how many bytes of `input` the first element
+/// `normalize` that also says how many bytes of `input` the first element
 /// took (so that a caller can refuse what follows it), and with `minimal`
 /// also rewrites non-minimal definite lengths (`82 00 05` → `05`), as
 /// certificates need before a DER decoder takes them.

@@ -14,7 +14,7 @@
 //! certificates).
 //!
 //! Only definite lengths are accepted: BER input goes through
-//! [`ber::normalize`] first.
+//! `ber::normalize` first.
 
 pub mod ber;
 pub(crate) mod oid;

@@ -15,8 +15,11 @@ use std::path::{Path, PathBuf};
 /// Compression of a file, from its name (`.gz`, `.zst`, any case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {
+    /// Read as stored (memory-mapped when large enough).
     None,
+    /// gzip (`.gz`), inflated as a stream.
     Gzip,
+    /// Zstandard (`.zst`), decompressed as a stream.
     Zstd,
 }
 
@@ -27,6 +30,7 @@ pub struct Source {
     pub path: PathBuf,
     /// Size on disk (compressed size for compressed files).
     pub size: u64,
+    /// How its bytes are decompressed.
     pub codec: Codec,
 }
 

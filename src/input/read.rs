@@ -18,7 +18,10 @@ use crate::mailbox;
 /// Bytes that messages point into: a memory map, or a file or decompressed
 /// chunk read into memory.
 pub enum Buf {
+    /// A plain file mapped into memory (a truncation while mapped is
+    /// survived: see [`GuardedMap`]).
     Map(GuardedMap),
+    /// A small file read into memory.
     Owned(Vec<u8>),
     /// A chunk of a decompressed stream (its buffer is reused once every
     /// message in it is done with).

@@ -137,7 +137,7 @@ impl KeyStore {
     /// a folder with a key or certificate extension) that cannot be read, or
     /// holds a key that cannot be decoded or decrypted, is an error naming
     /// the file. `password` decrypts encrypted PKCS#8 and PKCS#12 files.
-    pub(crate) fn load(paths: &[PathBuf], password: Option<&str>) -> Result<KeyStore, String> {
+    pub fn load(paths: &[PathBuf], password: Option<&str>) -> Result<KeyStore, String> {
         let mut found = Found::default();
         for path in paths {
             let (files, is_dir) = list_files(path).map_err(|e| format!("--keys {e}"))?;

@@ -91,7 +91,7 @@ pub(crate) fn index_window(data: &[u8], window: Range<usize>) -> Index {
 }
 
 /// The index of `range` built window by window, `window` bytes each, on
-/// the calling thread: the same as one [`index_window`] over `range`
+/// the calling thread: the same as one `index_window` over `range`
 /// (tests and benchmarks cut it small to put window edges everywhere).
 pub fn index_windows(data: &[u8], range: Range<usize>, window: usize) -> Index {
     let mut all = Index::default();
@@ -136,6 +136,8 @@ pub struct Stitcher {
 }
 
 impl Stitcher {
+    /// A walk of the message boundaries from `start` to `end`, with nothing
+    /// indexed yet.
     pub fn new(start: usize, end: usize) -> Stitcher {
         Stitcher {
             end,
@@ -288,6 +290,8 @@ pub struct IndexedSplit<'a> {
 }
 
 impl<'a> IndexedSplit<'a> {
+    /// The spans of `data[start..end]` (message boundaries), indexed with
+    /// `index` segment by segment.
     pub fn new(data: &'a [u8], start: usize, end: usize, index: Indexer<'a>) -> IndexedSplit<'a> {
         IndexedSplit {
             data,

@@ -57,7 +57,9 @@ pub fn is_mbox(data: &[u8]) -> bool {
 /// file yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Found<T> {
+    /// Found, here.
     Yes(T),
+    /// Not in the buffer, and no more bytes would change that.
     No,
     /// The answer depends on bytes past the end of the buffer.
     NeedMore,
@@ -319,7 +321,7 @@ pub(crate) const RESYNC_LOOKBACK: usize = 64 << 20;
 /// The next separator after `x` is not enough: it can be a `From ` line
 /// inside a body that a valid `Content-Length:` skips. So the split walks
 /// [`message_end`] exactly as the sequential split does, from the start of
-/// the file when `x` is within [`RESYNC_LOOKBACK`] bytes of it, else from
+/// the file when `x` is within `RESYNC_LOOKBACK` bytes of it, else from
 /// the first separator after `x - RESYNC_LOOKBACK` (a walk resynchronises
 /// on the true boundaries after at most one Content-Length message, so a
 /// walk started that far back agrees with the sequential split unless a

@@ -22,7 +22,7 @@ pub struct Spans {
 /// complete: their end does not depend on bytes after `data` (all of
 /// them when `eof`: `data` is the rest of the stream). A message that is
 /// still incomplete past `max_message` bytes is cut at the next separator
-/// (or the end of `data`) and marked in [`Spans::over_limit`].
+/// (or the end of `data`) and marked in `Spans::over_limit`.
 pub fn complete_spans(data: &[u8], from: usize, eof: bool, max_message: usize) -> Spans {
     let mut out = Spans::default();
     let mut pos = from;

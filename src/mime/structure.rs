@@ -40,16 +40,27 @@ pub enum Smime<'a> {
     /// itself breaks RFC 1847 / RFC 2046 (not exactly two body parts, an
     /// invalid boundary): the structure is then `malformed`.
     Detached {
+        /// The first body part as it stands in the message: the signed bytes.
         content: &'a [u8],
+        /// The DER/BER of the pkcs7-signature part, or why the
+        /// multipart/signed is malformed.
         signature: Result<Vec<u8>, String>,
     },
     /// application/pkcs7-mime: the body, transfer-decoded, and the
     /// `smime-type` parameter (lowercase) if any.
     Pkcs7Mime {
+        /// The CMS blob, or why its transfer encoding does not decode.
         blob: Result<Vec<u8>, String>,
+        /// The `smime-type` parameter: the sender's word, not trusted for
+        /// the kind.
         smime_type: Option<String>,
     },
+    /// A PGP signature (`pgp-signed`: detected, not verified):
+    /// multipart/signed with application/pgp-signature, or an inline
+    /// armored signed message.
     PgpSigned,
+    /// PGP encryption (`pgp-encrypted`): multipart/encrypted with
+    /// application/pgp-encrypted, or an inline armored message.
     PgpEncrypted,
 }
 
@@ -565,7 +576,7 @@ fn split_multipart_at_closed<'a>(
 }
 
 /// The offsets of the lines of `raw` that start with `-` after a newline,
-/// as the mbox index gives them to [`find_smime_marked`] (for a message
+/// as the mbox index gives them to `find_smime_marked` (for a message
 /// read alone; messages over 4 GiB get none).
 pub fn dash_lines(raw: &[u8]) -> Option<Vec<u32>> {
     if raw.len() > u32::MAX as usize {

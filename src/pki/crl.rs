@@ -53,8 +53,9 @@ pub struct Crl {
     /// Issuer Name DER and RFC 4514 text.
     pub(crate) issuer_der: Vec<u8>,
     pub(crate) issuer: String,
-    /// thisUpdate / nextUpdate as Unix seconds.
+    /// thisUpdate as Unix seconds.
     pub this_update: i64,
+    /// nextUpdate as Unix seconds, when the CRL names one.
     pub next_update: Option<i64>,
     /// authorityKeyIdentifier of the CRL, if any.
     pub authority_key_id: Option<Vec<u8>>,

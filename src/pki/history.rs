@@ -63,6 +63,7 @@ pub struct DistrustAfter {
 /// One interval during which a root was trusted for e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
+    /// Start of the trust, Unix seconds (the release that added it).
     pub from: i64,
     /// [`OPEN`] when still trusted.
     pub until: i64,
@@ -70,6 +71,8 @@ pub struct Span {
     pub from_label: String,
     /// The release that removed it; empty while open.
     pub until_label: String,
+    /// An e-mail distrust-after date set during the span: leaves whose
+    /// notBefore is after it are not anchored even within the span.
     pub distrust: Option<DistrustAfter>,
 }
 
@@ -82,6 +85,7 @@ impl Span {
 /// A built-in root and the intervals of its e-mail trust.
 #[derive(Debug, Clone)]
 pub struct BuiltinRoot {
+    /// The root certificate as Mozilla shipped it.
     pub cert: Arc<Cert>,
     /// Sorted, disjoint.
     pub spans: Vec<Span>,

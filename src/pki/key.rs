@@ -10,12 +10,12 @@
 //!   crate.
 //! - DSA (FIPS 186, SHA-1/224/256) goes through the `dsa` crate, including
 //!   keys whose domain parameters are inherited from the issuer
-//!   ([`PublicKey::with_dsa_params_from`]).
+//!   (`PublicKey::with_dsa_params_from`).
 //!
 //! An algorithm or key we cannot check gives [`VerifyError::Unsupported`],
 //! never [`VerifyError::Invalid`]. In [`PublicKey::verify`] a key that does
 //! not match the algorithm is also `Unsupported`; for a CMS signer,
-//! [`SigLabel::resolve`] decides first: there the signer's key decides the
+//! `SigLabel::resolve` decides first: there the signer's key decides the
 //! family and the digestAlgorithm the hash (as OpenSSL 3), and a label that
 //! does not fit the key is `Invalid` (SPEC `signature`).
 
@@ -53,14 +53,23 @@ impl std::error::Error for VerifyError {}
 /// A message digest algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DigestAlg {
+    /// MD5 (RFC 1321): weak (`WEAK_DIGEST`).
     Md5,
+    /// SHA-1: weak (`WEAK_DIGEST`).
     Sha1,
+    /// SHA-224 (FIPS 180-4).
     Sha224,
+    /// SHA-256 (FIPS 180-4).
     Sha256,
+    /// SHA-384 (FIPS 180-4).
     Sha384,
+    /// SHA-512 (FIPS 180-4).
     Sha512,
+    /// SHA3-256 (FIPS 202).
     Sha3_256,
+    /// SHA3-384 (FIPS 202).
     Sha3_384,
+    /// SHA3-512 (FIPS 202).
     Sha3_512,
 }
 
@@ -257,10 +266,15 @@ fn digest_of_algid(der: &[u8]) -> Result<DigestAlg, String> {
 /// A signature algorithm with its hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SigAlg {
+    /// RSASSA-PKCS1-v1_5 over this hash (`rsa-pkcs1`).
     RsaPkcs1(DigestAlg),
+    /// RSASSA-PSS with these parameters (`rsa-pss`).
     RsaPss(PssParams),
+    /// ECDSA over this hash; the curve comes from the key (`ecdsa-p256`, …).
     Ecdsa(DigestAlg),
+    /// Ed25519 (RFC 8419), which hashes internally (`ed25519`).
     Ed25519,
+    /// DSA over this hash (`dsa`).
     Dsa(DigestAlg),
 }
 

@@ -10,14 +10,18 @@ use super::Cert;
 pub enum SignerId {
     /// DER of the issuer Name, and the serial number bytes.
     IssuerSerial {
+        /// DER of the certificate's issuer Name.
         issuer_der: Vec<u8>,
+        /// The certificate's serial number, content octets as encoded.
         serial: Vec<u8>,
     },
+    /// The certificate's subjectKeyIdentifier (`[0]` in the SignerInfo).
     SubjectKeyId(Vec<u8>),
 }
 
 /// Where signer certificates are looked up besides the message itself.
 pub trait CertLookup: Sync {
+    /// The certificate `sid` names, when this source holds one.
     fn find_signer(&self, sid: &SignerId) -> Option<Arc<Cert>>;
 
     /// Certificates whose subject is `cert`'s issuer (from `--certs` and the

@@ -2,7 +2,7 @@
 //! certs-only), and the pool of extra intermediates given with `--certs`.
 //!
 //! Everything here is offline and bounded: files larger than
-//! [`MAX_FILE_BYTES`] are skipped with a warning, folders are walked
+//! `MAX_FILE_BYTES` are skipped with a warning, folders are walked
 //! recursively in sorted order without following a symlinked folder twice.
 
 use std::collections::{HashMap, HashSet};

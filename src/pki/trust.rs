@@ -92,6 +92,7 @@ pub struct AnchorRefusal {
     pub root: String,
     /// The judging time.
     pub(crate) at: i64,
+    /// Why the root does not anchor at that time.
     pub reason: Refusal,
     /// The root's intervals of e-mail trust, as text
     /// (`2001-07-11 to 2016-09-26`).

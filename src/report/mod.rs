@@ -50,32 +50,63 @@ pub const COLUMNS: &[&str] = &[
 /// One report row. Empty strings are empty cells.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
+    /// Path of the file holding the message, as reached from the given PATH.
     pub source: String,
+    /// 0-based number of the message inside `source`.
     pub index: u64,
+    /// Byte offset of the message's first byte in `source` (an mbox
+    /// message's `From ` line).
     pub offset: u64,
+    /// Bytes of the message in `source`.
     pub length: u64,
+    /// Message-ID without angle brackets.
     pub message_id: String,
+    /// Date header as RFC 3339 UTC; empty when missing or unparseable.
     pub date: String,
+    /// Address of the first From field, lowercase.
     pub from: String,
+    /// `plain`, `signed`, `signed-opaque`, `enveloped`, `auth-enveloped`,
+    /// `certs-only`, `pgp-signed`, `pgp-encrypted` or `malformed`.
     pub kind: String,
+    /// MIME part path of the S/MIME/PGP structure (`2`, `1.3`, …); empty
+    /// for the message itself.
     pub part: String,
+    /// Number of SignerInfos (0 when unsigned).
     pub signers: u32,
+    /// `valid`, `invalid`, `unsupported`, `malformed`; empty when not signed.
     pub signature: String,
+    /// The chain verdict ([`crate::pki::chain::ChainStatus`]); empty when
+    /// not signed.
     pub chain: String,
+    /// Signer certificate subject, RFC 4514.
     pub signer_subject: String,
+    /// Its issuer, RFC 4514.
     pub signer_issuer: String,
+    /// Its serial number, lowercase hex.
     pub signer_serial: String,
+    /// SHA-256 of its DER, lowercase hex.
     pub signer_sha256: String,
+    /// rfc822Name of its subjectAltName, else the subject emailAddress.
     pub signer_email: String,
+    /// `yes`/`no`: whether the From address is among the certificate's.
     pub sender_match: String,
+    /// `sha256`, `sha1`, … (the weaker hash when the signature names two).
     pub digest_alg: String,
+    /// `rsa-pkcs1`, `rsa-pss`, `ecdsa-p256`, `ed25519`, `dsa`, …
     pub signature_alg: String,
+    /// Signer public key size in bits.
     pub key_bits: String,
+    /// signingTime attribute, RFC 3339 UTC.
     pub signing_time: String,
+    /// When the chain was judged, RFC 3339 UTC.
     pub validated_at: String,
+    /// Content cipher of enveloped data: `aes128-cbc`, `aes256-gcm`, …
     pub encryption_alg: String,
+    /// `compliant`, `violation`, `unsigned`, `encrypted` or `error`.
     pub verdict: String,
+    /// Rule IDs that apply, sorted, joined by `;`.
     pub findings: String,
+    /// One-line detail for `malformed`, `invalid` and `error` cases.
     pub error: String,
     /// S/MIME layers from the outside in, joined by `>`.
     #[serde(default)]

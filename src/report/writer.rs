@@ -7,7 +7,9 @@ use super::{Row, COLUMNS};
 /// Report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// CSV with a header row, CRLF line ends, formula-looking cells quoted.
     Csv,
+    /// One JSON object a line, keys as the CSV header.
     Jsonl,
 }
 
@@ -59,7 +61,7 @@ impl<W: Write> RowWriter<W> {
         }
     }
 
-    /// Writes one row, every cell on one line ([`Row::one_line`]).
+    /// Writes one row, every cell on one line (`Row::one_line`).
     pub fn write(&mut self, row: &Row) -> io::Result<()> {
         let row = row.one_line();
         let row = &*row;

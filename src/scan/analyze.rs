@@ -21,7 +21,7 @@ pub fn analyze(raw: &[u8], ctx: &Context) -> Row {
 }
 
 /// [`analyze`] with the offsets of the message's lines that start with `-`
-/// (see [`mime::find_smime_marked`]).
+/// (see `mime::find_smime_marked`).
 pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> Row {
     let mut row = Row::default();
     let mut findings = BTreeSet::new();

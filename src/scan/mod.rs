@@ -4,13 +4,13 @@
 //! A reader thread discovers and opens the inputs. A plain mbox goes on
 //! whole (mapped), and the pool splits and analyzes it in rounds
 //! (`analyze_mbox`): while it analyzes the messages found so far, it
-//! indexes the next [`ROUND_BYTES`] (separators and MIME delimiter
+//! indexes the next `ROUND_BYTES` (separators and MIME delimiter
 //! candidates, in one pass) and stitches the next messages, so that
 //! splitting runs on every core and a message is analyzed while its bytes
 //! are still in the CPU's cache. Other messages
 //! (Maildir, .eml, compressed streams) come in batches (at most
-//! [`BATCH_MESSAGES`] messages or [`BATCH_BYTES`] bytes) analyzed with
-//! `par_iter`. A bounded channel holds at most [`QUEUED_BATCHES`] units;
+//! `BATCH_MESSAGES` messages or `BATCH_BYTES` bytes) analyzed with
+//! `par_iter`. A bounded channel holds at most `QUEUED_BATCHES` units;
 //! rows go, in order (`collect` keeps it), to a writer thread through
 //! another bounded channel. So the rows come out in input order at any
 //! thread count, and the memory in flight is bounded by a few batches
@@ -69,7 +69,9 @@ pub enum AtMode {
     /// The date of the topmost `Received:` field (written by the archive's
     /// own mail server), else as `Signing`.
     Received,
+    /// The time of the run, for every message.
     Now,
+    /// One given time (Unix seconds) for every message.
     Fixed(i64),
 }
 
@@ -112,11 +114,11 @@ pub struct Context {
 /// them to a few bytes to put round and window edges everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SplitSizes {
-    /// Bytes searched as one task ([`INDEX_WINDOW`]).
+    /// Bytes searched as one task (`INDEX_WINDOW`).
     pub window: usize,
     /// Bytes indexed by the first round; each next one doubles.
     pub first_round: usize,
-    /// Most bytes indexed by one round ([`ROUND_BYTES`]).
+    /// Most bytes indexed by one round (`ROUND_BYTES`).
     pub max_round: usize,
 }
 
@@ -140,6 +142,8 @@ impl Context {
         )
     }
 
+    /// A context judging chains with `verifier` (its trust anchors,
+    /// `--certs` pool and CRLs).
     pub fn with_verifier(policy: Policy, at: AtMode, verifier: Verifier) -> Context {
         Context {
             policy,
@@ -405,7 +409,7 @@ impl RowSink<'_> {
 /// one core). Otherwise a reader thread opens the inputs and batches
 /// messages, the pool splits mboxes and analyzes (`par_iter` + `collect`
 /// keeps order), and a writer thread writes the previous rows meanwhile;
-/// at most [`QUEUED_BATCHES`] units wait on either side.
+/// at most `QUEUED_BATCHES` units wait on either side.
 #[allow(clippy::too_many_arguments)]
 pub fn scan(
     paths: &[PathBuf],

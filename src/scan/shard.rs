@@ -8,7 +8,9 @@ use crate::input::{self, Source};
 /// One shard of a run: `k` of `n`, 0-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
+    /// Which shard, from 0.
     pub k: u64,
+    /// How many shards the inputs are cut into.
     pub n: u64,
 }
 

@@ -14,7 +14,7 @@ pub enum Budget {
     /// Candidate issuer links examined per judgement ([`super::MAX_ATTEMPTS`]).
     PathSearch,
     /// Certificate and CRL signature checks per judgement
-    /// ([`super::MAX_SIGNATURES`]).
+    /// (`super::MAX_SIGNATURES`).
     Signatures,
     /// Name-constraint comparisons per path ([`super::MAX_NAME_COMPARISONS`]).
     NameComparisons,
@@ -70,14 +70,23 @@ pub enum NameKind {
 /// CRLReason codes (RFC 5280 5.3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CrlReason {
+    /// unspecified (0): revoked whatever the judging time.
     Unspecified,
+    /// keyCompromise (1): revoked whatever the judging time.
     KeyCompromise,
+    /// cACompromise (2): revoked whatever the judging time.
     CaCompromise,
+    /// affiliationChanged (3): revoked from the revocationDate on.
     AffiliationChanged,
+    /// superseded (4): revoked from the revocationDate on.
     Superseded,
+    /// cessationOfOperation (5): revoked from the revocationDate on.
     CessationOfOperation,
+    /// certificateHold (6): suspended from the revocationDate on.
     CertificateHold,
+    /// privilegeWithdrawn (9): revoked from the revocationDate on.
     PrivilegeWithdrawn,
+    /// aACompromise (10): revoked from the revocationDate on.
     AaCompromise,
     /// A code RFC 5280 does not define.
     Other(u8),
@@ -134,73 +143,132 @@ impl CrlReason {
 pub enum ChainError {
     // --- untrusted ---------------------------------------------------
     /// No certificate with the issuer name of `subject` is known.
-    IssuerNotFound { subject: String, issuer: String },
+    IssuerNotFound {
+        /// The certificate whose issuer is missing.
+        subject: String,
+        /// The issuer Name it names.
+        issuer: String,
+    },
     /// A self-issued certificate that is not a trust anchor ends the
     /// search.
-    SelfIssuedNotAnchor { subject: String },
-    /// The path grew past [`super::MAX_DEPTH`] certificates.
-    PathTooLong { max: usize },
+    SelfIssuedNotAnchor {
+        /// The self-issued certificate.
+        subject: String,
+    },
+    /// The path grew past `super::MAX_DEPTH` certificates.
+    PathTooLong {
+        /// The most certificates a path may hold.
+        max: usize,
+    },
     /// A built-in root reached by the search does not anchor this chain
     /// at the judging time (trust history, `--builtin-trust asof`).
     BuiltinRootRefused(AnchorRefusal),
     // --- invalid -----------------------------------------------------
     /// A certificate signature does not verify with its issuer's key.
     BadSignature {
+        /// The certificate whose signature fails.
         subject: String,
+        /// The issuer whose key was used.
         issuer: String,
+        /// What the signature check said.
         detail: String,
     },
     /// A certificate signature cannot be checked (algorithm, key).
     UnverifiableSignature {
+        /// The certificate whose signature cannot be checked.
         subject: String,
+        /// The issuer whose key it would take.
         issuer: String,
+        /// Which algorithm or key stands in the way.
         detail: String,
     },
     /// An issuer is no CA.
-    NotCa { ca: String, reason: NotCaReason },
+    NotCa {
+        /// The issuing certificate that may not issue.
+        ca: String,
+        /// What it lacks.
+        reason: NotCaReason,
+    },
     /// pathLenConstraint of `ca` exceeded.
-    PathLenExceeded { ca: String, max: u8, below: usize },
+    PathLenExceeded {
+        /// The CA whose basicConstraints limit the path.
+        ca: String,
+        /// Its pathLenConstraint.
+        max: u8,
+        /// Intermediate CAs below it on the path (self-issued ones not counted).
+        below: usize,
+    },
     /// A name of `subject` violates a name constraint of `ca`.
     NameConstraint {
+        /// The certificate holding the name.
         subject: String,
+        /// The CA whose nameConstraints exclude it (or do not permit it).
         ca: String,
+        /// Which kind of name it is.
         kind: NameKind,
+        /// The name, as text.
         name: String,
     },
     /// `ca`'s nameConstraints extension does not decode.
-    UndecodableNameConstraints { ca: String },
+    UndecodableNameConstraints {
+        /// The CA carrying the extension.
+        ca: String,
+    },
     /// A critical extension this verifier cannot honour.
     UnsupportedCriticalExtension {
+        /// The certificate carrying it.
         subject: String,
+        /// The extension's identifier.
         oid: ObjectIdentifier,
     },
     /// An extension occurs twice (RFC 5280 4.2).
     DuplicateExtension {
+        /// The certificate carrying it twice.
         subject: String,
+        /// The repeated extension's identifier.
         oid: ObjectIdentifier,
     },
     /// A recognised extension whose value does not decode.
     UndecodableExtension {
+        /// The certificate carrying it.
         subject: String,
+        /// The extension's identifier.
         oid: ObjectIdentifier,
     },
     /// A CA's extendedKeyUsage lacks emailProtection and
     /// anyExtendedKeyUsage.
-    CaEkuNotEmail { ca: String },
+    CaEkuNotEmail {
+        /// The CA whose extendedKeyUsage excludes e-mail.
+        ca: String,
+    },
     /// A budget was exhausted.
     BudgetExceeded(Budget),
     // --- time and revocation -----------------------------------------
     /// Listed on a CRL of its issuer.
     Revoked {
+        /// The revoked certificate.
         subject: String,
+        /// Its serial number, lowercase hex.
         serial: String,
+        /// The CRL entry's revocationDate, Unix seconds.
         date: i64,
+        /// The entry's reasonCode, when it has one.
         reason: Option<CrlReason>,
     },
     /// notAfter before the judging time.
-    Expired { subject: String, not_after: i64 },
+    Expired {
+        /// The certificate out of its validity.
+        subject: String,
+        /// Its notAfter, Unix seconds.
+        not_after: i64,
+    },
     /// notBefore after the judging time.
-    NotYetValid { subject: String, not_before: i64 },
+    NotYetValid {
+        /// The certificate not yet in its validity.
+        subject: String,
+        /// Its notBefore, Unix seconds.
+        not_before: i64,
+    },
     // --- missing -----------------------------------------------------
     /// The signer's certificate is nowhere to be found.
     MissingSignerCert,

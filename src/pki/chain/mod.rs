@@ -2,11 +2,11 @@
 //! through the certificates carried in the message and the `--certs` pool,
 //! to a trust anchor, at a given time.
 //!
-//! Modules, as rustls-webpki splits `verify_cert.rs`: [`link`] (link
-//! signatures and their cache), [`revocation`] (CRL signatures, reasons),
-//! [`extensions`] (CA-ness, critical, repeated and undecodable extensions,
-//! CA extendedKeyUsage), [`name_constraints`] (RFC 5280 7.1, RFC 4518),
-//! [`error`] (the typed [`ChainError`]).
+//! Modules, as rustls-webpki splits `verify_cert.rs`: `link` (link
+//! signatures and their cache), `revocation` (CRL signatures, reasons),
+//! `extensions` (CA-ness, critical, repeated and undecodable extensions,
+//! CA extendedKeyUsage), `name_constraints` (RFC 5280 7.1, RFC 4518),
+//! `error` (the typed [`ChainError`]).
 //!
 //! # Search
 //!
@@ -38,8 +38,8 @@
 //! # Budgets
 //!
 //! Judging costs bounded time whatever the certificates hold (budgets as
-//! rustls-webpki's): at most [`MAX_DEPTH`] certificates per path,
-//! [`MAX_ATTEMPTS`] candidate links and [`MAX_SIGNATURES`] signature checks
+//! rustls-webpki's): at most `MAX_DEPTH` certificates per path,
+//! [`MAX_ATTEMPTS`] candidate links and `MAX_SIGNATURES` signature checks
 //! (links and CRLs, cached or not, so that the verdict never depends on
 //! what other messages put in the caches) per judgement, and
 //! [`MAX_NAME_COMPARISONS`] name-constraint comparisons per path. A path
@@ -125,7 +125,7 @@ use crate::pki::{CertLookup, SignerId};
 /// Most certificates on one path (signer and anchor included).
 pub(crate) const MAX_DEPTH: usize = 8;
 /// Most candidate links examined per judgement.
-pub(crate) const MAX_ATTEMPTS: usize = 64;
+pub const MAX_ATTEMPTS: usize = 64;
 /// Most signature checks (certificate links and CRLs) per judgement.
 pub(crate) const MAX_SIGNATURES: usize = 100;
 /// Most name-constraint comparisons per path (rustls-webpki's figure).
@@ -138,12 +138,21 @@ pub(crate) const MAX_CACHED_PATHS: usize = 100_000;
 /// The report's `chain` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChainStatus {
+    /// A path to a trust anchor, every certificate on it valid at the
+    /// judging time.
     Trusted,
+    /// No path to a trust anchor.
     Untrusted,
+    /// Some certificate on the path is past its notAfter.
     Expired,
+    /// Some certificate on the path is before its notBefore.
     NotYetValid,
+    /// A supplied CRL revokes a certificate on the path.
     Revoked,
+    /// A signature, CA constraint, extension, name constraint or budget
+    /// breaks the path.
     Invalid,
+    /// The signer's certificate is neither in the message nor in `--certs`.
     MissingSignerCert,
 }
 
@@ -178,6 +187,7 @@ impl ChainStatus {
 /// The judgement of one signer certificate's chain.
 #[derive(Debug, Clone)]
 pub struct ChainOutcome {
+    /// The `chain` column.
     pub status: ChainStatus,
     /// The problem that decides the status; None for `trusted`.
     pub error: Option<ChainError>,

@@ -404,6 +404,7 @@ impl Renumber {
 }
 
 impl Aggregate {
+    /// An aggregate of no rows yet.
     pub fn new() -> Aggregate {
         Aggregate::default()
     }

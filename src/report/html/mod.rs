@@ -3,7 +3,7 @@
 //! HTML page with inline SVG charts ([`render()`]).
 //!
 //! Templates and charts are `maud` markup: every value from a row is
-//! escaped by the template and passes through [`text::Text`], which makes
+//! escaped by the template and passes through `text::Text`, which makes
 //! control characters visible; no value is ever glued into markup by hand.
 
 mod aggregate;

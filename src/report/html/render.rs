@@ -28,6 +28,7 @@ pub const EXPIRY_WARN_DAYS: i64 = 90;
 /// What the page needs besides the rows.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The page's heading (`--title`).
     pub title: String,
     /// `--at`: Unix seconds at which certificate expiry is judged.
     pub at: i64,
