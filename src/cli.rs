@@ -261,10 +261,11 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
     }
     let warned = verifier.warnings().len();
     let password = match &args.keys_password_file {
-        Some(p) => Some(crate::keys::read_password_file(p)?),
+        Some(p) => Some(crate::keys::read_password_file(p).map_err(|e| e.to_string())?),
         None => None,
     };
-    let keys = crate::keys::KeyStore::load(&args.keys, password.as_deref().map(|p| p.as_str()))?;
+    let keys = crate::keys::KeyStore::load(&args.keys, password.as_deref().map(|p| p.as_str()))
+        .map_err(|e| e.to_string())?;
     drop(password);
     for w in keys.warnings() {
         eprintln!("smimescan: {w}");

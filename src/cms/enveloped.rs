@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 use const_oid::ObjectIdentifier;
 
+use super::CmsError;
 use crate::der::{oid, tag, Reader};
 
 /// Report name of a content-encryption algorithm OID: `aes128-cbc`,
@@ -47,7 +48,7 @@ pub(crate) fn encryption_alg_name(oid: &ObjectIdentifier) -> String {
 /// recipientInfos SET, encryptedContentInfo SEQUENCE { contentType,
 /// contentEncryptionAlgorithm, encryptedContent [0] OPTIONAL }, … };
 /// AuthEnvelopedData has the same head (authEncryptedContentInfo).
-pub(crate) fn content_encryption_alg(der: &[u8], auth: bool) -> Result<String, String> {
+pub(crate) fn content_encryption_alg(der: &[u8], auth: bool) -> Result<String, CmsError> {
     let what = if auth {
         "AuthEnvelopedData"
     } else {
@@ -64,7 +65,8 @@ pub(crate) fn content_encryption_alg(der: &[u8], auth: bool) -> Result<String, S
     er.expect(tag::OID, "contentType")?;
     let alg = er.expect(tag::SEQUENCE, "contentEncryptionAlgorithm")?;
     let oid = alg.reader().expect(tag::OID, "algorithm")?;
-    let oid = ObjectIdentifier::from_bytes(oid.value).map_err(|e| e.to_string())?;
+    let oid =
+        ObjectIdentifier::from_bytes(oid.value).map_err(|e| CmsError::Malformed(e.to_string()))?;
     Ok(encryption_alg_name(&oid))
 }
 
@@ -140,7 +142,7 @@ impl ContentAlg<'_> {
 }
 
 /// Reads the content-encryption algorithm; Err names an unsupported one.
-fn content_alg<'a>(alg: Tlv<'a>, auth: bool) -> Result<ContentAlg<'a>, String> {
+fn content_alg<'a>(alg: Tlv<'a>, auth: bool) -> Result<ContentAlg<'a>, CmsError> {
     let mut r = alg.reader();
     let oid_tlv = r.expect(tag::OID, "contentEncryptionAlgorithm")?;
     let oid = oid_tlv.value;
@@ -155,7 +157,9 @@ fn content_alg<'a>(alg: Tlv<'a>, auth: bool) -> Result<ContentAlg<'a>, String> {
     };
     if let Some((a, key_len)) = gcm {
         if !auth {
-            return Err(format!("{name} in EnvelopedData (not AuthEnvelopedData)"));
+            return Err(CmsError::Unsupported(format!(
+                "{name} in EnvelopedData (not AuthEnvelopedData)"
+            )));
         }
         let p = r.expect(tag::SEQUENCE, "GCMParameters")?;
         let mut pr = p.reader();
@@ -165,10 +169,10 @@ fn content_alg<'a>(alg: Tlv<'a>, auth: bool) -> Result<ContentAlg<'a>, String> {
             None => 12,
         };
         if icv != 16 || nonce.len() != 12 {
-            return Err(format!(
+            return Err(CmsError::Unsupported(format!(
                 "{name} with a {icv}-byte tag or {}-byte nonce",
                 nonce.len()
-            ));
+            )));
         }
         return Ok(ContentAlg::Gcm {
             alg: a,
@@ -177,7 +181,9 @@ fn content_alg<'a>(alg: Tlv<'a>, auth: bool) -> Result<ContentAlg<'a>, String> {
         });
     }
     if auth {
-        return Err(format!("{name} in AuthEnvelopedData"));
+        return Err(CmsError::Unsupported(format!(
+            "{name} in AuthEnvelopedData"
+        )));
     }
     if oid == oid::RC2_CBC {
         // RC2CBCParameter ::= SEQUENCE { rc2ParameterVersion INTEGER
@@ -200,7 +206,11 @@ fn content_alg<'a>(alg: Tlv<'a>, auth: bool) -> Result<ContentAlg<'a>, String> {
             Some(120) => 64,
             Some(58) => 128,
             Some(v) if v >= 256 => v as usize,
-            Some(v) => return Err(format!("rc2-cbc with parameter version {v}")),
+            Some(v) => {
+                return Err(CmsError::Unsupported(format!(
+                    "rc2-cbc with parameter version {v}"
+                )))
+            }
         };
         return Ok(ContentAlg::Cbc(
             Cbc::Rc2 {
@@ -209,7 +219,7 @@ fn content_alg<'a>(alg: Tlv<'a>, auth: bool) -> Result<ContentAlg<'a>, String> {
             iv,
         ));
     }
-    let cbc = Cbc::from_oid(oid).ok_or(name)?;
+    let cbc = Cbc::from_oid(oid).ok_or(CmsError::Unsupported(name))?;
     let iv = r.expect(tag::OCTET_STRING, "IV")?.value;
     Ok(ContentAlg::Cbc(cbc, iv))
 }
@@ -242,7 +252,7 @@ enum Kdf {
 /// Decrypts the content of an (Auth)EnvelopedData (`der` is the element
 /// inside the ContentInfo, DER) with the matching keys. `Err` = the
 /// structure does not decode.
-pub(crate) fn decrypt(der: &[u8], auth: bool, keys: &KeyStore) -> Result<Decryption, String> {
+pub(crate) fn decrypt(der: &[u8], auth: bool, keys: &KeyStore) -> Result<Decryption, CmsError> {
     let mut r = Reader::new(der);
     let seq = r.expect(tag::SEQUENCE, "EnvelopedData")?;
     let mut r = seq.reader();
@@ -283,7 +293,7 @@ pub(crate) fn decrypt(der: &[u8], auth: bool, keys: &KeyStore) -> Result<Decrypt
     }
     let calg = match content_alg(alg, auth) {
         Ok(c) => c,
-        Err(u) => return Ok(Decryption::Unsupported(u)),
+        Err(u) => return Ok(Decryption::Unsupported(u.to_string())),
     };
     let Some(content) = content else {
         return Ok(Decryption::Unsupported("detached encrypted content".into()));
@@ -353,7 +363,7 @@ fn gcm_open(
 
 /// `[0] IMPLICIT OCTET STRING` (primitive: borrowed, not copied; or
 /// constructed of chunks); None when absent.
-fn encrypted_content<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, [u8]>>, String> {
+fn encrypted_content<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, [u8]>>, CmsError> {
     match r.peek_tag() {
         Some(tag::CTX0_P) => Ok(Some(Cow::Borrowed(r.next_tlv()?.value))),
         Some(tag::CTX0_C) => {
@@ -370,7 +380,7 @@ fn encrypted_content<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, [u8]>>, St
 }
 
 /// Keys named by an issuerAndSerialNumber or a subjectKeyIdentifier.
-fn rid_keys<'k>(rid: Tlv, keys: &'k KeyStore) -> Result<&'k [usize], String> {
+fn rid_keys<'k>(rid: Tlv, keys: &'k KeyStore) -> Result<&'k [usize], CmsError> {
     match rid.tag {
         tag::SEQUENCE => {
             let mut r = rid.reader();
@@ -384,7 +394,9 @@ fn rid_keys<'k>(rid: Tlv, keys: &'k KeyStore) -> Result<&'k [usize], String> {
             let ski = rid.reader().expect(tag::OCTET_STRING, "rKeyId")?;
             Ok(keys.by_ski(ski.value))
         }
-        t => Err(format!("recipient identifier: unexpected tag 0x{t:02x}")),
+        t => Err(CmsError::Malformed(format!(
+            "recipient identifier: unexpected tag 0x{t:02x}"
+        ))),
     }
 }
 
@@ -403,7 +415,7 @@ fn hash_of(oid: &[u8]) -> Option<Kdf> {
 /// equal) and the label.
 fn oaep_params<'a>(
     params: Option<Tlv<'a>>,
-) -> Result<(&'static OaepAlgorithm, Option<&'a [u8]>), String> {
+) -> Result<(&'static OaepAlgorithm, Option<&'a [u8]>), CmsError> {
     let mut hash = Kdf::Sha1;
     let mut mgf = Kdf::Sha1;
     let mut label = None;
@@ -412,23 +424,31 @@ fn oaep_params<'a>(
         if let Some(h) = r.optional(tag::CTX0_C)? {
             let a = h.reader().expect(tag::SEQUENCE, "OAEP hash")?;
             let oid = a.reader().expect(tag::OID, "OAEP hash")?.value;
-            hash = hash_of(oid).ok_or("rsa-oaep with an unknown hash")?;
+            hash = hash_of(oid).ok_or(CmsError::Unsupported(
+                "rsa-oaep with an unknown hash".into(),
+            ))?;
         }
         if let Some(m) = r.optional(tag::CTX1_C)? {
             let a = m.reader().expect(tag::SEQUENCE, "OAEP MGF")?;
             let mut ar = a.reader();
             if ar.expect(tag::OID, "MGF")?.value != oid::MGF1 {
-                return Err("rsa-oaep with a mask generation function other than MGF1".into());
+                return Err(CmsError::Unsupported(
+                    "rsa-oaep with a mask generation function other than MGF1".into(),
+                ));
             }
             let h = ar.expect(tag::SEQUENCE, "MGF1 hash")?;
             let oid = h.reader().expect(tag::OID, "MGF1 hash")?.value;
-            mgf = hash_of(oid).ok_or("rsa-oaep with an unknown MGF1 hash")?;
+            mgf = hash_of(oid).ok_or(CmsError::Unsupported(
+                "rsa-oaep with an unknown MGF1 hash".into(),
+            ))?;
         }
         if let Some(s) = r.optional(tag::CTX2_C)? {
             let a = s.reader().expect(tag::SEQUENCE, "OAEP pSource")?;
             let mut ar = a.reader();
             if ar.expect(tag::OID, "pSource")?.value != oid::P_SPECIFIED {
-                return Err("rsa-oaep with an unknown pSource".into());
+                return Err(CmsError::Unsupported(
+                    "rsa-oaep with an unknown pSource".into(),
+                ));
             }
             let l = ar.expect(tag::OCTET_STRING, "OAEP label")?.value;
             if !l.is_empty() {
@@ -441,7 +461,11 @@ fn oaep_params<'a>(
         (Kdf::Sha256, Kdf::Sha256) => &OAEP_SHA256_MGF1SHA256,
         (Kdf::Sha384, Kdf::Sha384) => &OAEP_SHA384_MGF1SHA384,
         (Kdf::Sha512, Kdf::Sha512) => &OAEP_SHA512_MGF1SHA512,
-        _ => return Err("rsa-oaep with this hash / MGF1 hash pair".into()),
+        _ => {
+            return Err(CmsError::Unsupported(
+                "rsa-oaep with this hash / MGF1 hash pair".into(),
+            ))
+        }
     };
     Ok((alg, label))
 }
@@ -453,7 +477,7 @@ fn ktri<'a>(
     keys: &KeyStore,
     out: &mut Vec<(usize, Unwrap<'a>)>,
     unsupported: &mut Option<String>,
-) -> Result<(), String> {
+) -> Result<(), CmsError> {
     let mut r = ri.reader();
     r.expect(tag::INTEGER, "KeyTransRecipientInfo version")?;
     let rid = r.next_tlv()?;
@@ -481,7 +505,7 @@ fn ktri<'a>(
         match oaep_params(params) {
             Ok((a, label)) => Unwrap::RsaOaep(a, label, ek),
             Err(u) => {
-                unsupported.get_or_insert(u);
+                unsupported.get_or_insert(u.to_string());
                 return Ok(());
             }
         }
@@ -507,7 +531,7 @@ fn kari<'a>(
     keys: &KeyStore,
     out: &mut Vec<(usize, Unwrap<'a>)>,
     unsupported: &mut Option<String>,
-) -> Result<(), String> {
+) -> Result<(), CmsError> {
     let mut r = ri.reader();
     r.expect(tag::INTEGER, "KeyAgreeRecipientInfo version")?;
     let orig = r.expect(tag::CTX0_C, "originator")?;
@@ -545,7 +569,11 @@ fn kari<'a>(
     let bits = okr.expect(tag::BIT_STRING, "originator public key")?.value;
     let point = match bits.split_first() {
         Some((0, p)) => p,
-        _ => return Err("originator public key: bad BIT STRING".into()),
+        _ => {
+            return Err(CmsError::Malformed(
+                "originator public key: bad BIT STRING".into(),
+            ))
+        }
     };
     let mut ar = alg.reader();
     let kdf_oid = ar.expect(tag::OID, "key agreement algorithm")?.value;

@@ -38,7 +38,8 @@ use std::sync::Arc;
 
 use const_oid::ObjectIdentifier;
 
-use crate::der::{ber, oid, tag, Reader};
+use crate::der::ber::BerError;
+use crate::der::{ber, oid, tag, DerError, Reader};
 use crate::pki::{Cert, CertCache, CertLookup, SignerId};
 
 mod enveloped;
@@ -46,6 +47,64 @@ mod signed;
 
 pub use enveloped::Decryption;
 pub use signed::{MAX_CERTS, MAX_SIGNERS};
+
+/// Why a CMS blob does not decode (or breaks a rule that makes OpenSSL
+/// refuse it too). The text is what the report's `error` column shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CmsError {
+    /// An element of the skeleton does not decode as DER.
+    Der(DerError),
+    /// The blob's BER does not normalise to DER.
+    Ber(BerError),
+    /// The structure decodes but breaks a rule of RFC 5652 (or of an
+    /// algorithm's parameters); the text names the rule and the field.
+    Malformed(String),
+    /// An algorithm or parameters the scanner cannot run (named).
+    Unsupported(String),
+    /// An error inside the named structure (`CMS SignedData: …`).
+    In(&'static str, Box<CmsError>),
+}
+
+impl CmsError {
+    /// `self` as found inside the structure `what`.
+    pub(crate) fn within(self, what: &'static str) -> CmsError {
+        CmsError::In(what, Box::new(self))
+    }
+}
+
+impl std::fmt::Display for CmsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CmsError::Der(e) => e.fmt(f),
+            CmsError::Ber(e) => e.fmt(f),
+            CmsError::Malformed(s) | CmsError::Unsupported(s) => f.write_str(s),
+            CmsError::In(what, e) => write!(f, "{what}: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CmsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CmsError::Der(e) => Some(e),
+            CmsError::Ber(e) => Some(e),
+            CmsError::Malformed(_) | CmsError::Unsupported(_) => None,
+            CmsError::In(_, e) => Some(e.as_ref()),
+        }
+    }
+}
+
+impl From<DerError> for CmsError {
+    fn from(e: DerError) -> Self {
+        CmsError::Der(e)
+    }
+}
+
+impl From<BerError> for CmsError {
+    fn from(e: BerError) -> Self {
+        CmsError::Ber(e)
+    }
+}
 
 /// What a CMS ContentInfo holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,18 +321,19 @@ pub(crate) fn declared_kind(blob: &[u8]) -> Option<CmsKind> {
 
 /// Decrypts an (Auth)EnvelopedData blob (DER or BER) with the matching
 /// `keys`. `Err` when the blob is not an (Auth)EnvelopedData that decodes.
-pub fn decrypt(blob: &[u8], keys: &crate::keys::KeyStore) -> Result<Decryption, String> {
-    let norm = ber::normalize(blob).map_err(|e| format!("CMS: {e}"))?;
-    let (ctype, inner) = content_info(&norm).map_err(|e| format!("CMS: {e}"))?;
-    let inner = inner.ok_or("CMS: EnvelopedData without content")?;
+pub fn decrypt(blob: &[u8], keys: &crate::keys::KeyStore) -> Result<Decryption, CmsError> {
+    let norm = ber::normalize(blob).map_err(|e| CmsError::from(e).within("CMS"))?;
+    let (ctype, inner) = content_info(&norm).map_err(|e| e.within("CMS"))?;
+    let inner = inner
+        .ok_or_else(|| CmsError::Malformed("EnvelopedData without content".into()).within("CMS"))?;
     match ctype {
         oid::ENVELOPED_DATA => {
-            enveloped::decrypt(inner, false, keys).map_err(|e| format!("CMS EnvelopedData: {e}"))
+            enveloped::decrypt(inner, false, keys).map_err(|e| e.within("CMS EnvelopedData"))
         }
         oid::AUTH_ENVELOPED_DATA => {
-            enveloped::decrypt(inner, true, keys).map_err(|e| format!("CMS AuthEnvelopedData: {e}"))
+            enveloped::decrypt(inner, true, keys).map_err(|e| e.within("CMS AuthEnvelopedData"))
         }
-        _ => Err("CMS: not EnvelopedData".into()),
+        _ => Err(CmsError::Malformed("not EnvelopedData".into()).within("CMS")),
     }
 }
 
@@ -281,29 +341,30 @@ pub fn decrypt(blob: &[u8], keys: &crate::keys::KeyStore) -> Result<Decryption, 
 
 /// ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }:
 /// the content type's OID octets and the inner element's encoding.
-fn content_info(der: &[u8]) -> Result<(&[u8], Option<&[u8]>), String> {
+fn content_info(der: &[u8]) -> Result<(&[u8], Option<&[u8]>), CmsError> {
     let mut r = Reader::new(der);
     let ci = r.expect(tag::SEQUENCE, "ContentInfo")?;
     let mut r = ci.reader();
     let oid = r.expect(tag::OID, "contentType")?.value;
-    ObjectIdentifier::from_bytes(oid).map_err(|e| format!("contentType: {e}"))?;
+    ObjectIdentifier::from_bytes(oid)
+        .map_err(|e| CmsError::Malformed(format!("contentType: {e}")))?;
     let inner = match r.optional(tag::CTX0_C)? {
         Some(c) => {
             let mut cr = c.reader();
             let inner = cr.next_tlv()?.raw;
             if let Some(t) = cr.peek_tag() {
-                return Err(format!(
+                return Err(CmsError::Malformed(format!(
                     "ContentInfo: unexpected element (tag 0x{t:02x}) after the content"
-                ));
+                )));
             }
             Some(inner)
         }
         None => None,
     };
     if let Some(t) = r.peek_tag() {
-        return Err(format!(
+        return Err(CmsError::Malformed(format!(
             "ContentInfo: unexpected element (tag 0x{t:02x}) after its last field"
-        ));
+        )));
     }
     Ok((oid, inner))
 }

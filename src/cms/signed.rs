@@ -13,7 +13,7 @@ use std::sync::Arc;
 use der::Decode;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
-use super::{SigStatus, SignedOutcome, SignerReport};
+use super::{CmsError, SigStatus, SignedOutcome, SignerReport};
 use crate::der::{oid, tag, Reader, Tlv};
 use crate::pki::key::{DigestAlg, PublicKey, SigAlg, SigLabel, VerifyError};
 use crate::pki::{sid_matches, CertLookup, SignerId};
@@ -54,34 +54,35 @@ struct Parsed<'a> {
     signer_count: usize,
 }
 
-fn alg_id(t: &Tlv<'_>, what: &str) -> Result<AlgorithmIdentifierOwned, String> {
-    AlgorithmIdentifierOwned::from_der(t.raw).map_err(|e| format!("{what}: {e}"))
+fn alg_id(t: &Tlv<'_>, what: &str) -> Result<AlgorithmIdentifierOwned, CmsError> {
+    AlgorithmIdentifierOwned::from_der(t.raw)
+        .map_err(|e| CmsError::Malformed(format!("{what}: {e}")))
 }
 
 /// The OID of a digest AlgorithmIdentifier, whose parameters are absent or
 /// NULL (RFC 5754 2; OpenSSL rejects anything else, e.g. an empty BOOLEAN).
-fn digest_oid<'a>(t: &Tlv<'a>, what: &str) -> Result<&'a [u8], String> {
+fn digest_oid<'a>(t: &Tlv<'a>, what: &'static str) -> Result<&'a [u8], CmsError> {
     let mut r = t.reader();
     let oid = r.expect(tag::OID, what)?.value;
     if !r.is_empty() {
         let p = r.next_tlv()?;
         if p.tag != tag::NULL || !p.value.is_empty() || !r.is_empty() {
-            return Err(format!(
+            return Err(CmsError::Malformed(format!(
                 "{what}: parameters (tag 0x{:02x}) are neither absent nor NULL",
                 p.tag
-            ));
+            )));
         }
     }
     Ok(oid)
 }
 
 /// Refuses anything left in `r` after the last field of `what`.
-fn end_of(r: &Reader<'_>, what: &str) -> Result<(), String> {
+fn end_of(r: &Reader<'_>, what: &str) -> Result<(), CmsError> {
     match r.peek_tag() {
         None => Ok(()),
-        Some(t) => Err(format!(
+        Some(t) => Err(CmsError::Malformed(format!(
             "{what}: unexpected element (tag 0x{t:02x}) after its last field"
-        )),
+        ))),
     }
 }
 
@@ -98,7 +99,7 @@ fn signed_object_shape(t: &Tlv<'_>) -> bool {
         && r.is_empty()
 }
 
-fn parse(sd: &[u8]) -> Result<Parsed<'_>, String> {
+fn parse(sd: &[u8]) -> Result<Parsed<'_>, CmsError> {
     let mut r = Reader::new(sd);
     let seq = r.expect(tag::SEQUENCE, "SignedData")?;
     let mut r = seq.reader();
@@ -137,9 +138,9 @@ fn parse(sd: &[u8]) -> Result<Parsed<'_>, String> {
                 // Plain certificates; their content is decoded later.
                 tag::SEQUENCE if signed_object_shape(&c) => {
                     if cert_ders.len() == MAX_CERTS {
-                        return Err(format!(
+                        return Err(CmsError::Malformed(format!(
                             "more than {MAX_CERTS} certificates in SignedData (limit)"
-                        ));
+                        )));
                     }
                     cert_ders.push(c.raw);
                 }
@@ -147,14 +148,14 @@ fn parse(sd: &[u8]) -> Result<Parsed<'_>, String> {
                 // other formats (RFC 5652 10.2.2) are allowed and skipped.
                 0xA0..=0xA3 => {}
                 t => {
-                    return Err(format!(
+                    return Err(CmsError::Malformed(format!(
                         "certificates: element {n} is not a certificate (tag 0x{t:02x}{})",
                         if t == tag::SEQUENCE {
                             ", not SEQUENCE { tbs, algorithm, signature }"
                         } else {
                             ""
                         }
-                    ))
+                    )))
                 }
             }
         }
@@ -167,10 +168,10 @@ fn parse(sd: &[u8]) -> Result<Parsed<'_>, String> {
             n += 1;
             // CertificateList, or [1] OtherRevocationInfoFormat.
             if !(signed_object_shape(&c) || c.tag == tag::CTX1_C) {
-                return Err(format!(
+                return Err(CmsError::Malformed(format!(
                     "crls: element {n} is not a CRL (tag 0x{:02x})",
                     c.tag
-                ));
+                )));
             }
         }
     }
@@ -196,7 +197,7 @@ fn parse(sd: &[u8]) -> Result<Parsed<'_>, String> {
     })
 }
 
-fn parse_signer<'a>(si: &Tlv<'a>) -> Result<RawSigner<'a>, String> {
+fn parse_signer<'a>(si: &Tlv<'a>) -> Result<RawSigner<'a>, CmsError> {
     let mut r = si.reader();
     r.expect(tag::INTEGER, "SignerInfo version")?;
     let sid_tlv = r.next_tlv()?;
@@ -227,7 +228,11 @@ fn parse_signer<'a>(si: &Tlv<'a>) -> Result<RawSigner<'a>, String> {
             }
             SignerId::SubjectKeyId(v)
         }
-        t => return Err(format!("SignerIdentifier: unexpected tag 0x{t:02x}")),
+        t => {
+            return Err(CmsError::Malformed(format!(
+                "SignerIdentifier: unexpected tag 0x{t:02x}"
+            )))
+        }
     };
     let digest_tlv = r.expect(tag::SEQUENCE, "digestAlgorithm")?;
     digest_oid(&digest_tlv, "digestAlgorithm")?;
@@ -260,15 +265,17 @@ struct Attrs<'a> {
 }
 
 /// The attribute's values, each checked to be exactly one.
-fn single_value<'a>(values: &Tlv<'a>, name: &str) -> Result<Tlv<'a>, String> {
+fn single_value<'a>(values: &Tlv<'a>, name: &str) -> Result<Tlv<'a>, CmsError> {
     let mut vr = values.reader();
-    let first = vr
-        .next_tlv()
-        .map_err(|_| format!("{name} attribute without a value (exactly one required)"))?;
+    let first = vr.next_tlv().map_err(|_| {
+        CmsError::Malformed(format!(
+            "{name} attribute without a value (exactly one required)"
+        ))
+    })?;
     if !vr.is_empty() {
-        return Err(format!(
+        return Err(CmsError::Malformed(format!(
             "{name} attribute with several values (exactly one allowed)"
-        ));
+        )));
     }
     Ok(first)
 }
@@ -276,7 +283,7 @@ fn single_value<'a>(values: &Tlv<'a>, name: &str) -> Result<Tlv<'a>, String> {
 /// Reads signed attributes per RFC 5652 5.3 and 11: exactly one
 /// contentType and one messageDigest, at most one signingTime, each with
 /// exactly one value of the right type. `Err` names the rule broken.
-fn parse_attrs<'a>(attrs: &Tlv<'a>) -> Result<Attrs<'a>, String> {
+fn parse_attrs<'a>(attrs: &Tlv<'a>) -> Result<Attrs<'a>, CmsError> {
     let mut content_type = Vec::new();
     let mut message_digest = Vec::new();
     let mut signing_time = Vec::new();
@@ -290,35 +297,42 @@ fn parse_attrs<'a>(attrs: &Tlv<'a>) -> Result<Attrs<'a>, String> {
         if oid == oid::CONTENT_TYPE {
             let v = single_value(&values, "contentType")?;
             if v.tag != tag::OID {
-                return Err("contentType attribute is not an OID".into());
+                return Err(CmsError::Malformed(
+                    "contentType attribute is not an OID".into(),
+                ));
             }
             content_type.push(v.value);
         } else if oid == oid::MESSAGE_DIGEST {
             let v = single_value(&values, "messageDigest")?;
             if v.tag != tag::OCTET_STRING {
-                return Err("messageDigest attribute is not an OCTET STRING".into());
+                return Err(CmsError::Malformed(
+                    "messageDigest attribute is not an OCTET STRING".into(),
+                ));
             }
             message_digest.push(v.value);
         } else if oid == oid::SIGNING_TIME {
             let v = single_value(&values, "signingTime")?;
-            signing_time
-                .push(parse_time(&v).map_err(|e| format!("signingTime attribute malformed: {e}"))?);
+            signing_time.push(parse_time(&v).map_err(|e| {
+                CmsError::Malformed(format!("signingTime attribute malformed: {e}"))
+            })?);
         }
     }
-    let one = |n: usize, name: &str| -> Result<(), String> {
+    let one = |n: usize, name: &str| -> Result<(), CmsError> {
         match n {
             1 => Ok(()),
-            0 => Err(format!("{name} attribute missing")),
-            n => Err(format!("{n} {name} attributes (exactly one allowed)")),
+            0 => Err(CmsError::Malformed(format!("{name} attribute missing"))),
+            n => Err(CmsError::Malformed(format!(
+                "{n} {name} attributes (exactly one allowed)"
+            ))),
         }
     };
     one(content_type.len(), "contentType")?;
     one(message_digest.len(), "messageDigest")?;
     if signing_time.len() > 1 {
-        return Err(format!(
+        return Err(CmsError::Malformed(format!(
             "{} signingTime attributes (at most one allowed)",
             signing_time.len()
-        ));
+        )));
     }
     Ok(Attrs {
         content_type: content_type[0],
@@ -329,7 +343,7 @@ fn parse_attrs<'a>(attrs: &Tlv<'a>) -> Result<Attrs<'a>, String> {
 
 /// Unsigned attributes must not carry what only a signed attribute may
 /// (RFC 5652 11.1–11.3; OpenSSL 3 refuses them too).
-fn check_unsigned_attrs(attrs: &Tlv<'_>) -> Result<(), String> {
+fn check_unsigned_attrs(attrs: &Tlv<'_>) -> Result<(), CmsError> {
     let mut r = attrs.reader();
     while !r.is_empty() {
         let a = r.expect(tag::SEQUENCE, "Attribute")?;
@@ -343,47 +357,58 @@ fn check_unsigned_attrs(attrs: &Tlv<'_>) -> Result<(), String> {
             oid::SIGNING_TIME => "signingTime",
             _ => continue,
         };
-        return Err(format!(
+        return Err(CmsError::Malformed(format!(
             "{name} among the unsigned attributes (allowed only as a signed attribute)"
-        ));
+        )));
     }
     Ok(())
 }
 
 /// A UTCTime (RFC 5280 4.1.2.5.1: `YYMMDDHHMMSSZ`, YY ≥ 50 is 19YY) or a
 /// GeneralizedTime (`YYYYMMDDHHMMSSZ`) as Unix seconds.
-fn parse_time(v: &Tlv<'_>) -> Result<i64, String> {
+fn parse_time(v: &Tlv<'_>) -> Result<i64, CmsError> {
     let (year, rest) = match (v.tag, v.value.len()) {
         (tag::UTC_TIME, 13) => {
             let yy = digits(&v.value[..2])?;
             (if yy >= 50 { 1900 + yy } else { 2000 + yy }, &v.value[2..])
         }
         (tag::GENERALIZED_TIME, 15) => (digits(&v.value[..4])?, &v.value[4..]),
-        (tag::UTC_TIME, _) => return Err("UTCTime is not YYMMDDHHMMSSZ".into()),
-        (tag::GENERALIZED_TIME, _) => return Err("GeneralizedTime is not YYYYMMDDHHMMSSZ".into()),
-        (t, _) => return Err(format!("not a UTCTime or GeneralizedTime (tag 0x{t:02x})")),
+        (tag::UTC_TIME, _) => {
+            return Err(CmsError::Malformed("UTCTime is not YYMMDDHHMMSSZ".into()))
+        }
+        (tag::GENERALIZED_TIME, _) => {
+            return Err(CmsError::Malformed(
+                "GeneralizedTime is not YYYYMMDDHHMMSSZ".into(),
+            ))
+        }
+        (t, _) => {
+            return Err(CmsError::Malformed(format!(
+                "not a UTCTime or GeneralizedTime (tag 0x{t:02x})"
+            )))
+        }
     };
     if rest[10] != b'Z' {
-        return Err("time not in UTC (Z)".into());
+        return Err(CmsError::Malformed("time not in UTC (Z)".into()));
     }
     let f = |i: usize| digits(&rest[i..i + 2]);
     let (mo, d, h, mi, se) = (f(0)?, f(2)?, f(4)?, f(6)?, f(8)?);
-    let month = time::Month::try_from(mo as u8).map_err(|_| "month out of range".to_string())?;
+    let month = time::Month::try_from(mo as u8)
+        .map_err(|_| CmsError::Malformed("month out of range".into()))?;
     let date = time::Date::from_calendar_date(year as i32, month, d as u8)
-        .map_err(|_| "day out of range".to_string())?;
+        .map_err(|_| CmsError::Malformed("day out of range".into()))?;
     let t = time::Time::from_hms(h as u8, mi as u8, se as u8)
-        .map_err(|_| "time of day out of range".to_string())?;
+        .map_err(|_| CmsError::Malformed("time of day out of range".into()))?;
     Ok(time::PrimitiveDateTime::new(date, t)
         .assume_utc()
         .unix_timestamp())
 }
 
-fn digits(b: &[u8]) -> Result<i64, String> {
+fn digits(b: &[u8]) -> Result<i64, CmsError> {
     b.iter().try_fold(0i64, |a, &c| {
         if c.is_ascii_digit() {
             Ok(a * 10 + (c - b'0') as i64)
         } else {
-            Err("non-digit in time".to_string())
+            Err(CmsError::Malformed("non-digit in time".into()))
         }
     })
 }
@@ -422,7 +447,7 @@ pub(crate) fn check(
     content: &[&[u8]],
     certs: &CertCache,
     extra: &dyn CertLookup,
-) -> Result<SignedOutcome, String> {
+) -> Result<SignedOutcome, CmsError> {
     let p = parse(sd)?;
     let mut msg_certs: Vec<Arc<Cert>> = Vec::with_capacity(p.cert_ders.len());
     // A certificate that does not decode makes the SignedData malformed,
@@ -433,10 +458,10 @@ pub(crate) fn check(
         match certs.get(d) {
             Ok(c) => msg_certs.push(c),
             Err(e) => {
-                return Err(format!(
+                return Err(CmsError::Malformed(format!(
                     "certificates: certificate {} does not decode ({e})",
                     i + 1
-                ))
+                )))
             }
         }
     }

@@ -18,33 +18,49 @@
 
 use std::borrow::Cow;
 
-use super::read_header;
+use super::{read_header, DerError};
 
 /// Deepest nesting accepted (a signed message with certificates nests
 /// about 12 levels deep).
 pub(crate) const MAX_DEPTH: u32 = 48;
 
 /// Why a blob could not be normalised.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BerError(pub String);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BerError {
+    /// An identifier or length does not decode, or contents run past the
+    /// end of the input.
+    Der(DerError),
+    /// Nesting deeper than `MAX_DEPTH`.
+    TooDeep,
+    /// An indefinite length on a primitive element (X.690 8.1.3.2).
+    IndefinitePrimitive,
+    /// An indefinite-length element whose end-of-contents never comes.
+    MissingEndOfContents,
+    /// An end-of-contents marker inside a definite-length element.
+    EndOfContentsInDefinite,
+}
 
 impl std::fmt::Display for BerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            BerError::Der(e) => e.fmt(f),
+            BerError::TooDeep => f.write_str("nesting too deep"),
+            BerError::IndefinitePrimitive => {
+                f.write_str("indefinite length on a primitive element")
+            }
+            BerError::MissingEndOfContents => f.write_str("missing end-of-contents"),
+            BerError::EndOfContentsInDefinite => {
+                f.write_str("end-of-contents inside a definite length")
+            }
+        }
     }
 }
 
 impl std::error::Error for BerError {}
 
-impl From<String> for BerError {
-    fn from(s: String) -> Self {
-        BerError(s)
-    }
-}
-
-impl From<&str> for BerError {
-    fn from(s: &str) -> Self {
-        BerError(s.to_owned())
+impl From<DerError> for BerError {
+    fn from(e: DerError) -> Self {
+        BerError::Der(e)
     }
 }
 
@@ -89,7 +105,7 @@ fn header(
     let (t, id_len, hl, len) = read_header(&input[..end], pos)?;
     if let Some(l) = len {
         if (pos + hl).checked_add(l).is_none_or(|e| e > end) {
-            return Err("length exceeds data".into());
+            return Err(DerError::LengthExceedsData.into());
         }
     }
     Ok((t, id_len, hl, len))
@@ -108,7 +124,7 @@ fn scan(
     minimal: bool,
 ) -> Result<bool, BerError> {
     if depth > MAX_DEPTH {
-        return Err("nesting too deep".into());
+        return Err(BerError::TooDeep);
     }
     let (t, id, hl, len) = header(input, *pos, end)?;
     let constructed = t & 0x20 != 0;
@@ -116,13 +132,13 @@ fn scan(
     match len {
         None => {
             if !constructed {
-                return Err("indefinite length on a primitive element".into());
+                return Err(BerError::IndefinitePrimitive);
             }
             // Skip to the matching EOC to know where this element ends.
             *pos += hl;
             loop {
                 if *pos >= end {
-                    return Err("missing end-of-contents".into());
+                    return Err(BerError::MissingEndOfContents);
                 }
                 if is_eoc(input, *pos, end) {
                     *pos += 2;
@@ -141,7 +157,7 @@ fn scan(
             *pos += hl;
             while *pos < cend {
                 if is_eoc(input, *pos, cend) {
-                    return Err("end-of-contents inside a definite length".into());
+                    return Err(BerError::EndOfContentsInDefinite);
                 }
                 needs |= scan(input, pos, cend, depth + 1, minimal)?;
             }
@@ -184,7 +200,7 @@ fn norm(
     out: &mut Vec<u8>,
 ) -> Result<(), BerError> {
     if depth > MAX_DEPTH {
-        return Err("nesting too deep".into());
+        return Err(BerError::TooDeep);
     }
     let start = *pos;
     let (t, id_len, hl, len) = header(input, start, end)?;
@@ -200,7 +216,7 @@ fn norm(
         }
     }
     if !constructed {
-        let l = len.ok_or("indefinite length on a primitive element")?;
+        let l = len.ok_or(BerError::IndefinitePrimitive)?;
         let cstart = start + hl;
         out.extend_from_slice(&input[start..start + id_len]);
         push_len(out, l);
@@ -225,13 +241,13 @@ fn norm(
     loop {
         if *pos >= cend {
             if len.is_none() {
-                return Err("missing end-of-contents".into());
+                return Err(BerError::MissingEndOfContents);
             }
             break;
         }
         if is_eoc(input, *pos, cend) {
             if len.is_some() {
-                return Err("end-of-contents inside a definite length".into());
+                return Err(BerError::EndOfContentsInDefinite);
             }
             *pos += 2;
             break;
@@ -263,12 +279,12 @@ fn chunk(
     out: &mut Vec<u8>,
 ) -> Result<(), BerError> {
     if depth > MAX_DEPTH {
-        return Err("nesting too deep".into());
+        return Err(BerError::TooDeep);
     }
     let start = *pos;
     let (t, _id, hl, len) = header(input, start, end)?;
     if t & 0x20 == 0 {
-        let l = len.ok_or("indefinite length on a primitive element")?;
+        let l = len.ok_or(BerError::IndefinitePrimitive)?;
         out.extend_from_slice(&input[start + hl..start + hl + l]);
         *pos = start + hl + l;
         return Ok(());
@@ -281,13 +297,13 @@ fn chunk(
     loop {
         if *pos >= cend {
             if len.is_none() {
-                return Err("missing end-of-contents".into());
+                return Err(BerError::MissingEndOfContents);
             }
             return Ok(());
         }
         if is_eoc(input, *pos, cend) {
             if len.is_some() {
-                return Err("end-of-contents inside a definite length".into());
+                return Err(BerError::EndOfContentsInDefinite);
             }
             *pos += 2;
             return Ok(());

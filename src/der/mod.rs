@@ -39,6 +39,71 @@ pub(crate) mod tag {
     pub(crate) const CTX0_P: u8 = 0x80;
 }
 
+/// Why DER does not decode. The text is what reports show after the
+/// caller's context (`SignerInfo: unexpected tag 0x31`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DerError {
+    /// The input ends where an identifier octet should start.
+    MissingTag,
+    /// The input ends inside a high tag number.
+    TruncatedTag,
+    /// A high tag number of more than four octets.
+    TagTooLarge,
+    /// The input ends where a length octet should be.
+    MissingLength,
+    /// The input ends inside a long-form length.
+    TruncatedLength,
+    /// A long-form length of more than four octets.
+    LengthTooLarge,
+    /// An indefinite length (BER), which only [`ber::normalize_first`]
+    /// accepts.
+    IndefiniteLength,
+    /// The contents run past the end of the input.
+    LengthExceedsData,
+    /// A required element (named) has another tag.
+    UnexpectedTag {
+        /// The element the structure requires there.
+        what: &'static str,
+        /// The tag found instead.
+        tag: u8,
+    },
+    /// A required element (named) is absent: the input ends before it.
+    Missing {
+        /// The element the structure requires there.
+        what: &'static str,
+    },
+    /// An INTEGER without contents octets.
+    EmptyInteger,
+    /// A negative INTEGER where only non-negative ones are allowed.
+    NegativeInteger,
+    /// An INTEGER too large for 64 bits.
+    IntegerTooLarge,
+}
+
+impl std::fmt::Display for DerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DerError::MissingTag => f.write_str("truncated: missing tag"),
+            DerError::TruncatedTag => f.write_str("truncated tag"),
+            DerError::TagTooLarge => f.write_str("tag number too large"),
+            DerError::MissingLength => f.write_str("truncated: missing length"),
+            DerError::TruncatedLength => f.write_str("truncated length"),
+            DerError::LengthTooLarge => f.write_str("length too large"),
+            DerError::IndefiniteLength => f.write_str("indefinite length"),
+            DerError::LengthExceedsData => f.write_str("length exceeds data"),
+            DerError::UnexpectedTag { what, tag } => {
+                write!(f, "{what}: unexpected tag 0x{tag:02x}")
+            }
+            DerError::Missing { what } => write!(f, "{what}: missing"),
+            DerError::EmptyInteger => f.write_str("empty INTEGER"),
+            DerError::NegativeInteger => f.write_str("negative INTEGER"),
+            DerError::IntegerTooLarge => f.write_str("INTEGER too large"),
+        }
+    }
+}
+
+impl std::error::Error for DerError {}
+
 /// One element: its first identifier octet, its whole encoding and its
 /// contents octets.
 #[derive(Debug, Clone, Copy)]
@@ -72,19 +137,19 @@ pub(crate) struct Reader<'a> {
 pub(crate) fn read_header(
     data: &[u8],
     pos: usize,
-) -> Result<(u8, usize, usize, Option<usize>), String> {
+) -> Result<(u8, usize, usize, Option<usize>), DerError> {
     let mut p = pos;
-    let t = *data.get(p).ok_or("truncated: missing tag")?;
+    let t = *data.get(p).ok_or(DerError::MissingTag)?;
     p += 1;
     if t & 0x1F == 0x1F {
         // High tag number: base-128 continuation octets (at most 4).
         let mut n = 0;
         loop {
-            let b = *data.get(p).ok_or("truncated tag")?;
+            let b = *data.get(p).ok_or(DerError::TruncatedTag)?;
             p += 1;
             n += 1;
             if n > 4 {
-                return Err("tag number too large".into());
+                return Err(DerError::TagTooLarge);
             }
             if b & 0x80 == 0 {
                 break;
@@ -92,7 +157,7 @@ pub(crate) fn read_header(
         }
     }
     let id_len = p - pos;
-    let l = *data.get(p).ok_or("truncated: missing length")?;
+    let l = *data.get(p).ok_or(DerError::MissingLength)?;
     p += 1;
     let len = if l < 0x80 {
         Some(l as usize)
@@ -101,9 +166,9 @@ pub(crate) fn read_header(
     } else {
         let n = (l & 0x7F) as usize;
         if n > 4 {
-            return Err("length too large".into());
+            return Err(DerError::LengthTooLarge);
         }
-        let bytes = data.get(p..p + n).ok_or("truncated length")?;
+        let bytes = data.get(p..p + n).ok_or(DerError::TruncatedLength)?;
         p += n;
         let mut v: usize = 0;
         for &b in bytes {
@@ -129,15 +194,15 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next element (any tag).
-    pub(crate) fn next_tlv(&mut self) -> Result<Tlv<'a>, String> {
+    pub(crate) fn next_tlv(&mut self) -> Result<Tlv<'a>, DerError> {
         let (t, _, hl, len) = read_header(self.data, self.pos)?;
-        let len = len.ok_or("indefinite length")?;
+        let len = len.ok_or(DerError::IndefiniteLength)?;
         let start = self.pos;
         let vstart = start + hl;
         let end = vstart
             .checked_add(len)
             .filter(|&e| e <= self.data.len())
-            .ok_or("length exceeds data")?;
+            .ok_or(DerError::LengthExceedsData)?;
         self.pos = end;
         Ok(Tlv {
             tag: t,
@@ -147,16 +212,16 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next element and checks its tag.
-    pub(crate) fn expect(&mut self, t: u8, what: &str) -> Result<Tlv<'a>, String> {
+    pub(crate) fn expect(&mut self, t: u8, what: &'static str) -> Result<Tlv<'a>, DerError> {
         match self.peek_tag() {
             Some(x) if x == t => self.next_tlv(),
-            Some(x) => Err(format!("{what}: unexpected tag 0x{x:02x}")),
-            None => Err(format!("{what}: missing")),
+            Some(tag) => Err(DerError::UnexpectedTag { what, tag }),
+            None => Err(DerError::Missing { what }),
         }
     }
 
     /// Reads the next element if it has tag `t`.
-    pub(crate) fn optional(&mut self, t: u8) -> Result<Option<Tlv<'a>>, String> {
+    pub(crate) fn optional(&mut self, t: u8) -> Result<Option<Tlv<'a>>, DerError> {
         if self.peek_tag() == Some(t) {
             self.next_tlv().map(Some)
         } else {
@@ -167,22 +232,22 @@ impl<'a> Reader<'a> {
 
 /// Big-endian unsigned integer contents without leading zero octets
 /// (rejects negative numbers).
-pub(crate) fn unsigned_int(v: &[u8]) -> Result<&[u8], String> {
+pub(crate) fn unsigned_int(v: &[u8]) -> Result<&[u8], DerError> {
     if v.is_empty() {
-        return Err("empty INTEGER".into());
+        return Err(DerError::EmptyInteger);
     }
     if v[0] & 0x80 != 0 {
-        return Err("negative INTEGER".into());
+        return Err(DerError::NegativeInteger);
     }
     let start = v.iter().position(|&b| b != 0).unwrap_or(v.len());
     Ok(&v[start..])
 }
 
 /// Small non-negative INTEGER contents as u64.
-pub(crate) fn small_uint(v: &[u8]) -> Result<u64, String> {
+pub(crate) fn small_uint(v: &[u8]) -> Result<u64, DerError> {
     let b = unsigned_int(v)?;
     if b.len() > 8 {
-        return Err("INTEGER too large".into());
+        return Err(DerError::IntegerTooLarge);
     }
     Ok(b.iter().fold(0u64, |a, &x| (a << 8) | x as u64))
 }

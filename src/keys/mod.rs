@@ -23,9 +23,56 @@ use aws_lc_rs::rsa::{OaepPrivateDecryptingKey, Pkcs1PrivateDecryptingKey, Privat
 use sha1::{Digest, Sha1};
 use zeroize::Zeroizing;
 
-use crate::der::{oid, tag, Reader};
+use crate::der::{oid, tag, DerError, Reader};
 use crate::pki::store::{list_files, pem_blocks, read_bounded};
 use crate::pki::Cert;
+
+/// Why `--keys` (or `--keys-password-file`) cannot be used. The text is
+/// what the command prints before it stops.
+#[derive(Debug)]
+pub enum KeyError {
+    /// A structure of a key file does not decode as DER.
+    Der(DerError),
+    /// A key file holds nothing usable: its format, algorithm or password
+    /// (the text says which).
+    Invalid(String),
+    /// A `--keys` file or folder cannot be read (the text names it).
+    Unreadable(String),
+    /// The problem of one named `--keys` file.
+    File(PathBuf, Box<KeyError>),
+    /// The `--keys-password-file` cannot be read or is not UTF-8.
+    PasswordFile(PathBuf, String),
+}
+
+impl std::fmt::Display for KeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyError::Der(e) => e.fmt(f),
+            KeyError::Invalid(s) => f.write_str(s),
+            KeyError::Unreadable(s) => write!(f, "--keys {s}"),
+            KeyError::File(path, e) => write!(f, "--keys {}: {e}", path.display()),
+            KeyError::PasswordFile(path, e) => {
+                write!(f, "--keys-password-file {}: {e}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for KeyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            KeyError::Der(e) => Some(e),
+            KeyError::File(_, e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl From<DerError> for KeyError {
+    fn from(e: DerError) -> Self {
+        KeyError::Der(e)
+    }
+}
 
 /// Elliptic curves usable for ECDH recipients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,10 +184,10 @@ impl KeyStore {
     /// a folder with a key or certificate extension) that cannot be read, or
     /// holds a key that cannot be decoded or decrypted, is an error naming
     /// the file. `password` decrypts encrypted PKCS#8 and PKCS#12 files.
-    pub fn load(paths: &[PathBuf], password: Option<&str>) -> Result<KeyStore, String> {
+    pub fn load(paths: &[PathBuf], password: Option<&str>) -> Result<KeyStore, KeyError> {
         let mut found = Found::default();
         for path in paths {
-            let (files, is_dir) = list_files(path).map_err(|e| format!("--keys {e}"))?;
+            let (files, is_dir) = list_files(path).map_err(KeyError::Unreadable)?;
             for file in files {
                 if is_dir {
                     let ext = file
@@ -154,9 +201,11 @@ impl KeyStore {
                 }
                 let f = load_file(&file, password)?;
                 if !is_dir && f.keys.is_empty() && f.certs.is_empty() {
-                    return Err(format!(
-                        "--keys {}: no private key or certificate found",
-                        file.display()
+                    return Err(KeyError::File(
+                        file,
+                        Box::new(KeyError::Invalid(
+                            "no private key or certificate found".into(),
+                        )),
                     ));
                 }
                 let had_keys = !f.keys.is_empty();
@@ -237,7 +286,10 @@ impl KeyStore {
 
     /// Builds a store from keys and certificates already in memory (tests,
     /// benches, fuzzing): `files` are (name, bytes) as they would be read.
-    pub fn from_bytes(files: &[(&str, &[u8])], password: Option<&str>) -> Result<KeyStore, String> {
+    pub fn from_bytes(
+        files: &[(&str, &[u8])],
+        password: Option<&str>,
+    ) -> Result<KeyStore, KeyError> {
         let mut found = Found::default();
         for (name, data) in files {
             let f = parse_bytes(Path::new(name), data, password)?;
@@ -275,8 +327,8 @@ impl KeyStore {
     }
 }
 
-fn load_file(path: &Path, password: Option<&str>) -> Result<Found, String> {
-    let data = Zeroizing::new(read_bounded(path).map_err(|e| format!("--keys {e}"))?);
+fn load_file(path: &Path, password: Option<&str>) -> Result<Found, KeyError> {
+    let data = Zeroizing::new(read_bounded(path).map_err(KeyError::Unreadable)?);
     parse_bytes(path, &data, password)
 }
 
@@ -288,8 +340,8 @@ fn cert_ders(data: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn parse_bytes(path: &Path, data: &[u8], password: Option<&str>) -> Result<Found, String> {
-    let err = |e: String| format!("--keys {}: {e}", path.display());
+fn parse_bytes(path: &Path, data: &[u8], password: Option<&str>) -> Result<Found, KeyError> {
+    let err = |e: KeyError| KeyError::File(path.to_path_buf(), Box::new(e));
     let mut found = Found::default();
     if memchr::memmem::find(data, b"-----BEGIN ").is_some() {
         for (label, der) in pem_blocks(data) {
@@ -302,14 +354,14 @@ fn parse_bytes(path: &Path, data: &[u8], password: Option<&str>) -> Result<Found
                 }
                 "RSA PRIVATE KEY" => {
                     if memchr::memmem::find(data, b"Proc-Type: 4,ENCRYPTED").is_some() {
-                        return Err(err("legacy encrypted PEM (Proc-Type) is not supported; convert it with `openssl pkcs8 -topk8`".into()));
+                        return Err(err(KeyError::Invalid("legacy encrypted PEM (Proc-Type) is not supported; convert it with `openssl pkcs8 -topk8`".into())));
                     }
                     let p8 = Zeroizing::new(pkcs1_to_pkcs8(&der));
                     found.keys.push(from_pkcs8(&p8, path).map_err(err)?);
                 }
                 "EC PRIVATE KEY" => {
                     if memchr::memmem::find(data, b"Proc-Type: 4,ENCRYPTED").is_some() {
-                        return Err(err("legacy encrypted PEM (Proc-Type) is not supported; convert it with `openssl pkcs8 -topk8`".into()));
+                        return Err(err(KeyError::Invalid("legacy encrypted PEM (Proc-Type) is not supported; convert it with `openssl pkcs8 -topk8`".into())));
                     }
                     found.keys.push(from_sec1(&der, None, path).map_err(err)?);
                 }
@@ -332,7 +384,7 @@ fn parse_bytes(path: &Path, data: &[u8], password: Option<&str>) -> Result<Found
     // certificate.
     let norm = Zeroizing::new(
         crate::der::ber::normalize(data)
-            .map_err(|e| err(format!("not DER or BER: {e}")))?
+            .map_err(|e| err(KeyError::Invalid(format!("not DER or BER: {e}"))))?
             .into_owned(),
     );
     let data: &[u8] = &norm;
@@ -355,9 +407,9 @@ fn parse_bytes(path: &Path, data: &[u8], password: Option<&str>) -> Result<Found
         Shape::Sec1 => found.keys.push(from_sec1(data, None, path).map_err(err)?),
         Shape::Cert => found.certs.push(data.to_vec()),
         Shape::Unknown => {
-            return Err(err(
+            return Err(err(KeyError::Invalid(
                 "not a private key, PKCS#12 or certificate (PEM or DER)".into(),
-            ))
+            )))
         }
     }
     Ok(found)
@@ -415,7 +467,7 @@ fn pkcs1_to_pkcs8(pkcs1: &[u8]) -> Vec<u8> {
 }
 
 /// A key from a PrivateKeyInfo (PKCS#8 v1 or v2).
-fn from_pkcs8(der: &[u8], path: &Path) -> Result<PrivateKey, String> {
+fn from_pkcs8(der: &[u8], path: &Path) -> Result<PrivateKey, KeyError> {
     let mut r = Reader::new(der);
     let seq = r.expect(tag::SEQUENCE, "PrivateKeyInfo")?;
     let mut r = seq.reader();
@@ -427,7 +479,7 @@ fn from_pkcs8(der: &[u8], path: &Path) -> Result<PrivateKey, String> {
     match oid {
         oid::RSA_ENCRYPTION => {
             let k = PrivateDecryptingKey::from_pkcs8(der)
-                .map_err(|e| format!("RSA private key rejected: {e}"))?;
+                .map_err(|e| KeyError::Invalid(format!("RSA private key rejected: {e}")))?;
             // RSAPrivateKey ::= SEQUENCE { version, n, e, … }
             let mut kr = Reader::new(key.value);
             let rk = kr.expect(tag::SEQUENCE, "RSAPrivateKey")?;
@@ -438,10 +490,11 @@ fn from_pkcs8(der: &[u8], path: &Path) -> Result<PrivateKey, String> {
             let mut pubk = n.raw.to_vec();
             pubk.extend_from_slice(e.raw);
             let kind = KeyKind::Rsa {
-                pkcs1: Pkcs1PrivateDecryptingKey::new(k.clone())
-                    .map_err(|_| "RSA private key unusable for PKCS#1 v1.5")?,
+                pkcs1: Pkcs1PrivateDecryptingKey::new(k.clone()).map_err(|_| {
+                    KeyError::Invalid("RSA private key unusable for PKCS#1 v1.5".into())
+                })?,
                 oaep: OaepPrivateDecryptingKey::new(k)
-                    .map_err(|_| "RSA private key unusable for OAEP")?,
+                    .map_err(|_| KeyError::Invalid("RSA private key unusable for OAEP".into()))?,
             };
             Ok(PrivateKey {
                 kind,
@@ -459,18 +512,18 @@ fn from_pkcs8(der: &[u8], path: &Path) -> Result<PrivateKey, String> {
                 ec_key(curve, der, path)
             })
         }
-        other => Err(format!(
+        other => Err(KeyError::Invalid(format!(
             "private key algorithm {} cannot decrypt mail (RSA and EC P-256/384/521 can)",
             const_oid::ObjectIdentifier::from_bytes(other)
                 .map(|o| o.to_string())
                 .unwrap_or_else(|_| "?".into())
-        )),
+        ))),
     }
 }
 
 /// A key from an ECPrivateKey (SEC1); `curve` from the PKCS#8 algorithm
 /// parameters when the key itself does not name it.
-fn from_sec1(der: &[u8], curve: Option<EcCurve>, path: &Path) -> Result<PrivateKey, String> {
+fn from_sec1(der: &[u8], curve: Option<EcCurve>, path: &Path) -> Result<PrivateKey, KeyError> {
     let mut r = Reader::new(der);
     let seq = r.expect(tag::SEQUENCE, "ECPrivateKey")?;
     let mut r = seq.reader();
@@ -479,23 +532,24 @@ fn from_sec1(der: &[u8], curve: Option<EcCurve>, path: &Path) -> Result<PrivateK
     let named = match r.optional(tag::CTX0_C)? {
         Some(p) => {
             let oid = p.reader().expect(tag::OID, "namedCurve")?;
-            Some(
-                EcCurve::from_oid(oid.value)
-                    .ok_or("EC key on a curve other than P-256/P-384/P-521")?,
-            )
+            Some(EcCurve::from_oid(oid.value).ok_or(KeyError::Invalid(
+                "EC key on a curve other than P-256/P-384/P-521".into(),
+            ))?)
         }
         None => None,
     };
-    let curve = named.or(curve).ok_or("EC key without a named curve")?;
+    let curve = named
+        .or(curve)
+        .ok_or(KeyError::Invalid("EC key without a named curve".into()))?;
     ec_key(curve, der, path)
 }
 
-fn ec_key(curve: EcCurve, der: &[u8], path: &Path) -> Result<PrivateKey, String> {
+fn ec_key(curve: EcCurve, der: &[u8], path: &Path) -> Result<PrivateKey, KeyError> {
     let k = agreement::PrivateKey::from_private_key_der(curve.agreement(), der)
-        .map_err(|e| format!("EC private key rejected: {e}"))?;
+        .map_err(|e| KeyError::Invalid(format!("EC private key rejected: {e}")))?;
     let public = k
         .compute_public_key()
-        .map_err(|_| "EC private key: cannot compute its public key".to_string())?
+        .map_err(|_| KeyError::Invalid("EC private key: cannot compute its public key".into()))?
         .as_ref()
         .to_vec();
     Ok(PrivateKey {
@@ -506,13 +560,14 @@ fn ec_key(curve: EcCurve, der: &[u8], path: &Path) -> Result<PrivateKey, String>
 }
 
 /// Reads the first line of a password file (without the line ending).
-pub(crate) fn read_password_file(path: &Path) -> Result<Zeroizing<String>, String> {
+pub(crate) fn read_password_file(path: &Path) -> Result<Zeroizing<String>, KeyError> {
     let data = Zeroizing::new(
-        std::fs::read(path).map_err(|e| format!("--keys-password-file {}: {e}", path.display()))?,
+        std::fs::read(path)
+            .map_err(|e| KeyError::PasswordFile(path.to_path_buf(), e.to_string()))?,
     );
     let line = data.split(|&c| c == b'\n').next().unwrap_or(&[]);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let s = std::str::from_utf8(line)
-        .map_err(|_| format!("--keys-password-file {}: not UTF-8", path.display()))?;
+        .map_err(|_| KeyError::PasswordFile(path.to_path_buf(), "not UTF-8".into()))?;
     Ok(Zeroizing::new(s.to_owned()))
 }

@@ -15,7 +15,7 @@ use pkcs12::kdf::{derive_key, derive_key_utf8, Pkcs12KeyType};
 use zeroize::Zeroizing;
 
 use super::cipher::{cbc_decrypt, Cbc};
-use super::PrivateKey;
+use super::{KeyError, PrivateKey};
 use crate::der::{ber, oid, small_uint, tag, Reader, Tlv};
 
 /// Most PBKDF2 / PKCS#12 KDF iterations accepted (a hostile file must not
@@ -83,12 +83,12 @@ impl Hash {
         id: Pkcs12KeyType,
         rounds: i32,
         len: usize,
-    ) -> Result<Zeroizing<Vec<u8>>, String> {
+    ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         macro_rules! kdf {
             ($d:ty) => {
                 match password {
                     Some(p) => derive_key_utf8::<$d>(p, salt, id, rounds, len)
-                        .map_err(|e| format!("password: {e}"))?,
+                        .map_err(|e| KeyError::Invalid(format!("password: {e}")))?,
                     None => derive_key::<$d>(&[], salt, id, rounds, len),
                 }
             };
@@ -113,10 +113,12 @@ fn attempts(password: Option<&str>) -> Vec<Option<&str>> {
     }
 }
 
-fn iterations(v: &[u8]) -> Result<u32, String> {
+fn iterations(v: &[u8]) -> Result<u32, KeyError> {
     let n = small_uint(v)?;
     if n == 0 || n > MAX_ITERATIONS {
-        return Err(format!("iteration count {n} out of range"));
+        return Err(KeyError::Invalid(format!(
+            "iteration count {n} out of range"
+        )));
     }
     Ok(n as u32)
 }
@@ -127,7 +129,7 @@ fn pbe_decrypt(
     alg: Tlv,
     data: &[u8],
     password: Option<&str>,
-) -> Result<Zeroizing<Vec<u8>>, String> {
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let mut r = alg.reader();
     let oid = r.expect(tag::OID, "encryption algorithm")?.value;
     let params = r.expect(tag::SEQUENCE, "encryption parameters")?;
@@ -137,7 +139,9 @@ fn pbe_decrypt(
         let enc = pr.expect(tag::SEQUENCE, "encryptionScheme")?;
         let mut kr = kdf.reader();
         if kr.expect(tag::OID, "KDF")?.value != oid::PBKDF2 {
-            return Err("PBES2 with a KDF other than PBKDF2 (scrypt?) is not supported".into());
+            return Err(KeyError::Invalid(
+                "PBES2 with a KDF other than PBKDF2 (scrypt?) is not supported".into(),
+            ));
         }
         let kp = kr.expect(tag::SEQUENCE, "PBKDF2 parameters")?;
         let mut kpr = kp.reader();
@@ -146,15 +150,18 @@ fn pbe_decrypt(
         let _key_len = kpr.optional(tag::INTEGER)?;
         let prf = match kpr.optional(tag::SEQUENCE)? {
             Some(p) => Hash::from_oid(p.reader().expect(tag::OID, "PBKDF2 prf")?.value)
-                .ok_or("PBKDF2 with an unknown PRF")?,
+                .ok_or(KeyError::Invalid("PBKDF2 with an unknown PRF".into()))?,
             None => Hash::Sha1,
         };
         let mut er = enc.reader();
         let eoid = er.expect(tag::OID, "encryption scheme")?.value;
-        let cipher = Cbc::from_oid(eoid).ok_or("PBES2 with an unsupported cipher")?;
+        let cipher = Cbc::from_oid(eoid)
+            .ok_or(KeyError::Invalid("PBES2 with an unsupported cipher".into()))?;
         let iv = er.expect(tag::OCTET_STRING, "IV")?.value;
-        let prf = prf.pbkdf2().ok_or("PBKDF2 with an unsupported PRF")?;
-        let iter = NonZeroU32::new(iter).ok_or("zero iterations")?;
+        let prf = prf
+            .pbkdf2()
+            .ok_or(KeyError::Invalid("PBKDF2 with an unsupported PRF".into()))?;
+        let iter = NonZeroU32::new(iter).ok_or(KeyError::Invalid("zero iterations".into()))?;
         let mut tries = vec![password.unwrap_or("")];
         if password.is_some_and(|p| !p.is_empty()) {
             tries.push("");
@@ -166,11 +173,11 @@ fn pbe_decrypt(
                 return Ok(out);
             }
         }
-        return Err(if password.is_none() {
+        return Err(KeyError::Invalid(if password.is_none() {
             "encrypted: give the password with --keys-password-file".into()
         } else {
             "cannot decrypt: wrong password".into()
-        });
+        }));
     }
     if oid.len() == oid::PKCS12_PBE_IDS.len() + 1 && oid.starts_with(oid::PKCS12_PBE_IDS) {
         let (cipher, key_len) = match oid[oid.len() - 1] {
@@ -183,9 +190,9 @@ fn pbe_decrypt(
             ),
             6 => (Cbc::Rc2 { effective_bits: 40 }, 5),
             n => {
-                return Err(format!(
+                return Err(KeyError::Invalid(format!(
                     "PKCS#12 PBE algorithm {n} (RC4 or 2-key 3DES) is not supported"
-                ))
+                )))
             }
         };
         let mut pr = params.reader();
@@ -199,20 +206,22 @@ fn pbe_decrypt(
                 return Ok(out);
             }
         }
-        return Err(if password.is_none() {
+        return Err(KeyError::Invalid(if password.is_none() {
             "encrypted: give the password with --keys-password-file".into()
         } else {
             "cannot decrypt: wrong password?".into()
-        });
+        }));
     }
-    Err("encrypted with an unsupported algorithm".into())
+    Err(KeyError::Invalid(
+        "encrypted with an unsupported algorithm".into(),
+    ))
 }
 
 /// Decrypts an EncryptedPrivateKeyInfo into a PrivateKeyInfo.
 pub(super) fn decrypt_pkcs8(
     der: &[u8],
     password: Option<&str>,
-) -> Result<Zeroizing<Vec<u8>>, String> {
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let mut r = Reader::new(der);
     let seq = r.expect(tag::SEQUENCE, "EncryptedPrivateKeyInfo")?;
     let mut r = seq.reader();
@@ -226,18 +235,20 @@ pub(super) fn pkcs12(
     der: &[u8],
     password: Option<&str>,
     path: &Path,
-) -> Result<(Vec<PrivateKey>, Vec<Vec<u8>>), String> {
-    let norm = ber::normalize(der).map_err(|e| format!("PKCS#12: {e}"))?;
+) -> Result<(Vec<PrivateKey>, Vec<Vec<u8>>), KeyError> {
+    let norm = ber::normalize(der).map_err(|e| KeyError::Invalid(format!("PKCS#12: {e}")))?;
     let mut r = Reader::new(&norm);
     let pfx = r.expect(tag::SEQUENCE, "PFX")?;
     let mut r = pfx.reader();
     if r.expect(tag::INTEGER, "PFX version")?.value != [3] {
-        return Err("PKCS#12: not version 3".into());
+        return Err(KeyError::Invalid("PKCS#12: not version 3".into()));
     }
     let auth_safe = r.expect(tag::SEQUENCE, "authSafe")?;
     let mut ar = auth_safe.reader();
     if ar.expect(tag::OID, "authSafe contentType")?.value != oid::DATA {
-        return Err("PKCS#12 with public-key integrity mode is not supported".into());
+        return Err(KeyError::Invalid(
+            "PKCS#12 with public-key integrity mode is not supported".into(),
+        ));
     }
     let content = ar.expect(tag::CTX0_C, "authSafe content")?;
     let octets = content
@@ -250,7 +261,7 @@ pub(super) fn pkcs12(
     let mut keys = Vec::new();
     let mut certs = Vec::new();
     // NSS and Windows write BER inside the OCTET STRINGs too.
-    let octets = ber::normalize(octets).map_err(|e| format!("PKCS#12: {e}"))?;
+    let octets = ber::normalize(octets).map_err(|e| KeyError::Invalid(format!("PKCS#12: {e}")))?;
     let mut safes = Reader::new(&octets);
     let list = safes.expect(tag::SEQUENCE, "AuthenticatedSafe")?;
     let mut lr = list.reader();
@@ -278,13 +289,13 @@ pub(super) fn pkcs12(
         // Enveloped (public-key privacy mode) bags are skipped.
     }
     if keys.is_empty() {
-        return Err("PKCS#12 holds no private key".into());
+        return Err(KeyError::Invalid("PKCS#12 holds no private key".into()));
     }
     Ok((keys, certs))
 }
 
 /// `[0] IMPLICIT OCTET STRING`, primitive or constructed of chunks.
-fn encrypted_content(r: &mut Reader) -> Result<Vec<u8>, String> {
+fn encrypted_content(r: &mut Reader) -> Result<Vec<u8>, KeyError> {
     match r.peek_tag() {
         Some(tag::CTX0_P) => Ok(r.next_tlv()?.value.to_vec()),
         Some(tag::CTX0_C) => {
@@ -299,13 +310,13 @@ fn encrypted_content(r: &mut Reader) -> Result<Vec<u8>, String> {
             }
             Ok(out)
         }
-        _ => Err("encryptedContent missing".into()),
+        _ => Err(KeyError::Invalid("encryptedContent missing".into())),
     }
 }
 
 /// Checks the PKCS#12 MAC: a wrong password is told apart from a damaged
 /// file before any decryption.
-fn check_mac(mac: Tlv, data: &[u8], password: Option<&str>) -> Result<(), String> {
+fn check_mac(mac: Tlv, data: &[u8], password: Option<&str>) -> Result<(), KeyError> {
     let mut r = mac.reader();
     let di = r.expect(tag::SEQUENCE, "MacData digest")?;
     let mut dr = di.reader();
@@ -323,16 +334,19 @@ fn check_mac(mac: Tlv, data: &[u8], password: Option<&str>) -> Result<(), String
     };
     for pw in attempts(password) {
         let key = hash.pkcs12_kdf(pw, salt, Pkcs12KeyType::Mac, iter as i32, hash.output_len())?;
-        let k = hmac::Key::new(hash.hmac().ok_or("MAC hash")?, &key);
+        let k = hmac::Key::new(
+            hash.hmac().ok_or(KeyError::Invalid("MAC hash".into()))?,
+            &key,
+        );
         if hmac::verify(&k, data, digest).is_ok() {
             return Ok(());
         }
     }
-    Err(if password.is_none() {
+    Err(KeyError::Invalid(if password.is_none() {
         "PKCS#12 is protected by a password: give it with --keys-password-file".into()
     } else {
         "PKCS#12 MAC does not verify: wrong password (or a damaged file)".into()
-    })
+    }))
 }
 
 /// Reads a SafeContents: keys (plain or shrouded), certificates, nested
@@ -344,11 +358,13 @@ fn safe_contents(
     depth: usize,
     keys: &mut Vec<PrivateKey>,
     certs: &mut Vec<Vec<u8>>,
-) -> Result<(), String> {
+) -> Result<(), KeyError> {
     if depth > 4 {
-        return Err("PKCS#12 SafeContents nested too deep".into());
+        return Err(KeyError::Invalid(
+            "PKCS#12 SafeContents nested too deep".into(),
+        ));
     }
-    let data = ber::normalize(data).map_err(|e| format!("PKCS#12: {e}"))?;
+    let data = ber::normalize(data).map_err(|e| KeyError::Invalid(format!("PKCS#12: {e}")))?;
     let mut r = Reader::new(&data);
     let seq = r.expect(tag::SEQUENCE, "SafeContents")?;
     let mut sr = seq.reader();

@@ -17,7 +17,7 @@ use x509_cert::ext::pkix::{
 };
 use x509_cert::Certificate;
 
-use super::key::PublicKey;
+use super::key::{AlgError, PublicKey};
 use crate::der::ber;
 
 /// PKCS#9 emailAddress attribute in a subject name (legacy S/MIME identity).
@@ -59,7 +59,7 @@ pub struct Cert {
     /// extendedKeyUsage OIDs, None when absent.
     pub(crate) ext_key_usage: Option<Vec<const_oid::ObjectIdentifier>>,
     /// The subject public key, parsed on first use and kept.
-    key: OnceLock<Result<PublicKey, String>>,
+    key: OnceLock<Result<PublicKey, AlgError>>,
 }
 
 impl std::fmt::Debug for Cert {
@@ -194,13 +194,12 @@ impl Cert {
     }
 
     /// The subject public key, parsed once per run.
-    pub fn public_key(&self) -> Result<&PublicKey, &str> {
+    pub fn public_key(&self) -> Result<&PublicKey, &AlgError> {
         self.key
             .get_or_init(|| {
                 PublicKey::from_spki(&self.cert.tbs_certificate.subject_public_key_info)
             })
             .as_ref()
-            .map_err(|e| e.as_str())
     }
 
     /// Whether the certificate is self-issued (subject == issuer).

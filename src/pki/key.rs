@@ -29,7 +29,42 @@ use sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
-use crate::der::{oid, small_uint, tag, unsigned_int, Reader};
+use crate::der::{oid, small_uint, tag, unsigned_int, DerError, Reader};
+
+/// Why an algorithm identifier or a public key cannot be used for
+/// verification (the text is what `error` shows after its context).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlgError {
+    /// Its DER does not decode.
+    Der(DerError),
+    /// An algorithm, curve or parameter we do not verify, or a key that
+    /// cannot be used (the text names it).
+    Unusable(String),
+}
+
+impl std::fmt::Display for AlgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AlgError::Der(e) => e.fmt(f),
+            AlgError::Unusable(s) => f.write_str(s),
+        }
+    }
+}
+
+impl std::error::Error for AlgError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AlgError::Der(e) => Some(e),
+            AlgError::Unusable(_) => None,
+        }
+    }
+}
+
+impl From<DerError> for AlgError {
+    fn from(e: DerError) -> Self {
+        AlgError::Der(e)
+    }
+}
 
 /// Why a signature did not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,7 +250,7 @@ pub struct PssParams {
 impl PssParams {
     /// Parses RSASSA-PSS-params (DER); absent parameters mean the SHA-1
     /// defaults.
-    pub(crate) fn from_der(params: Option<&[u8]>) -> Result<PssParams, String> {
+    pub(crate) fn from_der(params: Option<&[u8]>) -> Result<PssParams, AlgError> {
         let mut p = PssParams {
             hash: DigestAlg::Sha1,
             mgf1_hash: DigestAlg::Sha1,
@@ -233,9 +268,12 @@ impl PssParams {
             let alg = mr.expect(tag::SEQUENCE, "maskGenAlgorithm")?;
             let mut ar = alg.reader();
             let oid = ar.expect(tag::OID, "maskGenAlgorithm OID")?;
-            let oid = ObjectIdentifier::from_bytes(oid.value).map_err(|e| e.to_string())?;
+            let oid = ObjectIdentifier::from_bytes(oid.value)
+                .map_err(|e| AlgError::Unusable(e.to_string()))?;
             if oid.as_bytes() != oid::MGF1 {
-                return Err(format!("RSA-PSS mask generation {oid} unsupported"));
+                return Err(AlgError::Unusable(format!(
+                    "RSA-PSS mask generation {oid} unsupported"
+                )));
             }
             let h = ar.next_tlv()?;
             p.mgf1_hash = digest_of_algid(h.raw)?;
@@ -247,7 +285,9 @@ impl PssParams {
         if let Some(t) = r.optional(tag::CTX3_C)? {
             let i = t.reader().expect(tag::INTEGER, "trailerField")?;
             if small_uint(i.value)? != 1 {
-                return Err("RSA-PSS trailer field other than 1 unsupported".into());
+                return Err(AlgError::Unusable(
+                    "RSA-PSS trailer field other than 1 unsupported".into(),
+                ));
             }
         }
         Ok(p)
@@ -255,12 +295,14 @@ impl PssParams {
 }
 
 /// Digest algorithm of a DER AlgorithmIdentifier.
-fn digest_of_algid(der: &[u8]) -> Result<DigestAlg, String> {
+fn digest_of_algid(der: &[u8]) -> Result<DigestAlg, AlgError> {
     let mut r = Reader::new(der);
     let seq = r.expect(tag::SEQUENCE, "AlgorithmIdentifier")?;
     let oid = seq.reader().expect(tag::OID, "algorithm OID")?;
-    let oid = ObjectIdentifier::from_bytes(oid.value).map_err(|e| e.to_string())?;
-    DigestAlg::from_oid(&oid).ok_or_else(|| format!("digest algorithm {oid} unsupported"))
+    let oid =
+        ObjectIdentifier::from_bytes(oid.value).map_err(|e| AlgError::Unusable(e.to_string()))?;
+    DigestAlg::from_oid(&oid)
+        .ok_or_else(|| AlgError::Unusable(format!("digest algorithm {oid} unsupported")))
 }
 
 /// A signature algorithm with its hash.
@@ -283,7 +325,7 @@ impl SigAlg {
     /// (sha256WithRSAEncryption, RSASSA-PSS, ecdsa-with-SHA384, Ed25519,
     /// id-dsa-with-sha1, …), as in certificates and CRLs. `Err` names what
     /// cannot be checked.
-    pub(crate) fn from_x509(alg: &AlgorithmIdentifierOwned) -> Result<SigAlg, String> {
+    pub(crate) fn from_x509(alg: &AlgorithmIdentifierOwned) -> Result<SigAlg, AlgError> {
         use DigestAlg::*;
         Ok(match alg.oid.as_bytes() {
             oid::MD5_WITH_RSA | oid::MD5_WITH_RSA_OIW => SigAlg::RsaPkcs1(Md5),
@@ -299,7 +341,9 @@ impl SigAlg {
                 let params = match &alg.parameters {
                     None => None,
                     Some(a) if a.tag() == der::Tag::Null => None,
-                    Some(a) => Some(der::Encode::to_der(a).map_err(|e| e.to_string())?),
+                    Some(a) => Some(
+                        der::Encode::to_der(a).map_err(|e| AlgError::Unusable(e.to_string()))?,
+                    ),
                 };
                 SigAlg::RsaPss(PssParams::from_der(params.as_deref())?)
             }
@@ -318,9 +362,18 @@ impl SigAlg {
             oid::DSA_WITH_SHA3_256 => SigAlg::Dsa(Sha3_256),
             oid::DSA_WITH_SHA3_384 => SigAlg::Dsa(Sha3_384),
             oid::DSA_WITH_SHA3_512 => SigAlg::Dsa(Sha3_512),
-            oid::MD2_WITH_RSA => return Err("md2WithRSAEncryption unsupported".into()),
-            oid::ED448 => return Err("Ed448 unsupported".into()),
-            _ => return Err(format!("signature algorithm {} unsupported", alg.oid)),
+            oid::MD2_WITH_RSA => {
+                return Err(AlgError::Unusable(
+                    "md2WithRSAEncryption unsupported".into(),
+                ))
+            }
+            oid::ED448 => return Err(AlgError::Unusable("Ed448 unsupported".into())),
+            _ => {
+                return Err(AlgError::Unusable(format!(
+                    "signature algorithm {} unsupported",
+                    alg.oid
+                )))
+            }
         })
     }
 
@@ -328,7 +381,7 @@ impl SigAlg {
     /// clients write the key algorithm (`rsaEncryption`, `id-ecPublicKey`,
     /// `id-dsa`) and mean "with the digest algorithm"; explicit algorithms
     /// are taken as written.
-    pub fn from_cms(sig: &AlgorithmIdentifierOwned, digest: DigestAlg) -> Result<SigAlg, String> {
+    pub fn from_cms(sig: &AlgorithmIdentifierOwned, digest: DigestAlg) -> Result<SigAlg, AlgError> {
         Ok(match sig.oid.as_bytes() {
             oid::RSA_ENCRYPTION => SigAlg::RsaPkcs1(digest),
             oid::EC_PUBLIC_KEY => SigAlg::Ecdsa(digest),
@@ -457,15 +510,17 @@ impl PublicKey {
     /// Parses a SubjectPublicKeyInfo. `Err` for a malformed key or a key
     /// algorithm we do not know; a known but unusable key (brainpool,
     /// secp256k1) parses, with its size, and verifies as `Unsupported`.
-    pub(crate) fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey, String> {
+    pub(crate) fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey, AlgError> {
         let bits_str = spki
             .subject_public_key
             .as_bytes()
-            .ok_or("public key BIT STRING has unused bits")?;
+            .ok_or(AlgError::Unusable(
+                "public key BIT STRING has unused bits".into(),
+            ))?;
         let params_der = match &spki.algorithm.parameters {
             None => None,
             Some(a) if a.tag() == der::Tag::Null => None,
-            Some(a) => Some(der::Encode::to_der(a).map_err(|e| e.to_string())?),
+            Some(a) => Some(der::Encode::to_der(a).map_err(|e| AlgError::Unusable(e.to_string()))?),
         };
         match spki.algorithm.oid.as_bytes() {
             oid::RSA_ENCRYPTION | oid::RSASSA_PSS => {
@@ -475,11 +530,15 @@ impl PublicKey {
                 let n = unsigned_int(r.expect(tag::INTEGER, "modulus")?.value)?;
                 let e = unsigned_int(r.expect(tag::INTEGER, "exponent")?.value)?;
                 if n.is_empty() || e.is_empty() {
-                    return Err("RSA key with zero modulus or exponent".into());
+                    return Err(AlgError::Unusable(
+                        "RSA key with zero modulus or exponent".into(),
+                    ));
                 }
                 let bits = (n.len() * 8) as u32 - n[0].leading_zeros();
                 if bits as usize > MAX_RSA_BITS {
-                    return Err(format!("RSA key of {bits} bits too large"));
+                    return Err(AlgError::Unusable(format!(
+                        "RSA key of {bits} bits too large"
+                    )));
                 }
                 Ok(PublicKey {
                     bits,
@@ -493,13 +552,16 @@ impl PublicKey {
                 })
             }
             oid::EC_PUBLIC_KEY => {
-                let params = params_der.ok_or("EC key without curve")?;
+                let params = params_der.ok_or(AlgError::Unusable("EC key without curve".into()))?;
                 let mut r = Reader::new(&params);
                 let t = r.next_tlv()?;
                 if t.tag != tag::OID {
-                    return Err("EC key with explicit curve parameters unsupported".into());
+                    return Err(AlgError::Unusable(
+                        "EC key with explicit curve parameters unsupported".into(),
+                    ));
                 }
-                let curve = ObjectIdentifier::from_bytes(t.value).map_err(|e| e.to_string())?;
+                let curve = ObjectIdentifier::from_bytes(t.value)
+                    .map_err(|e| AlgError::Unusable(e.to_string()))?;
                 let (curve, bits) = match curve.as_bytes() {
                     oid::P256 => (Curve::P256, 256),
                     oid::P384 => (Curve::P384, 384),
@@ -515,7 +577,7 @@ impl PublicKey {
                     oid::BRAINPOOL_P512R1 => {
                         return Ok(PublicKey::other(512, "curve brainpoolP512r1"))
                     }
-                    _ => return Err(format!("EC curve {curve} unsupported")),
+                    _ => return Err(AlgError::Unusable(format!("EC curve {curve} unsupported"))),
                 };
                 let key = EcKey {
                     curve,
@@ -528,9 +590,10 @@ impl PublicKey {
                     Curve::P384 => DigestAlg::Sha384,
                     Curve::P521 => DigestAlg::Sha512,
                 };
-                let (alg, i) = ec_alg(curve, hash).ok_or("EC algorithm table")?;
+                let (alg, i) =
+                    ec_alg(curve, hash).ok_or(AlgError::Unusable("EC algorithm table".into()))?;
                 if slot(&key.aws[i], alg, &key.point).is_none() {
-                    return Err("invalid EC public key".into());
+                    return Err(AlgError::Unusable("invalid EC public key".into()));
                 }
                 Ok(PublicKey {
                     bits,
@@ -539,7 +602,7 @@ impl PublicKey {
             }
             oid::ED25519 => {
                 let k = ParsedPublicKey::new(&awssig::ED25519, bits_str)
-                    .map_err(|_| "invalid Ed25519 public key")?;
+                    .map_err(|_| AlgError::Unusable("invalid Ed25519 public key".into()))?;
                 Ok(PublicKey {
                     bits: 255,
                     kind: KeyData::Ed25519(Box::new(k)),
@@ -559,10 +622,10 @@ impl PublicKey {
                     kind: KeyData::Dsa(Box::new(DsaKey::new(params, BigUint::from_bytes_be(y)))),
                 })
             }
-            _ => Err(format!(
+            _ => Err(AlgError::Unusable(format!(
                 "public key algorithm {} unsupported",
                 spki.algorithm.oid
-            )),
+            ))),
         }
     }
 
@@ -690,7 +753,7 @@ pub(crate) struct SigLabel {
 #[derive(Debug, Clone)]
 enum LabelFamily {
     Rsa,
-    RsaPss(Result<PssParams, String>),
+    RsaPss(Result<PssParams, AlgError>),
     Ecdsa,
     Dsa,
     Ed25519,
@@ -799,7 +862,7 @@ impl SigLabel {
             LabelFamily::Rsa => SigAlg::RsaPkcs1(d),
             LabelFamily::Ecdsa => SigAlg::Ecdsa(d),
             LabelFamily::Dsa => SigAlg::Dsa(d),
-            LabelFamily::RsaPss(Err(e)) => return Err(VerifyError::Unsupported(e.clone())),
+            LabelFamily::RsaPss(Err(e)) => return Err(VerifyError::Unsupported(e.to_string())),
             LabelFamily::RsaPss(Ok(p)) => {
                 if p.hash != d {
                     return Err(VerifyError::Invalid(format!(
@@ -999,11 +1062,11 @@ impl RsaKey {
 }
 
 /// Parses Dss-Parms ::= SEQUENCE { p, q, g INTEGER }.
-fn parse_dsa_params(der: &[u8]) -> Result<DsaParams, String> {
+fn parse_dsa_params(der: &[u8]) -> Result<DsaParams, AlgError> {
     let mut r = Reader::new(der);
     let seq = r.expect(tag::SEQUENCE, "Dss-Parms")?;
     let mut r = seq.reader();
-    let mut int = |what| -> Result<BigUint, String> {
+    let mut int = |what| -> Result<BigUint, AlgError> {
         Ok(BigUint::from_bytes_be(unsigned_int(
             r.expect(tag::INTEGER, what)?.value,
         )?))
@@ -1051,7 +1114,7 @@ impl DsaKey {
         };
         let invalid = |s: &str| Err(VerifyError::Invalid(s.to_owned()));
         // Dss-Sig-Value ::= SEQUENCE { r, s INTEGER }
-        let parsed = (|| -> Result<(BigUint, BigUint), String> {
+        let parsed = (|| -> Result<(BigUint, BigUint), AlgError> {
             let mut rd = Reader::new(sig);
             let seq = rd.expect(tag::SEQUENCE, "Dss-Sig-Value")?;
             let mut rd = seq.reader();

@@ -224,8 +224,8 @@ pub(crate) fn signed_part(der: &[u8]) -> Option<&[u8]> {
 /// BER: it goes through the crate's one reader, after the normaliser), as
 /// their bytes. Empty when `data` is something else.
 pub(crate) fn pkcs7_certs(data: &[u8]) -> Vec<Vec<u8>> {
-    let inner = || -> Result<Vec<Vec<u8>>, String> {
-        let norm = ber::normalize(data).map_err(|e| e.to_string())?;
+    let inner = || -> Result<Vec<Vec<u8>>, ber::BerError> {
+        let norm = ber::normalize(data)?;
         let ci = Reader::new(&norm).expect(tag::SEQUENCE, "ContentInfo")?;
         let mut r = ci.reader();
         if r.expect(tag::OID, "contentType")?.value != crate::der::oid::SIGNED_DATA {

@@ -129,7 +129,7 @@ fn open_blob(
     match cms::decrypt(blob, &ctx.keys) {
         Err(e) => {
             let mut o = Opened::status("failed");
-            o.error = Some(e);
+            o.error = Some(e.to_string());
             o
         }
         Ok(Decryption::Decrypted(plain)) => inside(plain, ctx, nesting + 1, others, prefix),
