@@ -66,7 +66,7 @@ pub(crate) fn for_each_field<'a>(
     raw: &'a [u8],
     max: usize,
     mut each: impl FnMut(&Field<'a>),
-) -> Result<Block, String> {
+) -> Result<Block, super::MimeError> {
     let mut p = 0;
     let mut skipped = 0;
     // The field being collected: (start, name length, colon offset).
@@ -90,7 +90,7 @@ pub(crate) fn for_each_field<'a>(
             });
         }
         if p > max {
-            return Err(format!("header block larger than {max} bytes (limit)"));
+            return Err(super::MimeError::HeaderTooLarge(max));
         }
         let e = memchr(b'\n', &raw[p..]).map_or(raw.len(), |i| p + i);
         let line = &raw[p..e];

@@ -242,6 +242,49 @@ const WS: u8 = 0x80;
 const PAD: u8 = 0x81;
 const BAD: u8 = 0xFF;
 
+/// Why a message's MIME structure or a CMS body cannot be read as every
+/// reader would read it. The text is what the report's `error` column shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MimeError {
+    /// A header block longer than the limit (bytes).
+    HeaderTooLarge(usize),
+    /// More MIME parts than the limit.
+    TooManyParts(usize),
+    /// MIME nesting deeper than the limit.
+    TooDeep(usize),
+    /// A base64 body with a byte outside the alphabet, at this offset.
+    Base64 {
+        /// The offending byte.
+        byte: u8,
+        /// Its offset in the body.
+        at: usize,
+    },
+    /// A CMS body in quoted-printable (no S/MIME writer produces one).
+    QuotedPrintableCms,
+    /// A multipart/signed that readers may take differently (RFC 1847,
+    /// RFC 2046): the text says how.
+    Signed(String),
+}
+
+impl std::fmt::Display for MimeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MimeError::HeaderTooLarge(max) => {
+                write!(f, "header block larger than {max} bytes (limit)")
+            }
+            MimeError::TooManyParts(max) => write!(f, "more than {max} MIME parts (limit)"),
+            MimeError::TooDeep(max) => write!(f, "MIME nesting deeper than {max} (limit)"),
+            MimeError::Base64 { byte, at } => {
+                write!(f, "invalid base64 character 0x{byte:02x} at byte {at}")
+            }
+            MimeError::QuotedPrintableCms => f.write_str("quoted-printable CMS body"),
+            MimeError::Signed(s) => f.write_str(s),
+        }
+    }
+}
+
+impl std::error::Error for MimeError {}
+
 /// Decodes base64, skipping whitespace and line breaks; stops at padding.
 /// Characters outside the alphabet are an error.
 ///
@@ -249,7 +292,7 @@ const BAD: u8 = 0xFF;
 /// padding optional) takes the common case; what it refuses (text after
 /// the padding, odd lengths) goes through the lenient scalar decoder,
 /// which decides the outcome.
-pub fn decode_base64(data: &[u8]) -> Result<Vec<u8>, String> {
+pub fn decode_base64(data: &[u8]) -> Result<Vec<u8>, MimeError> {
     // Line breaks out first, a line at a time (base64-simd strips
     // whitespace byte by byte), then the SIMD decoder in place.
     let mut buf = Vec::with_capacity(data.len());
@@ -270,7 +313,7 @@ pub fn decode_base64(data: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// The scalar decoder behind [`decode_base64`].
-pub(crate) fn decode_base64_lenient(data: &[u8]) -> Result<Vec<u8>, String> {
+pub(crate) fn decode_base64_lenient(data: &[u8]) -> Result<Vec<u8>, MimeError> {
     let mut out = Vec::with_capacity(data.len() / 4 * 3 + 3);
     let mut quad = [0u8; 4];
     let mut n = 0;
@@ -292,7 +335,7 @@ pub(crate) fn decode_base64_lenient(data: &[u8]) -> Result<Vec<u8>, String> {
         } else if v == PAD {
             break;
         } else {
-            return Err(format!("invalid base64 character 0x{c:02x} at byte {i}"));
+            return Err(MimeError::Base64 { byte: c, at: i });
         }
     }
     match n {

@@ -3,7 +3,7 @@
 use memchr::memmem;
 
 use super::content_type::{media_type_is, ContentType};
-use super::decode_base64;
+use super::{decode_base64, MimeError};
 use super::header::for_each_field;
 
 /// Bounds that keep hostile structures from costing unbounded time.
@@ -44,13 +44,13 @@ pub enum Smime<'a> {
         content: &'a [u8],
         /// The DER/BER of the pkcs7-signature part, or why the
         /// multipart/signed is malformed.
-        signature: Result<Vec<u8>, String>,
+        signature: Result<Vec<u8>, MimeError>,
     },
     /// application/pkcs7-mime: the body, transfer-decoded, and the
     /// `smime-type` parameter (lowercase) if any.
     Pkcs7Mime {
         /// The CMS blob, or why its transfer encoding does not decode.
-        blob: Result<Vec<u8>, String>,
+        blob: Result<Vec<u8>, MimeError>,
         /// The `smime-type` parameter: the sender's word, not trusted for
         /// the kind.
         smime_type: Option<String>,
@@ -93,12 +93,12 @@ pub(crate) struct Walk<'a> {
     pub(crate) skipped_lines: usize,
     /// The first structural limit hit, if any: the walk stopped there, so
     /// what lies beyond it was not seen.
-    pub(crate) limit: Option<String>,
+    pub(crate) limit: Option<MimeError>,
 }
 
 /// Walks `raw` (one RFC 5322 message) and returns the outermost S/MIME or
 /// PGP structure. `Err` when a limit was hit before anything was found.
-pub fn find_smime<'a>(raw: &'a [u8], limits: &Limits) -> Result<Option<SmimePart<'a>>, String> {
+pub fn find_smime<'a>(raw: &'a [u8], limits: &Limits) -> Result<Option<SmimePart<'a>>, MimeError> {
     find_smime_marked(raw, None, limits)
 }
 
@@ -110,7 +110,7 @@ pub(crate) fn find_smime_marked<'a>(
     raw: &'a [u8],
     dash_lines: Option<&[u32]>,
     limits: &Limits,
-) -> Result<Option<SmimePart<'a>>, String> {
+) -> Result<Option<SmimePart<'a>>, MimeError> {
     let w = walk(raw, dash_lines, limits);
     match (w.outermost, w.limit) {
         (Some(f), _) => Ok(Some(f)),
@@ -205,7 +205,7 @@ fn signed_boundary_form(ct: &ContentType) -> Option<String> {
 }
 
 impl<'a> Walker<'_, 'a> {
-    fn limit(&mut self, e: String) {
+    fn limit(&mut self, e: MimeError) {
         self.out.limit.get_or_insert(e);
     }
 
@@ -215,17 +215,11 @@ impl<'a> Walker<'_, 'a> {
         }
         self.parts += 1;
         if self.parts > self.limits.max_parts {
-            self.limit(format!(
-                "more than {} MIME parts (limit)",
-                self.limits.max_parts
-            ));
+            self.limit(MimeError::TooManyParts(self.limits.max_parts));
             return;
         }
         if depth > self.limits.max_depth {
-            self.limit(format!(
-                "MIME nesting deeper than {} (limit)",
-                self.limits.max_depth
-            ));
+            self.limit(MimeError::TooDeep(self.limits.max_depth));
             return;
         }
         let h = match self.headers(raw) {
@@ -295,11 +289,13 @@ impl<'a> Walker<'_, 'a> {
                     })
                 });
                 let signature = match (structural, sig_part) {
-                    (Some(e), _) => Err(e),
+                    (Some(e), _) => Err(MimeError::Signed(e)),
                     (None, Some(s)) if sig_type(&s) => {
                         transfer_decode(s.body, s.transfer_encoding.as_deref())
                     }
-                    (None, _) => Err("multipart/signed without a pkcs7-signature part".to_owned()),
+                    (None, _) => Err(MimeError::Signed(
+                        "multipart/signed without a pkcs7-signature part".to_owned(),
+                    )),
                 };
                 self.found(path, Smime::Detached { content, signature });
                 // What was signed may itself hold structures (a forwarded
@@ -320,11 +316,11 @@ impl<'a> Walker<'_, 'a> {
                 // reader finds (another protocol, delimiters that readers
                 // take differently): OpenSSL may still verify it, so it is
                 // not read as unsigned but fails closed.
-                let signature = Err(format!(
+                let signature = Err(MimeError::Signed(format!(
                     "multipart/signed with protocol {protocol:?} and no readable \
                      pkcs7-signature part ({} body parts)",
                     children.len()
-                ));
+                )));
                 let content: &[u8] = children.first().copied().unwrap_or_default();
                 self.found(path, Smime::Detached { content, signature });
             }
@@ -392,7 +388,7 @@ impl<'a> Walker<'_, 'a> {
     }
 
     /// An entity's header block, skipped lines counted.
-    fn headers(&mut self, raw: &'a [u8]) -> Result<EntityHeaders<'a>, String> {
+    fn headers(&mut self, raw: &'a [u8]) -> Result<EntityHeaders<'a>, MimeError> {
         let (h, skipped) = headers(raw, self.limits.max_header_bytes)?;
         self.out.skipped_lines += skipped;
         Ok(h)
@@ -463,7 +459,7 @@ impl<'a> Walker<'_, 'a> {
 
 /// Reads an entity's header block (to the first empty line; see
 /// [`for_each_field`]), and how many of its lines were not fields.
-fn headers(raw: &[u8], max: usize) -> Result<(EntityHeaders<'_>, usize), String> {
+fn headers(raw: &[u8], max: usize) -> Result<(EntityHeaders<'_>, usize), MimeError> {
     let mut content_type: Option<Vec<u8>> = None;
     let mut transfer_encoding: Option<Vec<u8>> = None;
     let mut bare_cr = false;
@@ -492,11 +488,11 @@ fn headers(raw: &[u8], max: usize) -> Result<(EntityHeaders<'_>, usize), String>
 }
 
 /// Undoes a Content-Transfer-Encoding for a CMS blob.
-fn transfer_decode(body: &[u8], cte: Option<&[u8]>) -> Result<Vec<u8>, String> {
+fn transfer_decode(body: &[u8], cte: Option<&[u8]>) -> Result<Vec<u8>, MimeError> {
     match cte {
         Some(e) if e.eq_ignore_ascii_case(b"base64") => decode_base64(body),
         Some(e) if e.eq_ignore_ascii_case(b"quoted-printable") => {
-            Err("quoted-printable CMS body".to_owned())
+            Err(MimeError::QuotedPrintableCms)
         }
         // binary / 8bit / 7bit / none: raw bytes. Some writers omit the CTE
         // on base64 bodies: if the body is all base64 text, decode it.
@@ -724,7 +720,10 @@ mod tests {
         {
             Smime::Detached {
                 signature: Err(e), ..
-            } => assert!(e.contains("3 body parts"), "{e}"),
+            } => assert!(
+                matches!(&e, MimeError::Signed(t) if t.contains("3 body parts")),
+                "{e}"
+            ),
             other => panic!("{other:?}"),
         }
         // A skipped line in a part header is counted.
@@ -747,6 +746,6 @@ mod tests {
             );
         }
         let e = find_smime(&m, &Limits::default()).unwrap_err();
-        assert!(e.contains("nesting"), "{e}");
+        assert_eq!(e, MimeError::TooDeep(Limits::default().max_depth), "{e}");
     }
 }

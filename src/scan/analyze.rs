@@ -42,7 +42,7 @@ pub fn analyze_marked(raw: &[u8], dash_lines: Option<&[u32]>, ctx: &Context) -> 
         // signature (before the limit, or named anywhere in its bytes)
         // fails closed, so padding a tampered message cannot pass a gate.
         let signed = walk.outermost.is_some() || !walk.others.is_empty() || mime::names_pkcs7(raw);
-        return malformed(row, limit, signed, ctx);
+        return malformed(row, limit.to_string(), signed, ctx);
     }
     let mut kind = MessageKind::Plain;
     let mut signed: Option<SignedOutcome> = None;
@@ -143,8 +143,8 @@ pub(super) const WITHHELD: &str =
 /// Decodes and verifies one structure (signatures only; chains are the
 /// caller's).
 pub(super) fn structure(found: &SmimePart, ctx: &Context, source: Source) -> Structure {
-    let mime_error = |e: &String| match source {
-        Source::Message => e.clone(),
+    let mime_error = |e: &mime::MimeError| match source {
+        Source::Message => e.to_string(),
         Source::Decrypted => WITHHELD.to_owned(),
     };
     let mut s = Structure {
@@ -427,8 +427,8 @@ impl<'c> Others<'c> {
         let w = mime::walk(&inner, None, &self.ctx.limits);
         if let Some(l) = &w.limit {
             let l = match source {
-                Source::Message => l.as_str(),
-                Source::Decrypted => "a MIME limit",
+                Source::Message => l.to_string(),
+                Source::Decrypted => "a MIME limit".to_owned(),
             };
             self.problems.push(format!(
                 "inside the opaque signature at {here}: {l}: not verified"
