@@ -186,7 +186,7 @@ fn run_roots(args: &RootsArgs) -> Result<i32, String> {
         "now" => crate::time::now(),
         t => crate::time::parse_rfc3339(t).ok_or(format!("--at: not a time: '{t}'"))?,
     };
-    let history = crate::pki::history::TrustHistory::builtin()?;
+    let history = crate::pki::history::TrustHistory::builtin().map_err(|e| e.to_string())?;
     match history.write_roots(at, io::stdout().lock()) {
         Err(e) if e.contains("Broken pipe") => Ok(0),
         r => r.map(|()| 0),
@@ -241,20 +241,23 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
         crate::keys::warm_rng();
     }
     let policy = match &args.policy {
-        Some(p) => Policy::load(p)?,
+        Some(p) => Policy::load(p).map_err(|e| e.to_string())?,
         None => Policy::default(),
     };
     let shard = match args.shard.as_deref() {
         None => None,
-        Some("auto") => Some(Shard::from_env(&|k| std::env::var(k).ok())?),
-        Some(s) => Some(Shard::parse(s)?),
+        Some("auto") => {
+            Some(Shard::from_env(&|k| std::env::var(k).ok()).map_err(|e| e.to_string())?)
+        }
+        Some(s) => Some(Shard::parse(s).map_err(|e| e.to_string())?),
     };
     let trust = crate::pki::trust::TrustStore::load_with(
         &args.trust,
         (!args.no_default_trust).then_some(args.builtin_trust),
-    )?;
-    let pool_certs = crate::pki::store::CertStore::load(&args.certs)?;
-    let crls = crate::pki::crl::Crls::load(&args.crl)?;
+    )
+    .map_err(|e| e.to_string())?;
+    let pool_certs = crate::pki::store::CertStore::load(&args.certs).map_err(|e| e.to_string())?;
+    let crls = crate::pki::crl::Crls::load(&args.crl).map_err(|e| e.to_string())?;
     let verifier = crate::pki::chain::Verifier::new(trust, pool_certs, crls);
     for w in verifier.warnings() {
         eprintln!("smimescan: {w}");

@@ -133,36 +133,84 @@ impl Default for Policy {
     }
 }
 
+/// Why a policy file cannot be used (a typo must not silently weaken an
+/// audit). The text is what the command prints.
+#[derive(Debug)]
+pub enum PolicyError {
+    /// The file cannot be read.
+    Io(std::io::Error),
+    /// Not TOML, or a key or value of the wrong shape (the parser's words).
+    Toml(toml::de::Error),
+    /// A `require_signed` glob that does not parse.
+    Glob {
+        /// The glob as written.
+        glob: String,
+        /// What is wrong with it.
+        error: glob::PatternError,
+    },
+    /// A `disabled_findings` entry that names no finding.
+    UnknownFinding(String),
+    /// The problem of the named policy file.
+    File(std::path::PathBuf, Box<PolicyError>),
+}
+
+impl std::fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PolicyError::Io(e) => e.fmt(f),
+            PolicyError::Toml(e) => e.fmt(f),
+            PolicyError::Glob { glob, error } => write!(f, "require_signed {glob:?}: {error}"),
+            PolicyError::UnknownFinding(name) => {
+                write!(f, "disabled_findings: unknown finding {name:?}")
+            }
+            PolicyError::File(path, e) => write!(f, "{}: {e}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for PolicyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PolicyError::Io(e) => Some(e),
+            PolicyError::Toml(e) => Some(e),
+            PolicyError::Glob { error, .. } => Some(error),
+            PolicyError::UnknownFinding(_) => None,
+            PolicyError::File(_, e) => Some(e.as_ref()),
+        }
+    }
+}
+
 impl Policy {
     /// Parses a policy file's text. Unknown keys, bad globs and unknown
     /// finding names are errors (a typo must not silently weaken an audit).
-    pub(crate) fn from_toml(text: &str) -> Result<Policy, String> {
-        let mut p: Policy = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub(crate) fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        let mut p: Policy = toml::from_str(text).map_err(PolicyError::Toml)?;
         p.prepare()?;
         Ok(p)
     }
 
     /// Reads a policy file.
-    pub(crate) fn load(path: &std::path::Path) -> Result<Policy, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Policy::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+    pub(crate) fn load(path: &std::path::Path) -> Result<Policy, PolicyError> {
+        let in_file = |e| PolicyError::File(path.to_path_buf(), Box::new(e));
+        let text = std::fs::read_to_string(path).map_err(|e| in_file(PolicyError::Io(e)))?;
+        Policy::from_toml(&text).map_err(in_file)
     }
 
-    fn prepare(&mut self) -> Result<(), String> {
+    fn prepare(&mut self) -> Result<(), PolicyError> {
         self.globs = self
             .require_signed
             .iter()
             .map(|g| {
-                glob::Pattern::new(&g.to_ascii_lowercase())
-                    .map_err(|e| format!("require_signed {g:?}: {e}"))
+                glob::Pattern::new(&g.to_ascii_lowercase()).map_err(|error| PolicyError::Glob {
+                    glob: g.clone(),
+                    error,
+                })
             })
             .collect::<Result<_, _>>()?;
         self.disabled = self
             .disabled_findings
             .iter()
-            .map(|f| {
-                Finding::parse(f).ok_or_else(|| format!("disabled_findings: unknown finding {f:?}"))
-            })
+            .map(|f| Finding::parse(f).ok_or_else(|| PolicyError::UnknownFinding(f.clone())))
             .collect::<Result<_, _>>()?;
         self.weak_digests
             .iter_mut()

@@ -400,7 +400,10 @@ fn shard_auto_from_scheduler_environment() {
         Ok(Shard { k: 4, n: 8 })
     );
     assert!(Shard::from_env(&env(&[("JOB_COMPLETION_INDEX", "3")])).is_err());
-    assert!(Shard::from_env(&env(&[])).unwrap_err().contains("neither"));
+    assert!(Shard::from_env(&env(&[]))
+        .unwrap_err()
+        .to_string()
+        .contains("neither"));
     assert!(Shard::from_env(&env(&[
         ("SLURM_ARRAY_TASK_ID", "9"),
         ("SLURM_ARRAY_TASK_COUNT", "8")

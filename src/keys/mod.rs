@@ -24,7 +24,7 @@ use sha1::{Digest, Sha1};
 use zeroize::Zeroizing;
 
 use crate::der::{oid, tag, DerError, Reader};
-use crate::pki::store::{list_files, pem_blocks, read_bounded};
+use crate::pki::store::{list_files, pem_blocks, read_bounded, LoadError};
 use crate::pki::Cert;
 
 /// Why `--keys` (or `--keys-password-file`) cannot be used. The text is
@@ -36,8 +36,8 @@ pub enum KeyError {
     /// A key file holds nothing usable: its format, algorithm or password
     /// (the text says which).
     Invalid(String),
-    /// A `--keys` file or folder cannot be read (the text names it).
-    Unreadable(String),
+    /// A `--keys` file or folder cannot be read.
+    Unreadable(LoadError),
     /// The problem of one named `--keys` file.
     File(PathBuf, Box<KeyError>),
     /// The `--keys-password-file` cannot be read or is not UTF-8.
@@ -62,6 +62,7 @@ impl std::error::Error for KeyError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             KeyError::Der(e) => Some(e),
+            KeyError::Unreadable(e) => Some(e),
             KeyError::File(_, e) => Some(e.as_ref()),
             _ => None,
         }

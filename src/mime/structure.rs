@@ -3,8 +3,8 @@
 use memchr::memmem;
 
 use super::content_type::{media_type_is, ContentType};
-use super::{decode_base64, MimeError};
 use super::header::for_each_field;
+use super::{decode_base64, MimeError};
 
 /// Bounds that keep hostile structures from costing unbounded time.
 #[derive(Debug, Clone, Copy)]

@@ -19,6 +19,40 @@ use x509_cert::Certificate;
 
 use super::key::{AlgError, PublicKey};
 use crate::der::ber;
+use crate::der::ber::BerError;
+
+/// Why bytes are not a certificate we can use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertError {
+    /// Its BER does not normalise to DER.
+    Ber(BerError),
+    /// Bytes follow the certificate (how many).
+    Trailing(usize),
+    /// The DER decoder refuses it (its words).
+    Decode(String),
+    /// A Name does not re-encode as DER (the encoder's words).
+    Encode(String),
+}
+
+impl std::fmt::Display for CertError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CertError::Ber(e) => write!(f, "certificate: {e}"),
+            CertError::Trailing(n) => write!(f, "certificate: {n} bytes after the certificate"),
+            CertError::Decode(e) => write!(f, "certificate: {e}"),
+            CertError::Encode(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for CertError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CertError::Ber(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 /// PKCS#9 emailAddress attribute in a subject name (legacy S/MIME identity).
 pub(crate) const EMAIL_ADDRESS: const_oid::ObjectIdentifier = rfc3280::EMAIL_ADDRESS;
@@ -80,16 +114,12 @@ impl Cert {
     /// signed and what `signer_sha256` names) unless they hold indefinite
     /// lengths or chunked strings, which only the normalised form can be
     /// walked without.
-    pub fn from_der(der: &[u8]) -> Result<Cert, String> {
-        let (norm, used) =
-            ber::normalize_first(der, true).map_err(|e| format!("certificate: {e}"))?;
+    pub fn from_der(der: &[u8]) -> Result<Cert, CertError> {
+        let (norm, used) = ber::normalize_first(der, true).map_err(CertError::Ber)?;
         if used != der.len() {
-            return Err(format!(
-                "certificate: {} bytes after the certificate",
-                der.len() - used
-            ));
+            return Err(CertError::Trailing(der.len() - used));
         }
-        let cert = Certificate::from_der(&norm).map_err(|e| format!("certificate: {e}"))?;
+        let cert = Certificate::from_der(&norm).map_err(|e| CertError::Decode(e.to_string()))?;
         let keep = match ber::normalize_first(der, false) {
             Ok((std::borrow::Cow::Borrowed(_), _)) => der.to_vec(),
             _ => norm.into_owned(),
@@ -98,11 +128,17 @@ impl Cert {
     }
 
     /// Builds from an already decoded certificate and its DER.
-    pub(crate) fn from_decoded(der: Vec<u8>, cert: Certificate) -> Result<Cert, String> {
+    pub(crate) fn from_decoded(der: Vec<u8>, cert: Certificate) -> Result<Cert, CertError> {
         let tbs = &cert.tbs_certificate;
         let sha256: [u8; 32] = Sha256::digest(&der).into();
-        let subject_der = tbs.subject.to_der().map_err(|e| e.to_string())?;
-        let issuer_der = tbs.issuer.to_der().map_err(|e| e.to_string())?;
+        let subject_der = tbs
+            .subject
+            .to_der()
+            .map_err(|e| CertError::Encode(e.to_string()))?;
+        let issuer_der = tbs
+            .issuer
+            .to_der()
+            .map_err(|e| CertError::Encode(e.to_string()))?;
         let not_before = tbs.validity.not_before.to_unix_duration().as_secs() as i64;
         let not_after = tbs.validity.not_after.to_unix_duration().as_secs() as i64;
 
@@ -259,7 +295,7 @@ impl CertCache {
     pub(crate) const MAX_ENTRIES: usize = 100_000;
 
     /// Returns the cached certificate for `der`, decoding it on first sight.
-    pub fn get(&self, der: &[u8]) -> Result<Arc<Cert>, String> {
+    pub fn get(&self, der: &[u8]) -> Result<Arc<Cert>, CertError> {
         let key = der_key(der);
         if let Some(list) = self.map.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
             if let Some(c) = list.iter().find(|c| c.der == der) {

@@ -28,7 +28,9 @@ use spki::AlgorithmIdentifierOwned;
 use x509_cert::crl::CertificateList;
 
 use super::chain::CrlReason;
-use super::store::{der_objects, list_files, norm_serial, read_bounded, signed_part, Wanted};
+use super::store::{
+    der_objects, list_files, norm_serial, read_bounded, signed_part, LoadError, Wanted,
+};
 
 /// One CRL entry of a serial number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,10 +70,14 @@ pub struct Crl {
 
 impl Crl {
     /// Decodes one DER CRL. `source` names it in messages.
-    pub(crate) fn from_der(der: &[u8], source: &str) -> Result<(Crl, Vec<String>), String> {
-        let list = CertificateList::from_der(der).map_err(|e| format!("{source}: CRL: {e}"))?;
+    pub(crate) fn from_der(der: &[u8], source: &str) -> Result<(Crl, Vec<String>), LoadError> {
+        let bad = |detail: String| LoadError::Crl {
+            source: source.to_owned(),
+            detail,
+        };
+        let list = CertificateList::from_der(der).map_err(|e| bad(e.to_string()))?;
         let tbs = signed_part(der)
-            .ok_or_else(|| format!("{source}: CRL: bad outer structure"))?
+            .ok_or_else(|| bad("bad outer structure".into()))?
             .to_vec();
         let t = &list.tbs_cert_list;
         let mut warnings = Vec::new();
@@ -120,12 +126,15 @@ impl Crl {
         let sig = list
             .signature
             .as_bytes()
-            .ok_or_else(|| format!("{source}: CRL: signature is not whole bytes"))?
+            .ok_or_else(|| bad("signature is not whole bytes".into()))?
             .to_vec();
         Ok((
             Crl {
                 source: source.to_string(),
-                issuer_der: t.issuer.to_der().map_err(|e| e.to_string())?,
+                issuer_der: t
+                    .issuer
+                    .to_der()
+                    .map_err(|e| LoadError::Encode(e.to_string()))?,
                 issuer: t.issuer.to_string(),
                 this_update: t.this_update.to_unix_duration().as_secs() as i64,
                 next_update: t.next_update.map(|n| n.to_unix_duration().as_secs() as i64),
@@ -164,7 +173,7 @@ impl Crls {
 
     /// Loads `--crl` paths. A named file with no decodable CRL is an error;
     /// inside folders, such files are warnings.
-    pub fn load(paths: &[PathBuf]) -> Result<Crls, String> {
+    pub fn load(paths: &[PathBuf]) -> Result<Crls, LoadError> {
         let mut crls = Crls::default();
         for path in paths {
             let (files, is_dir) = list_files(path)?;
@@ -173,7 +182,7 @@ impl Crls {
                 let data = match read_bounded(&file) {
                     Ok(d) => d,
                     Err(e) if is_dir => {
-                        crls.warnings.push(e);
+                        crls.warnings.push(e.to_string());
                         continue;
                     }
                     Err(e) => return Err(e),
@@ -191,17 +200,14 @@ impl Crls {
                     }
                 }
                 if found == 0 {
-                    let msg = errors
-                        .into_iter()
-                        .next()
-                        .unwrap_or_else(|| format!("{name}: no CRL found"));
+                    let e = errors.into_iter().next().unwrap_or(LoadError::NoCrl(name));
                     if is_dir {
-                        crls.warnings.push(msg);
+                        crls.warnings.push(e.to_string());
                     } else {
-                        return Err(msg);
+                        return Err(e);
                     }
                 } else {
-                    crls.warnings.extend(errors);
+                    crls.warnings.extend(errors.iter().map(ToString::to_string));
                 }
             }
         }

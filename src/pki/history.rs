@@ -36,7 +36,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use super::cert::Cert;
-use super::store::pem_blocks;
+use super::store::{pem_blocks, LoadError};
 use crate::time::{parse_rfc3339, rfc3339};
 
 /// End of an interval that is still open.
@@ -154,18 +154,19 @@ impl<'a> Epochal<'a> {
     }
 }
 
-static BUILTIN: OnceLock<Result<Arc<TrustHistory>, String>> = OnceLock::new();
+static BUILTIN: OnceLock<Result<Arc<TrustHistory>, LoadError>> = OnceLock::new();
 
 impl TrustHistory {
     /// The compiled-in history combined with the `certval_stores_mozilla`
     /// e-mail roots, parsed at first use.
-    pub fn builtin() -> Result<Arc<TrustHistory>, String> {
+    pub fn builtin() -> Result<Arc<TrustHistory>, &'static LoadError> {
         BUILTIN
             .get_or_init(|| {
                 let current: Vec<&[u8]> = certval_stores_mozilla::EMAIL_ROOTS.to_vec();
                 TrustHistory::parse(HISTORY_CSV, ROOTS_PEM, RELEASES_CSV, &current).map(Arc::new)
             })
-            .clone()
+            .as_ref()
+            .map(Arc::clone)
     }
 
     /// Builds the history from the extraction's CSV and PEM, the release
@@ -176,20 +177,24 @@ impl TrustHistory {
         pem: &str,
         releases_csv: &str,
         current: &[&[u8]],
-    ) -> Result<TrustHistory, String> {
+    ) -> Result<TrustHistory, LoadError> {
         let mut release_dates: HashMap<String, i64> = HashMap::new();
         let mut rd = csv::Reader::from_reader(releases_csv.as_bytes());
-        let h = rd.headers().map_err(|e| format!("releases: {e}"))?.clone();
+        let h = rd
+            .headers()
+            .map_err(|e| LoadError::History(format!("releases: {e}")))?
+            .clone();
         let col = |name: &str| {
             h.iter()
                 .position(|c| c == name)
-                .ok_or(format!("releases: no column {name}"))
+                .ok_or_else(|| LoadError::History(format!("releases: no column {name}")))
         };
         let (tag_c, date_c) = (col("tag")?, col("commit_date")?);
         for rec in rd.records() {
-            let rec = rec.map_err(|e| format!("releases: {e}"))?;
-            let date = parse_rfc3339(&rec[date_c])
-                .ok_or_else(|| format!("releases: bad date {}", &rec[date_c]))?;
+            let rec = rec.map_err(|e| LoadError::History(format!("releases: {e}")))?;
+            let date = parse_rfc3339(&rec[date_c]).ok_or_else(|| {
+                LoadError::History(format!("releases: bad date {}", &rec[date_c]))
+            })?;
             release_dates.insert(rec[tag_c].to_string(), date);
         }
 
@@ -200,18 +205,22 @@ impl TrustHistory {
             if label != "CERTIFICATE" {
                 continue;
             }
-            let c = Cert::from_der(&der).map_err(|e| format!("history PEM: {e}"))?;
+            let c = Cert::from_der(&der)
+                .map_err(|e| LoadError::History(format!("history PEM: {e}")))?;
             certs.insert(c.sha256, Arc::new(c));
         }
 
         // Rows in file order (ordered by first e-mail trust).
         let mut rows: Vec<([u8; 32], Span)> = Vec::new();
         let mut rd = csv::Reader::from_reader(history_csv.as_bytes());
-        let h = rd.headers().map_err(|e| format!("history: {e}"))?.clone();
+        let h = rd
+            .headers()
+            .map_err(|e| LoadError::History(format!("history: {e}")))?
+            .clone();
         let col = |name: &str| {
             h.iter()
                 .position(|c| c == name)
-                .ok_or(format!("history: no column {name}"))
+                .ok_or_else(|| LoadError::History(format!("history: no column {name}")))
         };
         let c_sha = col("sha256")?;
         let c_from = col("email_trusted_from")?;
@@ -224,11 +233,14 @@ impl TrustHistory {
         let c_from_commit = col("from_commit")?;
         let c_until_commit = col("until_commit")?;
         for (n, rec) in rd.records().enumerate() {
-            let rec = rec.map_err(|e| format!("history: {e}"))?;
-            let bad = |what: &str| format!("history row {}: bad {what}", n + 2);
+            let rec = rec.map_err(|e| LoadError::History(format!("history: {e}")))?;
+            let bad = |what: &str| LoadError::History(format!("history row {}: bad {what}", n + 2));
             let sha = hex32(&rec[c_sha]).ok_or_else(|| bad("sha256"))?;
             if !certs.contains_key(&sha) {
-                return Err(format!("history row {}: certificate not in the PEM", n + 2));
+                return Err(LoadError::History(format!(
+                    "history row {}: certificate not in the PEM",
+                    n + 2
+                )));
             }
             // Release date decides; the commit date when no release shipped it.
             let when = |rel_c: usize, commit_date: &str, commit_c: usize| {
@@ -309,7 +321,8 @@ impl TrustHistory {
             roots[i].spans.push(span);
         }
         for der in current {
-            let c = Cert::from_der(der).map_err(|e| format!("built-in Mozilla root: {e}"))?;
+            let c = Cert::from_der(der)
+                .map_err(|e| LoadError::History(format!("built-in Mozilla root: {e}")))?;
             let span = Span {
                 from: current_from,
                 until: OPEN,

@@ -11,5 +11,5 @@ pub(crate) mod lookup;
 pub mod store;
 pub mod trust;
 
-pub use cert::{Cert, CertCache};
+pub use cert::{Cert, CertCache, CertError};
 pub use lookup::{sid_matches, CertLookup, SignerId};

@@ -20,6 +20,78 @@ use super::cert::Cert;
 /// tens of megabytes).
 pub(crate) const MAX_FILE_BYTES: u64 = 256 << 20;
 
+/// Why `--trust`, `--certs` or `--crl` material (or the built-in trust
+/// history) cannot be loaded. The text is what the command prints.
+#[derive(Debug)]
+pub enum LoadError {
+    /// A file or folder that cannot be read.
+    Io {
+        /// The path as given or found in a folder.
+        path: PathBuf,
+        /// What the system said.
+        error: std::io::Error,
+    },
+    /// A file larger than `MAX_FILE_BYTES`.
+    TooLarge(PathBuf),
+    /// A file named directly that holds no certificate (`undecodable`:
+    /// only certificates that do not decode).
+    NoCertificate {
+        /// The file.
+        path: PathBuf,
+        /// Whether it held certificates that do not decode.
+        undecodable: bool,
+    },
+    /// A file named directly that holds no CRL.
+    NoCrl(String),
+    /// A CRL that does not decode.
+    Crl {
+        /// The file it came from.
+        source: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// A Name that does not re-encode as DER (the encoder's words).
+    Encode(String),
+    /// The built-in trust history does not load (a defect of the build).
+    History(String),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            LoadError::TooLarge(path) => write!(
+                f,
+                "{}: larger than {} MiB, skipped",
+                path.display(),
+                MAX_FILE_BYTES >> 20
+            ),
+            LoadError::NoCertificate { path, undecodable } => write!(
+                f,
+                "{}: {}",
+                path.display(),
+                if *undecodable {
+                    "no decodable certificate"
+                } else {
+                    "no certificate found"
+                }
+            ),
+            LoadError::NoCrl(name) => write!(f, "{name}: no CRL found"),
+            LoadError::Crl { source, detail } => write!(f, "{source}: CRL: {detail}"),
+            LoadError::Encode(e) | LoadError::History(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Io { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
 /// One object found in a PEM or DER source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Wanted {
@@ -31,8 +103,8 @@ pub(crate) enum Wanted {
 /// recursively in sorted order by [`crate::input::walk`], quietly), and
 /// whether `path` is a folder (then a file without what is wanted is a
 /// warning rather than an error).
-pub(crate) fn list_files(path: &Path) -> Result<(Vec<PathBuf>, bool), String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+pub(crate) fn list_files(path: &Path) -> Result<(Vec<PathBuf>, bool), LoadError> {
+    let meta = std::fs::metadata(path).map_err(|error| io_error(path, error))?;
     if !meta.is_dir() {
         return Ok((vec![path.to_path_buf()], false));
     }
@@ -47,17 +119,20 @@ pub(crate) fn list_files(path: &Path) -> Result<(Vec<PathBuf>, bool), String> {
     Ok((out, true))
 }
 
-/// Reads a file with the size bound.
-pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "{}: larger than {} MiB, skipped",
-            path.display(),
-            MAX_FILE_BYTES >> 20
-        ));
+fn io_error(path: &Path, error: std::io::Error) -> LoadError {
+    LoadError::Io {
+        path: path.to_path_buf(),
+        error,
     }
-    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reads a file with the size bound.
+pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|error| io_error(path, error))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge(path.to_path_buf()));
+    }
+    std::fs::read(path).map_err(|error| io_error(path, error))
 }
 
 /// Extracts the DER objects of the wanted kind from a file's bytes: every
@@ -103,7 +178,7 @@ pub(crate) fn der_objects(data: &[u8], wanted: Wanted) -> Vec<Vec<u8>> {
 /// Loads every certificate from the files and folders in `paths`. A file
 /// named directly that holds no certificate is an error (a bad argument); a
 /// file inside a folder that holds none is a warning.
-pub fn load_certs(paths: &[PathBuf]) -> Result<(Vec<Arc<Cert>>, Vec<String>), String> {
+pub fn load_certs(paths: &[PathBuf]) -> Result<(Vec<Arc<Cert>>, Vec<String>), LoadError> {
     let mut certs = Vec::new();
     let mut warnings = Vec::new();
     let mut seen: HashSet<[u8; 32]> = HashSet::new();
@@ -113,7 +188,7 @@ pub fn load_certs(paths: &[PathBuf]) -> Result<(Vec<Arc<Cert>>, Vec<String>), St
             let data = match read_bounded(&file) {
                 Ok(d) => d,
                 Err(e) if is_dir => {
-                    warnings.push(e);
+                    warnings.push(e.to_string());
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -132,15 +207,14 @@ pub fn load_certs(paths: &[PathBuf]) -> Result<(Vec<Arc<Cert>>, Vec<String>), St
                 }
             }
             if found == 0 {
-                let msg = if bad > 0 {
-                    format!("{}: no decodable certificate", file.display())
-                } else {
-                    format!("{}: no certificate found", file.display())
+                let e = LoadError::NoCertificate {
+                    path: file,
+                    undecodable: bad > 0,
                 };
                 if is_dir {
-                    warnings.push(msg);
+                    warnings.push(e.to_string());
                 } else {
-                    return Err(msg);
+                    return Err(e);
                 }
             } else if bad > 0 {
                 warnings.push(format!(
@@ -281,7 +355,7 @@ impl CertStore {
     }
 
     /// Loads `--certs` paths (PEM/DER files, PKCS#7 .p7b/.p7c, folders).
-    pub fn load(paths: &[PathBuf]) -> Result<CertStore, String> {
+    pub fn load(paths: &[PathBuf]) -> Result<CertStore, LoadError> {
         let (certs, warnings) = load_certs(paths)?;
         let mut s = CertStore::from_certs(certs);
         s.warnings = warnings;

@@ -19,7 +19,7 @@ use der::Encode;
 
 use super::cert::Cert;
 use super::history::{Refusal, TrustHistory};
-use super::store::load_certs;
+use super::store::{load_certs, LoadError};
 
 /// Which built-in roots anchor a chain (`--builtin-trust`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -175,7 +175,7 @@ impl TrustStore {
     /// Anchors from `--trust` paths and, when `default_trust`, the built-in
     /// Mozilla e-mail roots. An unreadable path or a named file holding no
     /// certificate is an error (bad argument).
-    pub fn load(paths: &[PathBuf], default_trust: bool) -> Result<TrustStore, String> {
+    pub fn load(paths: &[PathBuf], default_trust: bool) -> Result<TrustStore, LoadError> {
         TrustStore::load_with(paths, default_trust.then_some(BuiltinTrust::Current))
     }
 
@@ -184,7 +184,7 @@ impl TrustStore {
     pub fn load_with(
         paths: &[PathBuf],
         builtin: Option<BuiltinTrust>,
-    ) -> Result<TrustStore, String> {
+    ) -> Result<TrustStore, LoadError> {
         let (certs, warnings) = load_certs(paths)?;
         let mut s = TrustStore::from_certs(certs);
         s.warnings = warnings;
@@ -194,7 +194,9 @@ impl TrustStore {
                 s.add_mozilla_email();
             }
             Some(BuiltinTrust::AsOf) => {
-                s.add_history(TrustHistory::builtin()?);
+                s.add_history(
+                    TrustHistory::builtin().map_err(|e| LoadError::History(e.to_string()))?,
+                );
             }
         }
         Ok(s)

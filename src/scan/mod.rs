@@ -25,7 +25,7 @@ mod shard;
 
 pub use analyze::{analyze, analyze_marked};
 use shard::shard_plan;
-pub use shard::Shard;
+pub use shard::{Shard, ShardError};
 
 use std::path::PathBuf;
 use std::sync::mpsc::sync_channel;

@@ -14,10 +14,43 @@ pub struct Shard {
     pub n: u64,
 }
 
+/// Why `--shard` does not name a shard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShardError {
+    /// Not `K/N` with 0 <= K < N (the text as given).
+    Spec(String),
+    /// `--shard auto`: a variable that should hold a number does not.
+    NotANumber {
+        /// The environment variable.
+        name: String,
+        /// Its value.
+        value: String,
+    },
+    /// `--shard auto`: the environment does not describe an indexed job
+    /// (what is missing).
+    Auto(&'static str),
+}
+
+impl std::fmt::Display for ShardError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ShardError::Spec(s) => {
+                write!(f, "--shard {s:?}: expected K/N with 0 <= K < N, or auto")
+            }
+            ShardError::NotANumber { name, value } => {
+                write!(f, "--shard auto: {name}={value:?} is not a number")
+            }
+            ShardError::Auto(what) => write!(f, "--shard auto: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for ShardError {}
+
 impl Shard {
     /// Parses `K/N`.
-    pub(crate) fn parse(s: &str) -> Result<Shard, String> {
-        let err = || format!("--shard {s:?}: expected K/N with 0 <= K < N, or auto");
+    pub(crate) fn parse(s: &str) -> Result<Shard, ShardError> {
+        let err = || ShardError::Spec(s.to_owned());
         let (k, n) = s.split_once('/').ok_or_else(err)?;
         let k: u64 = k.trim().parse().map_err(|_| err())?;
         let n: u64 = n.trim().parse().map_err(|_| err())?;
@@ -32,34 +65,39 @@ impl Shard {
     /// the manifest sets to the Job's `completions`) or a Slurm job array
     /// (`SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN`, of
     /// `SLURM_ARRAY_TASK_COUNT`).
-    pub fn from_env(get: &dyn Fn(&str) -> Option<String>) -> Result<Shard, String> {
-        let num = |name: &str| -> Result<Option<u64>, String> {
+    pub fn from_env(get: &dyn Fn(&str) -> Option<String>) -> Result<Shard, ShardError> {
+        let num = |name: &str| -> Result<Option<u64>, ShardError> {
             match get(name) {
                 None => Ok(None),
                 Some(v) => v
                     .trim()
                     .parse()
                     .map(Some)
-                    .map_err(|_| format!("--shard auto: {name}={v:?} is not a number")),
+                    .map_err(|_| ShardError::NotANumber {
+                        name: name.to_owned(),
+                        value: v,
+                    }),
             }
         };
         if let Some(k) = num("JOB_COMPLETION_INDEX")? {
-            let n = num("SMIMESCAN_SHARDS")?.ok_or(
-                "--shard auto: JOB_COMPLETION_INDEX is set but SMIMESCAN_SHARDS (the Job's completions) is not",
-            )?;
+            let n = num("SMIMESCAN_SHARDS")?.ok_or(ShardError::Auto(
+                "JOB_COMPLETION_INDEX is set but SMIMESCAN_SHARDS (the Job's completions) is not",
+            ))?;
             return Shard::parse(&format!("{k}/{n}"));
         }
         if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
-            let n = num("SLURM_ARRAY_TASK_COUNT")?.ok_or(
-                "--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not",
-            )?;
+            let n = num("SLURM_ARRAY_TASK_COUNT")?.ok_or(ShardError::Auto(
+                "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not",
+            ))?;
             let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
-            let k = id
-                .checked_sub(min)
-                .ok_or("--shard auto: SLURM_ARRAY_TASK_ID < SLURM_ARRAY_TASK_MIN")?;
+            let k = id.checked_sub(min).ok_or(ShardError::Auto(
+                "SLURM_ARRAY_TASK_ID < SLURM_ARRAY_TASK_MIN",
+            ))?;
             return Shard::parse(&format!("{k}/{n}"));
         }
-        Err("--shard auto: neither JOB_COMPLETION_INDEX (Kubernetes Indexed Job) nor SLURM_ARRAY_TASK_ID (Slurm job array) is set".into())
+        Err(ShardError::Auto(
+            "neither JOB_COMPLETION_INDEX (Kubernetes Indexed Job) nor SLURM_ARRAY_TASK_ID (Slurm job array) is set",
+        ))
     }
 
     /// This shard's byte range of the concatenated inputs of `total` bytes.

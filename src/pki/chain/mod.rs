@@ -227,7 +227,7 @@ type LinkKey = ([u8; 32], [u8; 32]);
 /// SHA-256s of a path's certificates, signer first.
 type PathKey = Vec<[u8; 32]>;
 /// Whether a CRL verifies with one issuer certificate (why not).
-type CrlCheck = Result<(), String>;
+type CrlCheck = Result<(), revocation::CrlUnusable>;
 /// Sort key of a candidate issuer: (AKI rank, source rank, not valid now).
 type CandKey = (u8, u8, u8);
 
@@ -298,7 +298,7 @@ impl Verifier {
                         ok = true;
                         break;
                     }
-                    Err(e) => errs.push(e),
+                    Err(e) => errs.push(e.to_string()),
                 }
             }
             if !ok {

@@ -9,10 +9,49 @@ use crate::pki::cert::Cert;
 /// A revocation that applies: (date, reason).
 pub(crate) type Revoked = (i64, Option<CrlReason>);
 
+/// Why a CRL cannot be used with one issuer certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CrlUnusable {
+    /// The CRL's issuer Name is not the certificate's subject.
+    IssuerNameDiffers,
+    /// The certificate's keyUsage does not allow signing CRLs.
+    NoCrlSign {
+        /// The issuer certificate's subject.
+        issuer: String,
+    },
+    /// The CRL's signature is wrong for the certificate's key.
+    BadSignature {
+        /// The issuer certificate's subject.
+        issuer: String,
+        /// What the signature check said.
+        detail: String,
+    },
+    /// The signature cannot be checked (algorithm, key).
+    Unverifiable(String),
+}
+
+impl std::fmt::Display for CrlUnusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CrlUnusable::IssuerNameDiffers => f.write_str("issuer name differs"),
+            CrlUnusable::NoCrlSign { issuer } => write!(f, "{issuer}: keyUsage lacks cRLSign"),
+            CrlUnusable::BadSignature { issuer, detail } => {
+                write!(
+                    f,
+                    "signature does not verify with the key of {issuer} ({detail})"
+                )
+            }
+            CrlUnusable::Unverifiable(e) => write!(f, "signature cannot be checked: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CrlUnusable {}
+
 impl Verifier {
     /// Whether CRL `idx` is signed by `issuer` (and the issuer may sign
     /// CRLs), cached.
-    pub(super) fn crl_valid(&self, idx: usize, issuer: &Cert) -> Result<(), String> {
+    pub(super) fn crl_valid(&self, idx: usize, issuer: &Cert) -> Result<(), CrlUnusable> {
         let key = (idx, issuer.sha256);
         if let Some(r) = self
             .crl_sigs
@@ -24,17 +63,19 @@ impl Verifier {
         }
         let crl = &self.crls.list()[idx];
         let r = if crl.issuer_der != issuer.subject_der {
-            Err("issuer name differs".to_string())
+            Err(CrlUnusable::IssuerNameDiffers)
         } else if issuer.key_usage.as_ref().is_some_and(|ku| !ku.crl_sign()) {
-            Err(format!("{}: keyUsage lacks cRLSign", issuer.subject))
+            Err(CrlUnusable::NoCrlSign {
+                issuer: issuer.subject.clone(),
+            })
         } else {
             match check_signature(&crl.tbs, &crl.alg, &crl.sig, issuer) {
                 LinkCheck::Ok => Ok(()),
-                LinkCheck::Bad(e) => Err(format!(
-                    "signature does not verify with the key of {} ({e})",
-                    issuer.subject
-                )),
-                LinkCheck::Unverifiable(e) => Err(format!("signature cannot be checked: {e}")),
+                LinkCheck::Bad(detail) => Err(CrlUnusable::BadSignature {
+                    issuer: issuer.subject.clone(),
+                    detail,
+                }),
+                LinkCheck::Unverifiable(e) => Err(CrlUnusable::Unverifiable(e)),
             }
         };
         if r.is_ok() {
