@@ -307,16 +307,10 @@ pub(crate) fn decrypt(der: &[u8], auth: bool, keys: &KeyStore) -> Result<Decrypt
         }
         None => Vec::new(),
     };
-    let mut any_unsupported = None;
     for (i, how) in &candidates {
         let key = keys.get(*i);
-        let (cek, unwrapped) = match unwrap(&key.kind, how, calg.key_len()) {
-            Ok(x) => x,
-            Err(Some(u)) => {
-                any_unsupported.get_or_insert(u);
-                continue;
-            }
-            Err(None) => continue,
+        let Ok((cek, unwrapped)) = unwrap(&key.kind, how, calg.key_len()) else {
+            continue;
         };
         // The content is decrypted even when the key did not unwrap (a
         // random key stands in, RFC 3218 §2.3.2), so that a bad padding
@@ -329,10 +323,7 @@ pub(crate) fn decrypt(der: &[u8], auth: bool, keys: &KeyStore) -> Result<Decrypt
             return Ok(Decryption::Decrypted(p));
         }
     }
-    Ok(match any_unsupported {
-        Some(u) if candidates.len() == 1 => Decryption::Unsupported(u),
-        _ => Decryption::Failed,
-    })
+    Ok(Decryption::Failed)
 }
 
 /// AES-GCM: the tag is checked before any plaintext is returned.
@@ -667,19 +658,23 @@ fn shared_info(wrap_alg: &[u8], ukm: Option<&[u8]>, kek_len: usize) -> Vec<u8> {
     der_tlv(tag::SEQUENCE, &body)
 }
 
+/// The content-encryption key did not unwrap with a key.
+#[derive(Debug)]
+struct UnwrapFailed;
+
 /// Unwraps the content-encryption key. Ok((key, unwrapped)): `unwrapped`
 /// false means a PKCS#1 v1.5 failure and `key` is random (RFC 3218).
-/// Err(Some) = unsupported, Err(None) = failed (nothing to go on).
+/// `Err`: the key cannot unwrap it (nothing to go on).
 fn unwrap(
     key: &KeyKind,
     how: &Unwrap,
     want_len: Option<usize>,
-) -> Result<(Zeroizing<Vec<u8>>, bool), Option<String>> {
+) -> Result<(Zeroizing<Vec<u8>>, bool), UnwrapFailed> {
     match (key, how) {
         (KeyKind::Rsa { pkcs1, .. }, Unwrap::RsaV15(ek)) => {
             let want = want_len.unwrap_or(16);
             let mut random = Zeroizing::new(vec![0u8; want]);
-            aws_lc_rs::rand::fill(&mut random).map_err(|_| None)?;
+            aws_lc_rs::rand::fill(&mut random).map_err(|_| UnwrapFailed)?;
             let mut buf = Zeroizing::new(vec![0u8; pkcs1.min_output_size().max(want)]);
             let (ok, len) = match pkcs1.decrypt(ek, &mut buf) {
                 Ok(p) => (true, p.len()),
@@ -703,10 +698,10 @@ fn unwrap(
             let mut buf = Zeroizing::new(vec![0u8; oaep.min_output_size()]);
             let len = oaep
                 .decrypt(alg, ek, &mut buf, *label)
-                .map_err(|_| None)?
+                .map_err(|_| UnwrapFailed)?
                 .len();
             if want_len.is_some_and(|w| w != len) {
-                return Err(None);
+                return Err(UnwrapFailed);
             }
             buf.truncate(len);
             Ok((buf, true))
@@ -724,13 +719,15 @@ fn unwrap(
         ) => {
             let peer = agreement::UnparsedPublicKey::new(curve.agreement(), *originator);
             let info = shared_info(wrap_alg, *ukm, *kek_len);
-            let kek = agreement::agree(k, peer, None, |z| Ok(x963(*kdf, z, &info, *kek_len)))?;
-            let cek = aes_key_unwrap(&kek, wrapped).map_err(|_| None)?;
+            let kek = agreement::agree(k, peer, UnwrapFailed, |z| {
+                Ok(x963(*kdf, z, &info, *kek_len))
+            })?;
+            let cek = aes_key_unwrap(&kek, wrapped).map_err(|_| UnwrapFailed)?;
             if want_len.is_some_and(|w| w != cek.len()) {
-                return Err(None);
+                return Err(UnwrapFailed);
             }
             Ok((cek, true))
         }
-        _ => Err(None),
+        _ => Err(UnwrapFailed),
     }
 }
