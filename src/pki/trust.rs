@@ -31,13 +31,25 @@ pub enum BuiltinTrust {
     Current,
 }
 
+/// A `--builtin-trust` value other than `asof` and `current` (as given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadBuiltinTrust(pub String);
+
+impl std::fmt::Display for BadBuiltinTrust {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "expected asof or current, got '{}'", self.0)
+    }
+}
+
+impl std::error::Error for BadBuiltinTrust {}
+
 impl std::str::FromStr for BuiltinTrust {
-    type Err = String;
-    fn from_str(s: &str) -> Result<BuiltinTrust, String> {
+    type Err = BadBuiltinTrust;
+    fn from_str(s: &str) -> Result<BuiltinTrust, BadBuiltinTrust> {
         match s {
             "asof" => Ok(BuiltinTrust::AsOf),
             "current" => Ok(BuiltinTrust::Current),
-            _ => Err(format!("expected asof or current, got '{s}'")),
+            _ => Err(BadBuiltinTrust(s.to_owned())),
         }
     }
 }

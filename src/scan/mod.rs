@@ -75,18 +75,32 @@ pub enum AtMode {
     Fixed(i64),
 }
 
+/// An `--at` value that is neither a mode nor an RFC 3339 time (as given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadAtMode(pub String);
+
+impl std::fmt::Display for BadAtMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "--at {:?}: expected signing, received, now or an RFC 3339 time",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for BadAtMode {}
+
 impl std::str::FromStr for AtMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = BadAtMode;
+    fn from_str(s: &str) -> Result<Self, BadAtMode> {
         match s {
             "signing" => Ok(AtMode::Signing),
             "received" => Ok(AtMode::Received),
             "now" => Ok(AtMode::Now),
             _ => crate::time::parse_rfc3339(s)
                 .map(AtMode::Fixed)
-                .ok_or_else(|| {
-                    format!("--at {s:?}: expected signing, received, now or an RFC 3339 time")
-                }),
+                .ok_or_else(|| BadAtMode(s.to_owned())),
         }
     }
 }
