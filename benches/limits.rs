@@ -18,6 +18,13 @@
 //! cargo bench --bench limits -- rawverify rsa|p256 SECS [THREADS]
 //!     PublicKey::verify of a corpora/sigs signature (key parsed once) on
 //!     THREADS threads for SECS seconds: raw verifications per second.
+//! cargo bench --bench limits -- unzstd FILE.zst [PASSES]
+//!     zstd decompression of FILE on one thread, output discarded, as
+//!     the scan reads a single-frame file (zstd::stream::read::Decoder
+//!     over a 128 KiB BufReader, 4 MiB reads into one reused buffer) and
+//!     with zstd_safe::DCtx::decompress_stream over the mapped file into
+//!     4 MiB buffers: thread CPU time and wall time per pass (best of
+//!     PASSES, default 3), and CPU seconds per GiB of output.
 //! cargo bench --bench limits -- slice FILE N OUT
 //!     the first N messages (mbox spans, byte for byte) of FILE into OUT.
 //! cargo bench --bench limits -- extract-signed FILE N DIR
@@ -47,7 +54,7 @@ use smimescan::pki::store::load_certs;
 fn usage() -> ! {
     eprintln!(
         "usage: limits memscan FILE [THREADS] | split FILE | parse FILE [THREADS] | \
-         rawverify rsa|p256 SECS [THREADS] | slice FILE N OUT | extract-signed FILE N DIR"
+         rawverify rsa|p256 SECS [THREADS] | unzstd FILE [PASSES] | slice FILE N OUT | extract-signed FILE N DIR"
     );
     std::process::exit(2)
 }
@@ -158,6 +165,75 @@ fn split(path: &str) {
          memscan_secs={memscan_secs:.6} marks_secs={marks_secs:.6} index_secs={index_secs:.6} \
          stitch_secs={stitch_secs:.6}",
         data.len()
+    );
+}
+
+/// CPU time of the calling thread, in seconds.
+fn thread_cpu() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}
+
+fn unzstd(path: &str, passes: Option<&String>) {
+    use std::io::Read;
+    let passes: usize = passes.map_or(3, |p| p.parse().expect("PASSES"));
+    const OUT: usize = 4 << 20;
+    let mut buf = vec![0u8; OUT];
+    // (cpu, wall, bytes) of the best pass of `f`.
+    let mut best = |f: &mut dyn FnMut(&mut [u8]) -> usize| -> (f64, f64, usize) {
+        let mut out = (f64::MAX, f64::MAX, 0);
+        for _ in 0..passes.max(1) {
+            let (c, t) = (thread_cpu(), Instant::now());
+            let n = f(&mut buf);
+            out = (
+                out.0.min(thread_cpu() - c),
+                out.1.min(t.elapsed().as_secs_f64()),
+                n,
+            );
+        }
+        out
+    };
+    let (read_cpu, read_wall, bytes) = best(&mut |buf| {
+        let f = std::fs::File::open(path).expect("open");
+        let input = std::io::BufReader::with_capacity(1 << 17, f);
+        let mut dec = zstd::stream::read::Decoder::with_buffer(input).expect("decoder");
+        let mut n = 0;
+        loop {
+            match dec.read(buf).expect("read") {
+                0 => return n,
+                k => n += black_box(k),
+            }
+        }
+    });
+    let m = map(path);
+    let data: &[u8] = &m;
+    let (dctx_cpu, dctx_wall, _) = best(&mut |buf| {
+        let mut dctx = zstd::zstd_safe::DCtx::create();
+        let mut input = zstd::zstd_safe::InBuffer::around(data);
+        let mut n = 0;
+        loop {
+            let mut output = zstd::zstd_safe::OutBuffer::around(&mut *buf);
+            let hint = dctx
+                .decompress_stream(&mut output, &mut input)
+                .expect("zstd");
+            n += black_box(output.pos());
+            if hint == 0 && input.pos() == data.len() {
+                return n;
+            }
+        }
+    });
+    let gib = bytes as f64 / f64::from(1u32 << 30);
+    println!(
+        "mode=unzstd bytes={bytes} compressed={} read_cpu={read_cpu:.6} read_wall={read_wall:.6} \
+         read_cpu_per_gib={:.4} dctx_cpu={dctx_cpu:.6} dctx_wall={dctx_wall:.6} dctx_cpu_per_gib={:.4}",
+        data.len(),
+        read_cpu / gib,
+        dctx_cpu / gib
     );
 }
 
@@ -317,6 +393,7 @@ fn main() {
         Some("parse") => parse(a(1), args.get(2)),
         Some("split") => split(a(1)),
         Some("rawverify") => rawverify(a(1), a(2), args.get(3)),
+        Some("unzstd") => unzstd(a(1), args.get(2)),
         Some("slice") => slice(a(1), a(2), a(3)),
         Some("extract-signed") => extract_signed(a(1), a(2), a(3)),
         // `cargo bench` with no arguments runs every bench target: do nothing.
