@@ -278,6 +278,7 @@ fn run_scan(args: &ScanArgs) -> Result<i32, String> {
     let threads = args.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .thread_name(|i| format!("analyze-{i}"))
         .build()
         .map_err(|e| e.to_string())?;
     let format = args

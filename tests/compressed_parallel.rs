@@ -77,6 +77,37 @@ fn zstd_frames(data: &[u8], piece: usize) -> Vec<u8> {
     data.chunks(piece).flat_map(|p| zstd(p, 1)).collect()
 }
 
+/// A zstd frame that declares its content size (as `zstd FILE` writes it
+/// when it knows the input's size), with a checksum.
+fn zstd_sized(data: &[u8], level: i32) -> Vec<u8> {
+    let mut enc = zstd::stream::write::Encoder::new(Vec::new(), level).unwrap();
+    enc.include_checksum(true).unwrap();
+    enc.include_contentsize(true).unwrap();
+    enc.set_pledged_src_size(Some(data.len() as u64)).unwrap();
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+/// One zstd frame per `piece` bytes, every other one declaring its
+/// content size (decoded in one call) and the others not (streamed).
+fn zstd_mixed_frames(data: &[u8], piece: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, p) in data.chunks(piece).enumerate() {
+        out.extend(if i % 2 == 0 {
+            zstd_sized(p, 1)
+        } else {
+            zstd(p, 1)
+        });
+    }
+    let sized = zstd::zstd_safe::get_frame_content_size(&out).unwrap();
+    assert_eq!(
+        sized,
+        Some(piece as u64),
+        "the first frame declares its size"
+    );
+    out
+}
+
 /// CSV rows of `scan` without the `source` column, the exit code and
 /// stderr.
 fn scan(path: &Path, extra: &[&str]) -> (Vec<String>, i32, String) {
@@ -108,6 +139,7 @@ fn files(dir: &Path, plain: &[u8]) -> Vec<(String, std::path::PathBuf)> {
         ("pieces.mbox.gz", gzip_members(plain, 700 << 10)),
         ("single.mbox.zst", zstd(plain, 3)),
         ("frames.mbox.zst", zstd_frames(plain, 300 << 10)),
+        ("sized-frames.mbox.zst", zstd_mixed_frames(plain, 300 << 10)),
     ];
     made.into_iter()
         .map(|(name, bytes)| {

@@ -231,6 +231,9 @@ pub(crate) struct Stream {
     home: Arc<Recycler>,
     failed: Option<io::Error>,
     done: bool,
+    /// The mapped compressed file being decoded, checked for truncation
+    /// before each chunk is handed on (see [`Stream::guarded`]).
+    guard: Option<Arc<dyn Compressed>>,
 }
 
 impl Stream {
@@ -243,7 +246,22 @@ impl Stream {
             home,
             failed: None,
             done: false,
+            guard: None,
         }
+    }
+
+    /// A stream decoding `map` ([`map_reader`]): a chunk decoded after the
+    /// file shrank while mapped (its missing pages read as zeros) is not
+    /// handed on; the stream ends with an error instead.
+    pub fn guarded(mut self, map: Arc<dyn Compressed>) -> Stream {
+        self.guard = Some(map);
+        self
+    }
+
+    fn truncated(&self) -> bool {
+        self.guard
+            .as_ref()
+            .is_some_and(|m| m.truncated_before(m.bytes().len()))
     }
 }
 
@@ -284,6 +302,12 @@ impl Producer for Stream {
                     break;
                 }
             }
+        }
+        if self.truncated() {
+            self.done = true;
+            self.failed = None;
+            self.home.give(vec);
+            return Err(io::Error::other("file truncated while being read"));
         }
         let chunk = Chunk {
             vec,
@@ -343,6 +367,13 @@ struct MapReader {
     pos: usize,
 }
 
+/// The mapped compressed file `map` as the input of [`decoder`]: the
+/// decoder reads the mapped pages in place (no `read()` copy of the
+/// compressed bytes). Pair it with [`Stream::guarded`].
+pub fn map_reader(map: Arc<dyn Compressed>) -> impl BufRead + Send + 'static {
+    MapReader { map, pos: 0 }
+}
+
 impl Read for MapReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.fill_buf()?.read(buf)?;
@@ -351,10 +382,16 @@ impl Read for MapReader {
     }
 }
 
+/// Compressed bytes a decoder is given per call (as a `BufReader` of that
+/// size would): a call that fails hands on none of its output, so a
+/// larger window would lose more of what precedes damage in the file.
+const WINDOW: usize = 1 << 17;
+
 impl BufRead for MapReader {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         let data = self.map.bytes();
-        Ok(&data[self.pos.min(data.len())..])
+        let start = self.pos.min(data.len());
+        Ok(&data[start..data.len().min(start + WINDOW)])
     }
     fn consume(&mut self, n: usize) {
         self.pos += n;
@@ -398,6 +435,38 @@ impl Pieces<'_> {
         self.n = self.head;
     }
 
+    /// Decodes the one zstd frame `frame`, which declares `size` bytes of
+    /// content, in a single call into a buffer of exactly that size (plus
+    /// the room in front): no window buffer and no copy out of it, as a
+    /// streaming decoder has. False on an error, a frame that does not
+    /// hold what it declares, or past [`REGION_CAP`].
+    fn decode_frame(&mut self, dctx: &mut DCtx, frame: &[u8], size: usize) -> bool {
+        if size > REGION_CAP - self.total {
+            return false;
+        }
+        self.cut();
+        let mut vec = self.home.take(self.head + size);
+        match dctx.decompress(&mut vec[self.head..self.head + size], frame) {
+            Ok(n) if n == size => {}
+            _ => {
+                self.home.give(vec);
+                return false;
+            }
+        }
+        self.total += size;
+        if size > 0 {
+            self.done.push(Chunk {
+                vec,
+                start: self.head,
+                end: self.head + size,
+                home: Some(self.home.clone()),
+            });
+        } else {
+            self.home.give(vec);
+        }
+        true
+    }
+
     /// Reads `r` to its end; false on an error or past [`REGION_CAP`].
     fn read_all(&mut self, r: &mut dyn Read) -> bool {
         loop {
@@ -425,15 +494,21 @@ impl Pieces<'_> {
     }
 }
 
+/// A zstd decompression context, kept by a worker from frame to frame
+/// (a fresh one would allocate its window buffer again for each frame).
+type DCtx = zstd::zstd_safe::DCtx<'static>;
+
 /// Decodes the members/frames that start in `range` of `data` (gzip: from
 /// `range.start` on, member after member, until one ends at or past
 /// `range.end`), into chunks of `chunk` bytes with `head` bytes of room.
+/// `dctx` is the caller's zstd context (made on first use).
 fn decode_region(
     data: &[u8],
     codec: Codec,
     range: Range<usize>,
     (chunk, head): (usize, usize),
     home: &Arc<Recycler>,
+    dctx: &mut Option<DCtx>,
 ) -> Region {
     let mut out = Pieces {
         done: Vec::new(),
@@ -462,11 +537,31 @@ fn decode_region(
             pos
         }
         Codec::Zstd => {
-            let Ok(mut dec) = zstd::stream::read::Decoder::with_buffer(&data[range.clone()]) else {
-                return Region::Failed;
-            };
-            if !out.read_all(&mut dec) {
-                return Region::Failed;
+            // Frame by frame: one that declares its size is decoded in one
+            // call, one that does not is streamed.
+            let dctx = dctx.get_or_insert_with(DCtx::create);
+            let mut pos = range.start;
+            while pos < range.end {
+                let rest = &data[pos..range.end];
+                let len = match zstd::zstd_safe::find_frame_compressed_size(rest) {
+                    Ok(n) if n > 0 => n,
+                    _ => return Region::Failed,
+                };
+                let frame = &rest[..len];
+                let ok = match zstd::zstd_safe::get_frame_content_size(frame) {
+                    Ok(Some(size)) => {
+                        usize::try_from(size).is_ok_and(|size| out.decode_frame(dctx, frame, size))
+                    }
+                    Ok(None) => {
+                        let mut dec = zstd::stream::read::Decoder::with_context(frame, dctx);
+                        out.read_all(&mut dec)
+                    }
+                    Err(_) => false,
+                };
+                if !ok {
+                    return Region::Failed;
+                }
+                pos += len;
             }
             range.end
         }
@@ -594,12 +689,24 @@ impl Parallel {
             let rx = rx.clone();
             let map = map.clone();
             let home = home.clone();
-            std::thread::spawn(move || loop {
-                let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                let Ok((range, out)) = job else { return };
-                let r = decode_region(map.bytes(), codec, range, (chunk, head), &home);
-                let _ = out.send(r);
-            });
+            let work = move || {
+                let mut dctx = None;
+                loop {
+                    let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((range, out)) = job else { return };
+                    let r =
+                        decode_region(map.bytes(), codec, range, (chunk, head), &home, &mut dctx);
+                    let _ = out.send(r);
+                }
+            };
+            // Without a thread, decoding falls back to one stream.
+            if std::thread::Builder::new()
+                .name("unzip-region".into())
+                .spawn(work)
+                .is_err()
+            {
+                return None;
+            }
         }
         let mut p = Parallel {
             map,
@@ -682,6 +789,12 @@ impl Producer for Parallel {
                 self.fall_back()?;
                 continue;
             };
+            // Keep every worker busy while this region's chunks are split
+            // and analysed: the next region goes out now, not once they
+            // are all handed on.
+            if let Some(r) = self.planner.region(data) {
+                self.send(r);
+            }
             if range.end <= self.pos {
                 continue; // an earlier member ran past this candidate
             }
@@ -696,6 +809,7 @@ impl Producer for Parallel {
                     self.pos..range.end,
                     (self.chunk, self.head),
                     &self.home,
+                    &mut None,
                 )
             };
             match region {
@@ -711,5 +825,73 @@ impl Producer for Parallel {
                 Region::Failed => self.fall_back()?,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// About `size` bytes of base64-like lines that compress poorly.
+    fn noise(size: usize) -> Vec<u8> {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut out = Vec::with_capacity(size + 80);
+        while out.len() < size {
+            for _ in 0..76 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                out.push(
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                        [(x % 64) as usize],
+                );
+            }
+            out.push(b'\n');
+        }
+        out
+    }
+
+    /// A compressed file decoded from its mapped pages and truncated
+    /// meanwhile (its missing pages then read as zeros): every chunk handed
+    /// on is the file's true content, and the stream ends with the
+    /// truncation as its error, not with chunks decoded from the zeros.
+    #[test]
+    fn a_file_truncated_while_decoded_from_its_map_ends_in_an_error() {
+        let plain = noise(4 << 20);
+        let packed = zstd::bulk::compress(&plain, 1).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("live.mbox.zst");
+        std::fs::write(&path, &packed).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let map: Arc<dyn Compressed> = Arc::new(GuardedMap::new(file).unwrap().unwrap());
+        let r = RatioLimit::new(
+            decoder(Codec::Zstd, map_reader(map.clone())).unwrap(),
+            u64::MAX,
+        );
+        let mut stream = Stream::new(r, 256 << 10, 0, Arc::default()).guarded(map);
+        let Ok(Piece::Data(first)) = stream.next() else {
+            panic!("a first chunk")
+        };
+        let mut got = first.to_vec();
+        drop(first);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(packed.len() as u64 / 2)
+            .unwrap();
+        let end = loop {
+            match stream.next() {
+                Ok(Piece::Data(c)) => got.extend_from_slice(&c),
+                other => break other,
+            }
+        };
+        let Err(e) = end else {
+            panic!("the stream ends in an error")
+        };
+        assert!(e.to_string().contains("truncated"), "{e}");
+        assert!(super::super::guard::faults() > 0, "the zeros were read");
+        assert!(got.len() < plain.len(), "{} bytes", got.len());
+        assert!(got == plain[..got.len()], "only true content handed on");
     }
 }

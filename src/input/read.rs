@@ -190,13 +190,18 @@ pub(crate) fn read_parts(
     }
     std::thread::scope(|s| {
         let (tx, rx) = sync_channel(AHEAD);
-        s.spawn(move || loop {
+        let decompress = move || loop {
             let piece = producer.next();
             let last = !matches!(piece, Ok(Piece::Data(_)));
             if tx.send(piece).is_err() || last {
                 return;
             }
-        });
+        };
+        // A named thread, so that profiles and `top -H` tell it apart.
+        std::thread::Builder::new()
+            .name("unzip".into())
+            .spawn_scoped(s, decompress)
+            .map_err(|e| ReadError(e.to_string()))?;
         read_stream(&mut Received(rx), &mut message)
     })
 }
@@ -210,19 +215,28 @@ fn producer(
 ) -> Result<(Box<dyn Producer>, bool), ReadError> {
     let err = |e: io::Error| ReadError(e.to_string());
     let limit = decompress::ratio_limit(src.size);
-    if threads > 1 && src.size >= MAP_MIN {
+    // A first chunk of about the decompressed size of a typical small file.
+    let first = (src.size as usize).saturating_mul(4).max(1 << 16);
+    if src.size >= MAP_MIN {
         if let Ok(Some(map)) = GuardedMap::new(file.try_clone().map_err(err)?) {
-            let map = Arc::new(map);
-            let p = Parallel::new(map, src.codec, REGION, threads, CHUNK, HEAD, limit);
-            if let Some(p) = p {
-                return Ok((Box::new(p), true));
+            let map: Arc<dyn decompress::Compressed> = Arc::new(map);
+            if threads > 1 {
+                let p = Parallel::new(map.clone(), src.codec, REGION, threads, CHUNK, HEAD, limit);
+                if let Some(p) = p {
+                    return Ok((Box::new(p), true));
+                }
             }
+            // One stream, decoded from the mapped pages in place.
+            let input = decompress::map_reader(map.clone());
+            let r = RatioLimit::new(decompress::decoder(src.codec, input).map_err(err)?, limit);
+            let stream = Stream::new(r, CHUNK, HEAD, decompress::recycler())
+                .starting_at(first)
+                .guarded(map);
+            return Ok((Box::new(stream), false));
         }
     }
     let input = io::BufReader::with_capacity(1 << 17, file);
     let r = RatioLimit::new(decompress::decoder(src.codec, input).map_err(err)?, limit);
-    // A first chunk of about the decompressed size of a typical small file.
-    let first = (src.size as usize).saturating_mul(4).max(1 << 16);
     let stream = Stream::new(r, CHUNK, HEAD, decompress::recycler()).starting_at(first);
     Ok((Box::new(stream), false))
 }

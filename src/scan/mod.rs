@@ -463,16 +463,21 @@ pub fn scan(
         let sources = &sources;
         let sink = &mut sink;
         std::thread::scope(|s| {
-            let reader = s.spawn(move || {
-                read_units(sources, plan, threads, warn, &mut |u| tx.send(u).is_ok())
-            });
-            let writer = s.spawn(move || {
-                for rows in wrx {
-                    if !sink.take(&rows) {
-                        break; // dropping wrx stops the analysis, then the reader
+            // Named threads: `perf`, `top -H` and a debugger tell them apart.
+            let reader = std::thread::Builder::new()
+                .name("read".into())
+                .spawn_scoped(s, move || {
+                    read_units(sources, plan, threads, warn, &mut |u| tx.send(u).is_ok())
+                })?;
+            let writer = std::thread::Builder::new()
+                .name("write".into())
+                .spawn_scoped(s, move || {
+                    for rows in wrx {
+                        if !sink.take(&rows) {
+                            break; // dropping wrx stops the analysis, then the reader
+                        }
                     }
-                }
-            });
+                })?;
             for unit in rx {
                 if !analyze_unit(unit, ctx, pool, &mut |rows| wtx.send(rows).is_ok()) {
                     break;
@@ -480,8 +485,8 @@ pub fn scan(
             }
             drop(wtx);
             let _ = writer.join();
-            reader.join().unwrap_or(0)
-        })
+            Ok::<_, std::io::Error>(reader.join().unwrap_or(0))
+        })?
     };
     sink.result?;
     let mut summary = sink.summary;
