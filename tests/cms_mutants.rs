@@ -737,3 +737,58 @@ fn digest_algorithms_listing_an_unknown_digest_is_unsupported() {
     assert!(e.contains("unknown digest algorithm"), "{e}");
     assert_ne!(openssl, Some(true), "OpenSSL accepts it");
 }
+
+/// difftest `der_flip` at the eContent's tag: the OCTET STRING (04) of an
+/// opaque signature flipped to an OBJECT IDENTIFIER (06), one bit away,
+/// (or a UTF8String, 0C). The contents octets still digest to the signed
+/// value, and the scanner called it `valid`; OpenSSL fails to decode it
+/// ("wrong tag"). eContent is an OCTET STRING (RFC 5652 5.2): malformed.
+#[test]
+fn econtent_that_is_no_octet_string_is_malformed() {
+    let blob = std::fs::read(sigs().join("blobs/rsa2048-opaque.p7m")).unwrap();
+    let (mut ci, end) = parse_el(&blob, 0);
+    assert_eq!(end, blob.len());
+    let (st, e) = judge_opaque("econtent-intact.p7m", &enc_el(&ci));
+    assert_eq!(st, SigStatus::Valid, "the intact blob: {e}");
+    for (name, t) in [("econtent-oid.p7m", 0x06u8), ("econtent-utf8.p7m", 0x0C)] {
+        let sd = signed_data(&mut ci);
+        let eci = &mut sd.kids.as_mut().unwrap()[2];
+        let wrapper = &mut eci.kids.as_mut().unwrap()[1];
+        assert_eq!(wrapper.tag, 0xA0, "[0] EXPLICIT eContent");
+        let inner = &mut wrapper.kids.as_mut().unwrap()[0];
+        assert!(inner.tag == 0x04 || inner.tag == 0x06 || inner.tag == 0x0C);
+        inner.tag = t;
+        let mutated = enc_el(&ci);
+        let (st, e) = judge_opaque(name, &mutated);
+        assert_eq!(st, SigStatus::Malformed, "{name}: {e}");
+        assert!(e.contains("eContent"), "{e}");
+        if have_openssl() {
+            let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+                .join("cms_mutants")
+                .join(name);
+            let ok = Command::new("openssl")
+                .args(["cms", "-verify", "-noverify", "-binary", "-inform", "DER", "-in"])
+                .arg(&p)
+                .args(["-out", "/dev/null"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .unwrap()
+                .success();
+            assert!(!ok, "{name}: OpenSSL accepts it");
+        }
+    }
+}
+
+/// Our verdict on a mutated opaque blob (no detached content); the blob
+/// is written under the test's temp dir for OpenSSL.
+fn judge_opaque(name: &str, blob: &[u8]) -> (SigStatus, String) {
+    let o = inspect(blob, &[], &CertCache::default(), &NoExtra);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cms_mutants");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), blob).unwrap();
+    match o.signed {
+        Some(s) => (s.status, s.error.unwrap_or_default()),
+        None => (SigStatus::Malformed, o.error.unwrap_or_default()),
+    }
+}

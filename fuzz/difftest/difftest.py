@@ -1565,7 +1565,10 @@ def main():
             c["count"] += 1
             if len(c["examples"]) < args.examples:
                 idx = len(c["examples"])
-                base = "%s-%s-%d" % (direction, "+".join(c["labels"]) or "none", idx)
+                # the class key names the scanner's reason too: classes of one
+                # mutation list differ by it, so their files must not collide
+                tag = hashlib.sha1(key.encode()).hexdigest()[:8]
+                base = "%s-%s-%s-%d" % (direction, "+".join(c["labels"]) or "none", tag, idx)
                 base = "".join(ch if ch.isalnum() or ch in "-+_." else "_" for ch in base.replace(")", ""))[:150]
                 data = build(pki, mode, small, mseed)
                 eml = os.path.join(args.out, base + ".eml")

@@ -118,11 +118,13 @@ fn parse(sd: &[u8]) -> Result<Parsed<'_>, CmsError> {
         None => None,
         Some(ec) => {
             let mut ir = ec.reader();
-            let inner = ir.next_tlv()?;
+            // eContent is an OCTET STRING (RFC 5652 5.2; a constructed one
+            // is flattened by the BER normaliser). PKCS#7's `content ANY`
+            // let other types stand there, but for id-data, the only
+            // content S/MIME signs, it is an OCTET STRING too: another tag
+            // (a flip of 04 to 06) is malformed, as OpenSSL and NSS say.
+            let inner = ir.expect(tag::OCTET_STRING, "eContent")?;
             end_of(&ir, "eContent")?;
-            // eContent is an OCTET STRING; old PKCS#7 signers put other
-            // types there directly: their contents octets are what is
-            // digested.
             Some(inner.value)
         }
     };
