@@ -1339,6 +1339,24 @@ DELIBERATE = [
      "a flip that puts a bare CR into a Content-Type of the multipart/signed or its parts: malformed "
      "(RFC 5322 allows CR only in CRLF; OpenSSL ends the field there, and verifies when what follows "
      "did not matter)", "bare CR in a Content-Type"),
+    ("scanner-stricter", ["der_flip"],
+     "a flip that changes the case of a letter in the SignerInfo's issuer name: the signer's certificate "
+     "is not found, as issuer and serial number are matched as encoded (as NSS does); OpenSSL compares "
+     "names in a case-folded canonical form and finds it", "signer certificate not found"),
+    ("scanner-stricter", ["der_flip"],
+     "a flip that clears the constructed bit of a SEQUENCE (30 to 10): malformed (X.690 8.9: a SEQUENCE is "
+     "always constructed); OpenSSL 3.0 does not check the bit in names and SET OF/SEQUENCE OF",
+     "unexpected tag 0x10"),
+    ("scanner-stricter", ["der_flip"],
+     "a flip that clears the constructed bit of a SEQUENCE inside an AlgorithmIdentifier: malformed "
+     "(X.690 8.9); OpenSSL 3.0 does not check the bit there", "unknown/unsupported ASN.1 DER tag: 0x10"),
+    ("scanner-stricter", ["der_flip"],
+     "a flip that clears the constructed bit of a SET (31 to 11): malformed (X.690 8.11: a SET is always "
+     "constructed); OpenSSL 3.0 does not check the bit in SET OF", "unexpected tag 0x11"),
+    ("scanner-stricter", ["der_flip"],
+     "a flip that turns rsaEncryption in the signatureAlgorithm into md4WithRSAEncryption: invalid (the "
+     "scanner maps no MD4 label to RSA; an unknown label fits no key); OpenSSL accepts any OID its table "
+     "maps to RSA and hashes with the digestAlgorithm", "1.2.840.113549.1.1.3 does not fit the signer's RSA key"),
     ("scanner-stricter", ["boundary:form=dup-param-first"],
      "a multipart/signed with two boundary parameters is malformed: readers take the first or the last and split differently"),
     ("scanner-stricter", ["boundary:form=dup-param-second"],
