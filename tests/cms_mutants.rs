@@ -767,7 +767,15 @@ fn econtent_that_is_no_octet_string_is_malformed() {
                 .join("cms_mutants")
                 .join(name);
             let ok = Command::new("openssl")
-                .args(["cms", "-verify", "-noverify", "-binary", "-inform", "DER", "-in"])
+                .args([
+                    "cms",
+                    "-verify",
+                    "-noverify",
+                    "-binary",
+                    "-inform",
+                    "DER",
+                    "-in",
+                ])
                 .arg(&p)
                 .args(["-out", "/dev/null"])
                 .stdout(Stdio::null())
