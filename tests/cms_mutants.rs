@@ -800,3 +800,40 @@ fn judge_opaque(name: &str, blob: &[u8]) -> (SigStatus, String) {
         None => (SigStatus::Malformed, o.error.unwrap_or_default()),
     }
 }
+
+/// difftest `der_flip` at the NULL parameters of the SignerInfo's
+/// signatureAlgorithm (rsaEncryption): 05 00 flipped to 01 00, an empty
+/// BOOLEAN. The scanner read the label without its parameters and said
+/// `valid`; OpenSSL fails to decode it. Parameters of a signature
+/// algorithm other than RSA-PSS are absent or NULL (RFC 4055 5), as for
+/// digests: malformed. A well-formed other value (an empty EXTERNAL, 07
+/// 00), which OpenSSL 3.0 takes, is malformed by the same rule (a
+/// deliberate difference, listed in fuzz/difftest).
+#[test]
+fn signature_algorithm_parameters_not_null_are_malformed() {
+    let mut ci = rsa_blob_tree();
+    let (st, e, _) = judge_blob("sigalg-intact.p7s", &enc_el(&ci));
+    assert_eq!(st, SigStatus::Valid, "the intact blob: {e}");
+    for (t, openssl_rejects) in [(0x01u8, true), (0x07, false)] {
+        let si = signer_info(&mut ci);
+        let kids = si.kids.as_mut().unwrap();
+        let alg = kids
+            .iter_mut()
+            .skip(3)
+            .find(|k| k.tag == 0x30)
+            .expect("signatureAlgorithm");
+        let params = &mut alg.kids.as_mut().unwrap()[1];
+        assert!(matches!(params.tag, 0x05 | 0x01 | 0x07), "NULL parameters");
+        params.tag = t;
+        let name = format!("sigalg-params-{t:02x}.p7s");
+        let (st, e, openssl) = judge_blob(&name, &enc_el(&ci));
+        assert_eq!(st, SigStatus::Malformed, "{name}: {e}");
+        assert!(
+            e.contains("signatureAlgorithm: parameters (tag 0x"),
+            "{name}: {e}"
+        );
+        if openssl_rejects {
+            assert_ne!(openssl, Some(true), "{name}: OpenSSL accepts it");
+        }
+    }
+}

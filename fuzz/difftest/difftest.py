@@ -1332,9 +1332,9 @@ DELIBERATE = [
      "a flip that damages the signingTime value: invalid, not ignored (issue 19); OpenSSL 3.0 does not "
      "read signingTime", "signingTime attribute malformed"),
     ("scanner-stricter", [],
-     "a flip that turns a digest AlgorithmIdentifier's NULL parameters into another well-formed value "
-     "(an empty OCTET STRING): malformed (RFC 5754 2 defines only absent or NULL); OpenSSL 3.0 takes any "
-     "value", "are neither absent nor NULL"),
+     "a flip that turns the NULL parameters of a digest or signature AlgorithmIdentifier into another "
+     "well-formed value (an empty OCTET STRING, EXTERNAL or RELATIVE-OID): malformed (RFC 5754 2, RFC 4055 5 "
+     "define only absent or NULL); OpenSSL 3.0 takes any value", "are neither absent nor NULL"),
     ("scanner-stricter", [],
      "a flip that puts a bare CR into a Content-Type of the multipart/signed or its parts: malformed "
      "(RFC 5322 allows CR only in CRLF; OpenSSL ends the field there, and verifies when what follows "
@@ -1350,6 +1350,10 @@ DELIBERATE = [
     ("scanner-stricter", ["der_flip"],
      "a flip that clears the constructed bit of a SEQUENCE inside an AlgorithmIdentifier: malformed "
      "(X.690 8.9); OpenSSL 3.0 does not check the bit there", "unknown/unsupported ASN.1 DER tag: 0x10"),
+    ("scanner-stricter", ["der_flip"],
+     "a flip that clears the constructed bit of the [0] IMPLICIT certificates or signedAttrs (A0 to 80): "
+     "malformed (the scanner reads no such field and stops at the next); OpenSSL 3.0 does not check the bit "
+     "in SET OF", "unexpected tag 0x80"),
     ("scanner-stricter", ["der_flip"],
      "a flip that clears the constructed bit of a SET (31 to 11): malformed (X.690 8.11: a SET is always "
      "constructed); OpenSSL 3.0 does not check the bit in SET OF", "unexpected tag 0x11"),

@@ -61,6 +61,8 @@ fn alg_id(t: &Tlv<'_>, what: &str) -> Result<AlgorithmIdentifierOwned, CmsError>
 
 /// The OID of a digest AlgorithmIdentifier, whose parameters are absent or
 /// NULL (RFC 5754 2; OpenSSL rejects anything else, e.g. an empty BOOLEAN).
+/// The same holds for every signature algorithm but RSA-PSS (RFC 4055 5,
+/// RFC 5758 3.2, RFC 8410 3).
 fn digest_oid<'a>(t: &Tlv<'a>, what: &'static str) -> Result<&'a [u8], CmsError> {
     let mut r = t.reader();
     let oid = r.expect(tag::OID, what)?.value;
@@ -240,10 +242,18 @@ fn parse_signer<'a>(si: &Tlv<'a>) -> Result<RawSigner<'a>, CmsError> {
     digest_oid(&digest_tlv, "digestAlgorithm")?;
     let digest_alg = alg_id(&digest_tlv, "digestAlgorithm")?;
     let signed_attrs = r.optional(tag::CTX0_C)?;
-    let sig_alg = alg_id(
-        &r.expect(tag::SEQUENCE, "signatureAlgorithm")?,
-        "signatureAlgorithm",
-    )?;
+    let sig_tlv = r.expect(tag::SEQUENCE, "signatureAlgorithm")?;
+    // Parameters other than RSA-PSS's are checked here, not left to the
+    // label's reader: an empty BOOLEAN where NULL stood was `valid`.
+    if sig_tlv
+        .reader()
+        .expect(tag::OID, "signatureAlgorithm")?
+        .value
+        != oid::RSASSA_PSS
+    {
+        digest_oid(&sig_tlv, "signatureAlgorithm")?;
+    }
+    let sig_alg = alg_id(&sig_tlv, "signatureAlgorithm")?;
     let signature = r.expect(tag::OCTET_STRING, "signature")?.value;
     let unsigned_attrs = r.optional(tag::CTX1_C)?;
     end_of(&r, "SignerInfo")?;
