@@ -628,3 +628,73 @@ fn opaque_signature_labelled_enveloped_with_bad_base64_fails_closed() {
     assert_eq!(code, 1, "--fail-on invalid must fire: {err}");
     assert_eq!(r["signature"], "malformed", "{}", r["error"]);
 }
+
+#[test]
+fn signed_content_type_with_a_control_character() {
+    // difftest byte_flip_anywhere: the space after `;` became a NUL.
+    // OpenSSL reads the field as a C string, stops at the NUL and finds no
+    // boundary; we read past it and verified. Any control character but
+    // HTAB and the line end is outside RFC 5322: malformed, like a bare CR.
+    let (r, ossl, _) = mutant("content-type-nul.eml", |t| {
+        t.replace(
+            "micalg=sha-256;\r\n boundary=\"sig-1\"",
+            "micalg=sha-256;\0boundary=\"sig-1\"",
+        )
+    });
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(
+        r["error"].contains("control character 0x00"),
+        "{}",
+        r["error"]
+    );
+    assert_ne!(ossl, Some(true));
+    // An ESC in a part's Content-Type (after the signature's media type).
+    let (r, _, _) = mutant("content-type-esc-part.eml", |t| {
+        t.replacen(
+            "Content-Type: application/pkcs7-signature",
+            "Content-Type: application/pkcs7-signature;\x1b",
+            1,
+        )
+    });
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(
+        r["error"].contains("control character 0x1b"),
+        "{}",
+        r["error"]
+    );
+}
+
+#[test]
+fn signed_content_type_with_a_stray_quote() {
+    // difftest byte_flip_anywhere: the opening quote of the protocol value
+    // became a control character, leaving `protocol=\x02a/b";`. A `"`
+    // inside an unquoted value is no RFC 2045 syntax and readers split the
+    // parameters after it differently: CPython's email package opens a
+    // quoted string there and finds no boundary, or, with `x="; boundary=B"`
+    // after it, boundary `B` where we read `A`. Malformed. OpenSSL reads
+    // the boundary as we do and verifies: a deliberate difference.
+    let (r, ossl, _) = mutant("content-type-stray-quote.eml", |t| {
+        t.replace(
+            "protocol=\"application/pkcs7-signature\"",
+            "protocol=application/pkcs7-signature\"",
+        )
+    });
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(
+        r["error"].contains("quote inside an unquoted"),
+        "{}",
+        r["error"]
+    );
+    eprintln!("openssl on the stray quote: {ossl:?}");
+    let (r, _, _) = mutant("content-type-stray-quote-two-boundaries.eml", |t| {
+        t.replace(
+            "protocol=\"application/pkcs7-signature\"",
+            "protocol=application/pkcs7-signature\"",
+        )
+        .replace(
+            " boundary=\"sig-1\"",
+            " boundary=\"sig-1\"; x=\"; boundary=other\"",
+        )
+    });
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+}

@@ -1361,6 +1361,21 @@ DELIBERATE = [
      "a flip that turns rsaEncryption in the signatureAlgorithm into md4WithRSAEncryption: invalid (the "
      "scanner maps no MD4 label to RSA; an unknown label fits no key); OpenSSL accepts any OID its table "
      "maps to RSA and hashes with the digestAlgorithm", "1.2.840.113549.1.1.3 does not fit the signer's RSA key"),
+    ("scanner-stricter", ["byte_flip_anywhere"],
+     "a flip of the CR ending the close delimiter into '-' (`--b---`): no close delimiter, malformed (RFC 2046 "
+     "5.1.1: only white space may follow); OpenSSL only compares the prefix", "without its close delimiter"),
+    ("scanner-stricter", ["byte_flip_anywhere"],
+     "a flip of the LF of the empty line that ends the header block (`\\r*text`): the header block runs on "
+     "into the body and the multipart/signed is malformed; OpenSSL ends every header line at a CR, so "
+     "for it the line is empty", "in a header block are not fields"),
+    ("scanner-stricter", [],
+     "a flip that puts a control character (NUL, ESC, ...) into a Content-Type of the multipart/signed or "
+     "its parts: malformed (RFC 5322 allows none; OpenSSL stops at a NUL, and verifies when what follows "
+     "did not matter)", "control character 0x"),
+    ("scanner-stricter", [],
+     "a flip that leaves a quote inside an unquoted Content-Type parameter: malformed (readers split the "
+     "parameters after it differently: CPython opens a quoted string there); OpenSSL reads on as we do",
+     "quote inside an unquoted parameter"),
     ("scanner-stricter", ["boundary:form=dup-param-first"],
      "a multipart/signed with two boundary parameters is malformed: readers take the first or the last and split differently"),
     ("scanner-stricter", ["boundary:form=dup-param-second"],

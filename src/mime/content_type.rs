@@ -14,6 +14,10 @@ pub(crate) struct ContentType {
     /// (`boundary="b"-`): readers differ on whether that text belongs to
     /// the value (OpenSSL keeps it, unquoted).
     pub(crate) junk_after_quote: Vec<String>,
+    /// An unquoted parameter name or value holds a `"` (`protocol=a/b";
+    /// boundary="x"`): OpenSSL opens a quoted string there and reads the
+    /// following parameters differently.
+    pub(crate) stray_quote: bool,
 }
 
 impl ContentType {
@@ -37,6 +41,7 @@ impl ContentType {
             rest = r.trim_start();
             let Some(eq) = rest.find('=') else { break };
             let name = rest[..eq].trim().to_ascii_lowercase();
+            ct.stray_quote |= name.contains('"');
             rest = rest[eq + 1..].trim_start();
             let value;
             if let Some(r) = rest.strip_prefix('"') {
@@ -68,6 +73,7 @@ impl ContentType {
             } else {
                 let end = rest.find(';').unwrap_or(rest.len());
                 value = rest[..end].trim().to_owned();
+                ct.stray_quote |= value.contains('"');
                 rest = &rest[end..];
             }
             // RFC 2231 `name*=charset'lang'value` (single segment).

@@ -154,10 +154,11 @@ struct EntityHeaders<'a> {
     content_type: Option<ContentType>,
     transfer_encoding: Option<Vec<u8>>,
     body: &'a [u8],
-    /// The Content-Type field holds a CR not followed by LF. RFC 5322
-    /// allows CR only in CRLF; OpenSSL ends the field there, while the
-    /// value read here runs on past it.
-    bare_cr: bool,
+    /// The first control character in the Content-Type field other than
+    /// HTAB and the CRLF of a fold: a bare CR, a NUL, an ESC. RFC 5322
+    /// allows none of them there; OpenSSL ends the field at a CR or NUL
+    /// (a C string), while the value read here runs on past it.
+    ctl: Option<u8>,
 }
 
 /// Why a boundary parameter is not valid per RFC 2046 5.1.1
@@ -251,7 +252,7 @@ impl<'a> Walker<'_, 'a> {
                     c.is("application", "pkcs7-signature") || c.is("application", "pgp-signature")
                 })
             };
-            let parts_bare_cr = child_headers.iter().any(|c| c.bare_cr);
+            let ctl = h.ctl.or_else(|| child_headers.iter().find_map(|c| c.ctl));
             let sig_part = child_headers.into_iter().find(sig_type);
             let is_pkcs7 = media_type_is(protocol, "application", "pkcs7-signature")
                 || (!media_type_is(protocol, "application", "pgp-signature")
@@ -265,16 +266,25 @@ impl<'a> Walker<'_, 'a> {
                 // RFC 1847: exactly two body parts, the content and the
                 // signature; RFC 2046: a valid boundary. Anything else is
                 // read differently by different clients.
-                let structural = match boundary {
-                    None => Some("multipart/signed without a boundary parameter".to_owned()),
-                    Some(b) => boundary_error(b),
-                }
-                .or_else(|| signed_boundary_form(&ct))
-                .or_else(|| {
-                    (h.bare_cr || parts_bare_cr).then(|| {
-                        "multipart/signed with a bare CR in a Content-Type field (readers end the field there)".to_owned()
+                // A control character or a stray quote first: readers
+                // read all that follows it differently, the boundary too.
+                let structural = ctl
+                    .map(|c| match c {
+                        b'\r' => "multipart/signed with a bare CR in a Content-Type field (readers end the field there)".to_owned(),
+                        c => format!(
+                            "multipart/signed with control character 0x{c:02x} in a Content-Type field (readers end or split the field there)"
+                        ),
                     })
-                })
+                    .or_else(|| {
+                        ct.stray_quote.then(|| {
+                            "multipart/signed Content-Type with a quote inside an unquoted parameter (readers split its parameters differently)".to_owned()
+                        })
+                    })
+                    .or_else(|| match boundary {
+                        None => Some("multipart/signed without a boundary parameter".to_owned()),
+                        Some(b) => boundary_error(b),
+                    })
+                    .or_else(|| signed_boundary_form(&ct))
                 .or_else(|| {
                     (children.len() != 2).then(|| {
                         format!(
@@ -462,15 +472,12 @@ impl<'a> Walker<'_, 'a> {
 fn headers(raw: &[u8], max: usize) -> Result<(EntityHeaders<'_>, usize), MimeError> {
     let mut content_type: Option<Vec<u8>> = None;
     let mut transfer_encoding: Option<Vec<u8>> = None;
-    let mut bare_cr = false;
+    let mut ctl = None;
     let block = for_each_field(raw, max, |f| {
         let ct = f.name.eq_ignore_ascii_case(b"content-type");
         let cte = f.name.eq_ignore_ascii_case(b"content-transfer-encoding");
         if ct {
-            bare_cr |= f
-                .raw_value()
-                .windows(2)
-                .any(|w| w[0] == b'\r' && w[1] != b'\n');
+            ctl = ctl.or_else(|| control_char(f.raw_value()));
             content_type.get_or_insert_with(|| f.value());
         } else if cte {
             transfer_encoding.get_or_insert_with(|| f.value());
@@ -481,10 +488,26 @@ fn headers(raw: &[u8], max: usize) -> Result<(EntityHeaders<'_>, usize), MimeErr
             content_type: content_type.map(|v| ContentType::parse(&v)),
             transfer_encoding: transfer_encoding.map(|v| v.trim_ascii().to_vec()),
             body: &raw[block.body..],
-            bare_cr,
+            ctl,
         },
         block.skipped,
     ))
+}
+
+/// The first control character of a raw field value that is not HTAB or
+/// a line end (CRLF, or LF in archives stored with Unix line ends): a CR
+/// without LF, a NUL or an ESC.
+fn control_char(v: &[u8]) -> Option<u8> {
+    v.iter().enumerate().find_map(|(i, &c)| {
+        let ok = match c {
+            b'\t' => true,
+            b'\r' => v.get(i + 1) == Some(&b'\n'),
+            b'\n' => true,
+            0x00..=0x1F | 0x7F => false,
+            _ => true,
+        };
+        (!ok).then_some(c)
+    })
 }
 
 /// Undoes a Content-Transfer-Encoding for a CMS blob.
