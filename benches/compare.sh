@@ -157,6 +157,9 @@ print(f"rc={rc} secs={secs:.6f} cpu={cpu:.6f} rssanon_kb={peak}")'
 # else `split | gzip` pieces of 4 MiB; multi-frame zstd: pzstd (one frame
 # per ~8 MiB of input at -3 -p 2), else pieces of 4 MiB. Note: `zstd -T0`
 # writes one frame and pigz one member; neither can be decoded in parallel.
+# Beside each best wall time: the least CPU time (user + sys) of the same
+# runs, which depends far less on the machine's load than wall time, and the
+# load average before and after each input's runs.
 # Runs a command with stdout to /dev/null: wall, CPU, peak RssAnon.
 DRUNNER=${RUNNER/stderr=err)/stderr=err, stdout=subprocess.DEVNULL)}
 measure() { # measure KEY CMD...: best of REPEAT into res (cli) — one run
@@ -206,28 +209,39 @@ compressed() {
         cmd "target/release/smimescan ${args[*]}"
         for t in $tools; do cmd "$t -dc $file > /dev/null"; done
         log "compressed $kind: scan vs $tools -dc (in turns, $REPEAT each)"
-        local i best peak=0 kb secs
-        declare -A tbest=()
+        local i best bestcpu peak=0 kb secs cpu
+        declare -A tbest=() tcpu=()
         best=""
+        bestcpu=""
+        put "comp.$kind.load.before" "$(cut -d' ' -f1-3 /proc/loadavg)"
         for ((i = 0; i < REPEAT; i++)); do
             for t in $tools; do
                 if ! command -v "$t" >/dev/null; then continue; fi
                 line=$(measure "dc-$t" "$t" -dc "$file")
                 secs=$(kv "$line" secs)
+                cpu=$(kv "$line" cpu)
                 if [[ -z ${tbest[$t]:-} ]] || awk "BEGIN{exit !($secs < ${tbest[$t]})}"; then tbest[$t]=$secs; fi
+                if [[ -z ${tcpu[$t]:-} ]] || awk "BEGIN{exit !($cpu < ${tcpu[$t]})}"; then tcpu[$t]=$cpu; fi
                 put "comp.$kind.run$i.$t" "$secs"
             done
             line=$(python3 -c "$RUNNER" "$OUT/comp-$kind.stderr" "$BIN" "${args[@]}")
             secs=$(kv "$line" secs)
+            cpu=$(kv "$line" cpu)
             kb=$(kv "$line" rssanon_kb)
             put "comp.$kind.run$i.scan" "$secs"
             if [[ -z $best ]] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; fi
+            if [[ -z $bestcpu ]] || awk "BEGIN{exit !($cpu < $bestcpu)}"; then bestcpu=$cpu; fi
             ((kb > peak)) && peak=$kb
         done
+        put "comp.$kind.load.after" "$(cut -d' ' -f1-3 /proc/loadavg)"
         put "comp.$kind.scan.secs" "$best"
+        put "comp.$kind.scan.cpu" "$bestcpu"
         put "comp.$kind.scan.rssanon_kb" "$peak"
-        for t in "${!tbest[@]}"; do put "comp.$kind.$t.secs" "${tbest[$t]}"; done
-        unset tbest
+        for t in "${!tbest[@]}"; do
+            put "comp.$kind.$t.secs" "${tbest[$t]}"
+            put "comp.$kind.$t.cpu" "${tcpu[$t]}"
+        done
+        unset tbest tcpu
     done
     python3 - "$RES" "$REPEAT" "$JOBS" <<'PYEOF'
 import json, os, sys
@@ -241,18 +255,19 @@ names = {"zst": "zstd -3, one frame", "gz": "gzip -6, one member",
          "mgz": "multi-member gzip (bgzip)", "mzst": "multi-frame zstd (pzstd)"}
 print(f"### Compressed archives ({os.path.basename(res['comp.plain'])}, {plain / 2**20:.0f} MiB decompressed; -j {jobs}; best of {repeat}, in turns)")
 print()
-print("| input | compressed MiB | scan s | decompressor to /dev/null s | scan ÷ decompressor speed | heap (RssAnon peak) |")
-print("|---|---:|---:|---|---|---:|")
+print("| input | compressed MiB | scan s (CPU s) | decompressor to /dev/null s (CPU s) | scan ÷ decompressor speed | heap (RssAnon peak) | load average before → after |")
+print("|---|---:|---:|---|---|---:|---|")
 checks = []
 for kind in ["zst", "gz", "mgz", "mzst"]:
     if f"comp.{kind}.scan.secs" not in res:
         continue
     scan = float(res[f"comp.{kind}.scan.secs"])
     tools = [t for t in ["zstd", "gzip", "pigz"] if f"comp.{kind}.{t}.secs" in res]
-    dec = ", ".join(f"`{t} -dc` {float(res[f'comp.{kind}.{t}.secs']):.3f}" for t in tools)
+    dec = ", ".join(f"`{t} -dc` {float(res[f'comp.{kind}.{t}.secs']):.3f} ({float(res[f'comp.{kind}.{t}.cpu']):.3f})" for t in tools)
     ratio = ", ".join(f"{float(res[f'comp.{kind}.{t}.secs']) / scan:.2f}× {t}" for t in tools)
     kb = float(res[f"comp.{kind}.scan.rssanon_kb"])
-    print(f"| {names[kind]} | {int(res[f'comp.{kind}.bytes']) / 2**20:.0f} | {scan:.3f} | {dec} | {ratio} | {kb / 1024:.1f} MiB |")
+    load = f"{res[f'comp.{kind}.load.before']} → {res[f'comp.{kind}.load.after']}"
+    print(f"| {names[kind]} | {int(res[f'comp.{kind}.bytes']) / 2**20:.0f} | {scan:.3f} ({float(res[f'comp.{kind}.scan.cpu']):.3f}) | {dec} | {ratio} | {kb / 1024:.1f} MiB | {load} |")
     ref = "zstd" if kind in ("zst", "mzst") else "gzip"
     if f"comp.{kind}.{ref}.secs" in res:
         r = float(res[f"comp.{kind}.{ref}.secs"]) / scan
