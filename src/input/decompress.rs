@@ -46,12 +46,17 @@ pub(crate) struct Recycler {
 }
 
 impl Recycler {
-    /// A buffer of at least `len` initialised bytes (contents unspecified).
+    /// A buffer of at least `len` initialised bytes (contents unspecified):
+    /// the smallest kept one that holds `len` and is at most twice as large
+    /// (a small request does not pin a large buffer), else a new one.
     pub(crate) fn take(&self, len: usize) -> Vec<u8> {
         let got = {
             let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
             free.iter()
-                .position(|v| v.len() >= len)
+                .enumerate()
+                .filter(|(_, v)| v.len() >= len && v.len() / 2 <= len)
+                .min_by_key(|(_, v)| v.len())
+                .map(|(i, _)| i)
                 .map(|i| free.swap_remove(i))
         };
         match got {
@@ -67,6 +72,9 @@ impl Recycler {
     }
 
     fn give(&self, v: Vec<u8>) {
+        if v.capacity() == 0 {
+            return;
+        }
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
         let kept: usize = free.iter().map(Vec::len).sum();
         if kept + v.len() <= KEEP_BYTES {
@@ -421,8 +429,17 @@ struct Pieces<'a> {
 
 impl Pieces<'_> {
     fn cut(&mut self) {
-        let vec = std::mem::take(&mut self.vec);
-        if self.n > self.head {
+        let mut vec = std::mem::take(&mut self.vec);
+        let used = self.n - self.head;
+        if used > 0 && used < self.chunk / 4 {
+            // The short end of a frame: its bytes move to a buffer of their
+            // size, so that a region waiting to be handed on does not hold a
+            // whole chunk buffer for them.
+            let mut small = self.home.take(self.n);
+            small[self.head..self.n].copy_from_slice(&vec[self.head..self.n]);
+            self.home.give(std::mem::replace(&mut vec, small));
+        }
+        if used > 0 {
             self.done.push(Chunk {
                 vec,
                 start: self.head,
@@ -789,12 +806,6 @@ impl Producer for Parallel {
                 self.fall_back()?;
                 continue;
             };
-            // Keep every worker busy while this region's chunks are split
-            // and analysed: the next region goes out now, not once they
-            // are all handed on.
-            if let Some(r) = self.planner.region(data) {
-                self.send(r);
-            }
             if range.end <= self.pos {
                 continue; // an earlier member ran past this candidate
             }
