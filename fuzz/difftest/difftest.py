@@ -1376,6 +1376,11 @@ DELIBERATE = [
      "a flip that leaves a quote inside an unquoted Content-Type parameter: malformed (readers split the "
      "parameters after it differently: CPython opens a quoted string there); OpenSSL reads on as we do",
      "quote inside an unquoted parameter"),
+    ("scanner-stricter-chain", ["certs:form=dup-leaf", "sid_ski"],
+     "two copies of the signer's certificate named by subjectKeyIdentifier, the first damaged in an "
+     "extension (same key, so not ambiguous): the scanner takes the first copy, whose signature verifies, and "
+     "its chain fails (fails closed); OpenSSL's extension cache marks the damaged copy invalid, its key "
+     "identifier then matches no SignerInfo, and OpenSSL takes the intact copy", "does not verify with the key of"),
     ("scanner-stricter", ["boundary:form=dup-param-first"],
      "a multipart/signed with two boundary parameters is malformed: readers take the first or the last and split differently"),
     ("scanner-stricter", ["boundary:form=dup-param-second"],
