@@ -698,3 +698,27 @@ fn signed_content_type_with_a_stray_quote() {
     });
     assert_eq!(r["signature"], "malformed", "{r:?}");
 }
+
+#[test]
+fn signature_base64_with_text_after_its_padding() {
+    // difftest byte_flip_anywhere (final run, seed 20261206): the last `=`
+    // of the signature's base64 became 0x1d. We stopped at the first `=`
+    // and verified; OpenSSL fails ("not enough data"). Text after the
+    // padding is read by decoders that go on and dropped by those that
+    // stop, so a blob could mean two things: malformed.
+    let (r, ossl, _) = mutant("b64-after-pad-ctl.eml", |t| {
+        t.replace("LcN7ETAASQ==\r\n", "LcN7ETAASQ=\x1d\r\n")
+    });
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+    assert!(
+        r["error"].contains("invalid base64 character 0x1d"),
+        "{}",
+        r["error"]
+    );
+    assert_ne!(ossl, Some(true));
+    // A second blob after the padding: ignored before, malformed now.
+    let (r, _, _) = mutant("b64-after-pad-more.eml", |t| {
+        t.replace("LcN7ETAASQ==\r\n", "LcN7ETAASQ==\r\nMIIB\r\n")
+    });
+    assert_eq!(r["signature"], "malformed", "{r:?}");
+}

@@ -333,6 +333,19 @@ pub(crate) fn decode_base64_lenient(data: &[u8]) -> Result<Vec<u8>, MimeError> {
         } else if v == WS {
             continue;
         } else if v == PAD {
+            // Only padding and white space may follow: text after it is
+            // read by decoders that go on (and not by those that stop), so
+            // a blob could carry a second meaning there.
+            let rest = &data[i..];
+            if let Some(j) = rest
+                .iter()
+                .position(|&c| B64[c as usize] != PAD && B64[c as usize] != WS)
+            {
+                return Err(MimeError::Base64 {
+                    byte: rest[j],
+                    at: i + j,
+                });
+            }
             break;
         } else {
             return Err(MimeError::Base64 { byte: c, at: i });
@@ -358,8 +371,12 @@ mod tests {
         assert_eq!(decode_base64(b"aGVs\r\nbG8=\r\n").unwrap(), b"hello");
         assert_eq!(decode_base64(b"aGVsbG8").unwrap(), b"hello");
         assert!(decode_base64(b"aGV*bG8=").is_err());
-        // Text after the padding (the SIMD path refuses it) is ignored.
-        assert_eq!(decode_base64(b"YQ==\r\nYQ==").unwrap(), b"a");
+        // Text after the padding is refused (the SIMD path refuses it too),
+        // as is a control character there; white space and padding are not.
+        assert!(decode_base64(b"YQ==\r\nYQ==").is_err());
+        assert!(decode_base64(b"YQ=\x1d\r\n").is_err());
+        assert_eq!(decode_base64(b"YQ==\r\n \r\n").unwrap(), b"a");
+        assert_eq!(decode_base64(b"YQ=\r\n").unwrap(), b"a");
         for n in 0..200usize {
             let raw: Vec<u8> = (0..n).map(|i| (i * 37 % 251) as u8).collect();
             let mut enc = base64_simd::STANDARD.encode_to_string(&raw);
