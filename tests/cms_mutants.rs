@@ -828,3 +828,60 @@ fn signature_algorithm_parameters_not_null_are_malformed() {
         }
     }
 }
+
+/// difftest `signing_time_unsigned` + `der_flip` (final run, seed
+/// 20261207): a signingTime among the unsigned attributes, its OID's last
+/// octet flipped to 0x85 (a subidentifier left open). The unsigned
+/// attributes are covered by no signature, and the scanner took the
+/// broken OID for an unknown attribute: `valid`. OpenSSL: "invalid object
+/// encoding". Every OBJECT IDENTIFIER read is now checked; a fault in the
+/// unsigned attributes makes the signer `invalid`, as a signingTime there.
+#[test]
+fn unsigned_attribute_with_an_invalid_oid_encoding_is_invalid() {
+    let attr = |oid: &[u8]| El {
+        tag: 0xA1,
+        kids: Some(vec![El {
+            tag: 0x30,
+            kids: Some(vec![
+                El {
+                    tag: 0x06,
+                    kids: None,
+                    value: oid.to_vec(),
+                    long_len: false,
+                },
+                El {
+                    tag: 0x31,
+                    kids: Some(vec![El {
+                        tag: 0x17,
+                        kids: None,
+                        value: b"260101000000Z".to_vec(),
+                        long_len: false,
+                    }]),
+                    value: Vec::new(),
+                    long_len: false,
+                },
+            ]),
+            value: Vec::new(),
+            long_len: false,
+        }]),
+        value: Vec::new(),
+        long_len: false,
+    };
+    // 1.3.6.1.4.1.99999.1: an unknown unsigned attribute is fine.
+    let mut ci = rsa_blob_tree();
+    signer_info(&mut ci).kids.as_mut().unwrap().push(attr(&[
+        0x2B, 0x06, 0x01, 0x04, 0x01, 0x86, 0x8D, 0x1F, 0x01,
+    ]));
+    let (st, e, openssl) = judge_blob("unsigned-unknown-attr.p7s", &enc_el(&ci));
+    assert_eq!(st, SigStatus::Valid, "{e}");
+    assert_ne!(openssl, Some(false), "OpenSSL rejects an unknown attribute");
+    // signingTime's OID with its last octet 05 flipped to 85.
+    let mut ci = rsa_blob_tree();
+    signer_info(&mut ci).kids.as_mut().unwrap().push(attr(&[
+        0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x85,
+    ]));
+    let (st, e, openssl) = judge_blob("unsigned-bad-oid.p7s", &enc_el(&ci));
+    assert_eq!(st, SigStatus::Invalid, "{e}");
+    assert!(e.contains("invalid OBJECT IDENTIFIER encoding"), "{e}");
+    assert_ne!(openssl, Some(true), "OpenSSL accepts it");
+}

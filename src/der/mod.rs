@@ -78,6 +78,13 @@ pub enum DerError {
     NegativeInteger,
     /// An INTEGER too large for 64 bits.
     IntegerTooLarge,
+    /// An OBJECT IDENTIFIER (named) whose contents are no valid encoding:
+    /// empty, a subidentifier left open (the last octet has bit 8 set) or
+    /// one with a leading 0x80 octet (X.690 8.19.2).
+    BadOid {
+        /// The element the structure requires there.
+        what: &'static str,
+    },
 }
 
 impl std::fmt::Display for DerError {
@@ -98,11 +105,25 @@ impl std::fmt::Display for DerError {
             DerError::EmptyInteger => f.write_str("empty INTEGER"),
             DerError::NegativeInteger => f.write_str("negative INTEGER"),
             DerError::IntegerTooLarge => f.write_str("INTEGER too large"),
+            DerError::BadOid { what } => {
+                write!(f, "{what}: invalid OBJECT IDENTIFIER encoding")
+            }
         }
     }
 }
 
 impl std::error::Error for DerError {}
+
+/// Whether OBJECT IDENTIFIER contents are a valid encoding (X.690
+/// 8.19.2): not empty, each subidentifier minimal (no leading 0x80) and
+/// closed (the last octet has bit 8 clear). OpenSSL refuses the others
+/// ("invalid object encoding").
+pub(crate) fn oid_encoding_ok(v: &[u8]) -> bool {
+    v.last().is_some_and(|&b| b & 0x80 == 0)
+        && v.iter()
+            .enumerate()
+            .all(|(i, &b)| b != 0x80 || (i > 0 && v[i - 1] & 0x80 != 0))
+}
 
 /// One element: its first identifier octet, its whole encoding and its
 /// contents octets.
@@ -211,10 +232,18 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Reads the next element and checks its tag.
+    /// Reads the next element and checks its tag; an OBJECT IDENTIFIER's
+    /// contents are checked too ([`oid_encoding_ok`]), so that no
+    /// structure takes a malformed one for an unknown one.
     pub(crate) fn expect(&mut self, t: u8, what: &'static str) -> Result<Tlv<'a>, DerError> {
         match self.peek_tag() {
-            Some(x) if x == t => self.next_tlv(),
+            Some(x) if x == t => {
+                let tlv = self.next_tlv()?;
+                if t == tag::OID && !oid_encoding_ok(tlv.value) {
+                    return Err(DerError::BadOid { what });
+                }
+                Ok(tlv)
+            }
             Some(tag) => Err(DerError::UnexpectedTag { what, tag }),
             None => Err(DerError::Missing { what }),
         }
@@ -254,6 +283,27 @@ pub(crate) fn small_uint(v: &[u8]) -> Result<u64, DerError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn oid_encodings() {
+        // 1.2.840.113549.1.9.5 (signingTime) and flips of it.
+        let good = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x05];
+        assert!(super::oid_encoding_ok(&good));
+        let mut open = good;
+        open[8] |= 0x80; // last subidentifier left open
+        assert!(!super::oid_encoding_ok(&open));
+        assert!(!super::oid_encoding_ok(&[]));
+        assert!(!super::oid_encoding_ok(&[0x2A, 0x80, 0x01])); // leading 0x80
+        assert!(!super::oid_encoding_ok(&[0x80, 0x01]));
+        assert!(super::oid_encoding_ok(&[0x2A, 0x81, 0x80, 0x01])); // 0x80 inside
+        let d = [0x30, 0x03, 0x06, 0x01, 0x85];
+        let mut r = Reader::new(&d);
+        let mut s = r.expect(tag::SEQUENCE, "s").unwrap().reader();
+        assert_eq!(
+            s.expect(tag::OID, "type").unwrap_err().to_string(),
+            "type: invalid OBJECT IDENTIFIER encoding"
+        );
+    }
+
     use super::*;
 
     #[test]
