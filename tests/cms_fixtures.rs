@@ -3,6 +3,8 @@
 //! `openssl cms -verify -noverify` (skipped with a notice when `openssl` is
 //! not installed).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -36,25 +38,8 @@ fn kind_name(k: Option<CmsKind>) -> &'static str {
 /// Whether OpenSSL verifies `blob` (with any of the content files), or None
 /// when openssl cannot be run.
 fn openssl_verifies(blob: &Path, contents: &[PathBuf]) -> Option<bool> {
-    let run = |content: Option<&PathBuf>| -> Option<bool> {
-        let mut c = Command::new("openssl");
-        c.args([
-            "cms",
-            "-verify",
-            "-noverify",
-            "-binary",
-            "-inform",
-            "DER",
-            "-in",
-        ])
-        .arg(blob)
-        .args(["-out", "/dev/null"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-        if let Some(f) = content {
-            c.arg("-content").arg(f);
-        }
-        c.status().ok().map(|s| s.success())
+    let run = |content: Option<&PathBuf>| {
+        common::openssl_cms_verifies(blob, content.map(PathBuf::as_path))
     };
     if contents.is_empty() {
         return run(None);

@@ -73,3 +73,26 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&p).unwrap();
     p
 }
+
+/// Whether `openssl cms -verify -noverify` accepts a DER blob, detached
+/// over `content` or opaque; None when openssl cannot be run.
+pub fn openssl_cms_verifies(blob: &Path, content: Option<&Path>) -> Option<bool> {
+    let mut c = std::process::Command::new("openssl");
+    c.args([
+        "cms",
+        "-verify",
+        "-noverify",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+    ])
+    .arg(blob)
+    .args(["-out", "/dev/null"])
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null());
+    if let Some(f) = content {
+        c.arg("-content").arg(f);
+    }
+    c.status().ok().map(|s| s.success())
+}
